@@ -1,0 +1,63 @@
+"""Every materialization leaves a record: inputs' and output's schemas, versions, check outcome.
+
+These records are what the repair agent diffs against ("what did the sources look like at the
+last good run?"). SQLite, append-only, in the platform state folder.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+
+class RunRecord(BaseModel):
+    run_id: str
+    asset: str
+    started_at: datetime
+    seconds: float
+    code_version: str | None
+    status: str = Field(description="published, checks_failed or error")
+    input_schemas: dict[str, dict[str, str]] = Field(default_factory=dict)
+    output_schema: dict[str, str] = Field(default_factory=dict)
+    rows: int | None = None
+    version_before: int | None = None
+    version_after: int | None = None
+    failed_checks: list[str] = Field(default_factory=list)
+    error: str | None = None
+
+
+class RunLog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(self._connect()) as con, con:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, asset TEXT, "
+                "status TEXT, started_at TEXT, record TEXT)"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30)
+
+    def append(self, record: RunRecord) -> None:
+        with closing(self._connect()) as con, con:
+            con.execute(
+                "INSERT INTO runs (asset, status, started_at, record) VALUES (?, ?, ?, ?)",
+                (record.asset, record.status, record.started_at.isoformat(), record.model_dump_json()),
+            )
+
+    def for_asset(self, asset: str, limit: int = 50) -> list[RunRecord]:
+        """Newest first."""
+        with closing(self._connect()) as con:
+            rows = con.execute(
+                "SELECT record FROM runs WHERE asset = ? ORDER BY seq DESC LIMIT ?", (asset, limit)
+            ).fetchall()
+        return [RunRecord.model_validate(json.loads(r[0])) for r in rows]
+
+    def last_good(self, asset: str) -> RunRecord | None:
+        return next((r for r in self.for_asset(asset, 500) if r.status == "published"), None)

@@ -1,0 +1,64 @@
+"""Where things live and which model writes code: one settings object, read from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseModel):
+    """Paths and choices for one deployment of the code location.
+
+    Every field has an `AGENTIC_*` environment variable; the defaults keep everything inside
+    the project folder so that a fresh clone runs with no configuration at all.
+    """
+
+    project_root: Path = PROJECT_ROOT
+    specs_dir: Path = PROJECT_ROOT / "specs"
+    checks_dir: Path = PROJECT_ROOT / "asset_checks"
+    data_dir: Path = PROJECT_ROOT / "data"
+    iceberg_catalog_name: str = "agentic"
+    # Any SQLAlchemy URL pyiceberg's SqlCatalog accepts; default: SQLite under data_dir.
+    iceberg_catalog_uri: str | None = None
+    model: str = "builtin"
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        values: dict[str, object] = {}
+        for field, var in (
+            ("specs_dir", "AGENTIC_SPECS_DIR"),
+            ("checks_dir", "AGENTIC_CHECKS_DIR"),
+            ("data_dir", "AGENTIC_DATA_DIR"),
+            ("iceberg_catalog_name", "AGENTIC_ICEBERG_CATALOG"),
+            ("iceberg_catalog_uri", "AGENTIC_ICEBERG_CATALOG_URI"),
+            ("model", "AGENTIC_MODEL"),
+        ):
+            if env.get(var):
+                values[field] = env[var]
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def iceberg_dir(self) -> Path:
+        return self.data_dir / "iceberg"
+
+    @property
+    def delta_dir(self) -> Path:
+        return self.data_dir / "delta"
+
+    @property
+    def state_dir(self) -> Path:
+        """Platform state: run records, schema snapshots, audit log."""
+        return self.data_dir / "state"
+
+    def catalog_uri(self) -> str:
+        return self.iceberg_catalog_uri or f"sqlite:///{self.iceberg_dir / 'catalog.db'}"
