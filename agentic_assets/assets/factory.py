@@ -1,0 +1,137 @@
+"""Turn loaded specs into Dagster assets with one blocking asset check per SodaCL check."""
+
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+
+from agentic_assets.materialize.wap import MaterializationOutcome, ProgressHook, materialize
+from agentic_assets.settings import Settings
+from agentic_assets.specs.project import LoadedAsset, Project
+from asset_checks.results import CheckResult
+from asset_checks.sodacl import SodaCheckDef, check_definitions
+
+RAW_GROUP = "raw"
+
+# Set by the CLI so headless runs can draw progress; Dagster's own logs carry the same events.
+progress_hook: ProgressHook | None = None
+
+
+def raw_source_specs(project: Project, settings: Settings) -> list[dg.AssetSpec]:
+    """Raw files are external assets: Dagster shows them in lineage but does not materialize them."""
+    return [
+        dg.AssetSpec(
+            key=name,
+            description=src.description or None,
+            group_name=RAW_GROUP,
+            kinds={src.format},
+            metadata={
+                "path": str(settings.data_dir / src.path),
+                "dagster/column_schema": dg.TableSchema(
+                    columns=[dg.TableColumn(c.name, c.type, tags={"pii": ""} if c.pii else {}) for c in src.columns]
+                ),
+            },
+        )
+        for name, src in project.raw_sources.items()
+    ]
+
+
+def _check_metadata(result: CheckResult | None, error: str | None) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    if result is not None:
+        meta["outcome"] = result.outcome
+        if result.value is not None:
+            meta["value"] = result.value if isinstance(result.value, int | float) else str(result.value)
+        if result.failing_rows_sample:
+            meta["failing_rows_count"] = result.failing_rows_count or len(result.failing_rows_sample)
+            meta["failing_rows_sample"] = dg.MetadataValue.json(result.failing_rows_sample)
+    if error:
+        meta["scan_error"] = dg.MetadataValue.text(error)
+    return meta
+
+
+def check_results(asset: LoadedAsset, defs: list[SodaCheckDef], outcome: MaterializationOutcome) -> list[dg.AssetCheckResult]:
+    suite = outcome.checks
+    by_name = {r.name: r for r in suite.results} if suite else {}
+    scan_error = "; ".join(suite.errors) if suite and suite.errors else outcome.error
+    results = []
+    for d in defs:
+        found = by_name.get(d.soda_name)
+        passed = found is not None and found.passed and not (suite and suite.errors)
+        results.append(dg.AssetCheckResult(
+            asset_key=dg.AssetKey(asset.name),
+            check_name=d.dagster_name,
+            passed=passed,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata=_check_metadata(found, None if found else scan_error or "the check did not run"),
+        ))
+    return results
+
+
+def build_asset(asset: LoadedAsset, project: Project, settings: Settings) -> dg.AssetsDefinition:
+    spec = asset.spec
+    defs = check_definitions(asset.checks_text, spec.name)
+    key = dg.AssetKey(spec.name)
+    check_specs = [
+        dg.AssetCheckSpec(name=d.dagster_name, asset=key, blocking=True, description=f"SodaCL: {d.line}")
+        for d in defs
+    ]
+    asset_spec = dg.AssetSpec(
+        key=key,
+        deps=[dg.AssetKey(s) for s in spec.sources],
+        description=spec.description.strip(),
+        group_name=spec.group or "default",
+        code_version=asset.code_version,
+        owners=[f"team:{spec.owner}"] if spec.owner else [],
+        kinds={spec.sink.format, "duckdb"},
+        tags={"tier": str(spec.tier)},
+        metadata={
+            "table": spec.sink.table,
+            "write_mode": spec.sink.mode,
+            "spec": str(asset.path),
+            "sql": dg.MetadataValue.md(f"```sql\n{asset.sql or '-- no transform yet'}\n```"),
+            "dagster/column_schema": dg.TableSchema(
+                columns=[dg.TableColumn(n, t) for n, t in asset.output_schema.items()]
+            ),
+        },
+    )
+
+    @dg.multi_asset(name=spec.name, specs=[asset_spec], check_specs=check_specs, can_subset=False)
+    def _materialize(context: dg.AssetExecutionContext) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+        def report(name: str, stage: str) -> None:
+            context.log.info(f"{name}: {stage}")
+            if progress_hook:
+                progress_hook(name, stage)  # type: ignore[arg-type]
+
+        outcome = materialize(asset, project, settings, run_id=context.run_id.split("-")[0] + "_" + spec.name,
+                              on_progress=report)
+        results = check_results(asset, defs, outcome)
+        if outcome.published:
+            yield dg.MaterializeResult(
+                asset_key=key,
+                metadata={
+                    "dagster/row_count": outcome.table_rows,
+                    "rows_written": outcome.rows_written,
+                    "table_version": outcome.version_after,
+                    "previous_version": outcome.version_before,
+                    "seconds": round(outcome.seconds, 3),
+                },
+                check_results=results,
+            )
+            return
+        yield from results
+        failed = [r.check_name for r in results if not r.passed]
+        raise dg.Failure(
+            description=f"{spec.name}: blocking checks failed ({', '.join(failed)}); "
+            f"the published table is unchanged at version {outcome.version_before}",
+            metadata={"failed_checks": json.dumps(failed), "run_id": outcome.run_id},
+            allow_retries=False,
+        )
+
+    return _materialize
+
+
+def build_assets(project: Project, settings: Settings) -> list[dg.AssetsDefinition]:
+    return [build_asset(project.assets[name], project, settings) for name in project.topological_order()]

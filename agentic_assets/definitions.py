@@ -1,0 +1,30 @@
+"""The one entry point of the code location: `dagster dev` and every test load `defs` from here."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from agentic_assets.assets.factory import RAW_GROUP, build_assets, raw_source_specs
+from agentic_assets.settings import Settings
+from agentic_assets.specs.loader import load_project
+
+MATERIALIZE_ALL = "materialize_all"
+
+
+def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    settings = settings or Settings.from_env()
+    project = load_project(settings)
+    assets = build_assets(project, settings)
+    return dg.Definitions(
+        assets=[*raw_source_specs(project, settings), *assets],
+        jobs=[
+            dg.define_asset_job(
+                MATERIALIZE_ALL,
+                selection=dg.AssetSelection.all() - dg.AssetSelection.groups(RAW_GROUP),
+                description="Materialize every asset through write-audit-publish.",
+            )
+        ],
+    )
+
+
+defs = build_definitions()
