@@ -15,8 +15,10 @@ from asset_checks.runner import run_checks
 def check_published(asset: LoadedAsset, settings: Settings, now: datetime | None = None) -> CheckSuiteResult:
     store = store_for(settings, asset.spec.sink)
     if store.published_version() is None:
-        raise LookupError(f"'{asset.name}' has no published table yet ({asset.spec.sink.format} "
-                          f"{asset.spec.sink.table}); materialize it first")
+        raise LookupError(
+            f"'{asset.name}' has no published table yet ({asset.spec.sink.format} "
+            f"{asset.spec.sink.table}); materialize it first"
+        )
     con = locked_connection({asset.name: store.read()})
     try:
         return run_checks(con, asset.checks_text, now=now)

@@ -36,9 +36,7 @@ def _configure_soda() -> None:
     config_dir.mkdir(parents=True, exist_ok=True)
     config_file = config_dir / "config.yml"
     if not config_file.exists():
-        config_file.write_text(
-            "send_anonymous_usage_stats: false\nuser_cookie_id: agentic-assets\n", encoding="utf-8"
-        )
+        config_file.write_text("send_anonymous_usage_stats: false\nuser_cookie_id: agentic-assets\n", encoding="utf-8")
     from soda.common.config_helper import ConfigHelper
 
     ConfigHelper.get_instance(str(config_file))

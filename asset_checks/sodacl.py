@@ -7,7 +7,15 @@ import re
 import yaml
 from pydantic import BaseModel
 
-_OPERATORS = [(">=", " ge "), ("<=", " le "), ("!=", " ne "), ("<>", " ne "), (">", " gt "), ("<", " lt "), ("=", " eq ")]
+_OPERATORS = [
+    (">=", " ge "),
+    ("<=", " le "),
+    ("!=", " ne "),
+    ("<>", " ne "),
+    (">", " gt "),
+    ("<", " lt "),
+    ("=", " eq "),
+]
 
 
 class SodaCheckDef(BaseModel):

@@ -1,6 +1,5 @@
 """Turn loaded specs into Dagster assets with one blocking asset check per SodaCL check."""
 
-
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -52,7 +51,9 @@ def _check_metadata(result: CheckResult | None, error: str | None) -> dict[str, 
     return meta
 
 
-def check_results(asset: LoadedAsset, defs: list[SodaCheckDef], outcome: MaterializationOutcome) -> list[dg.AssetCheckResult]:
+def check_results(
+    asset: LoadedAsset, defs: list[SodaCheckDef], outcome: MaterializationOutcome
+) -> list[dg.AssetCheckResult]:
     suite = outcome.checks
     by_name = {r.name: r for r in suite.results} if suite else {}
     scan_error = "; ".join(suite.errors) if suite and suite.errors else outcome.error
@@ -60,13 +61,15 @@ def check_results(asset: LoadedAsset, defs: list[SodaCheckDef], outcome: Materia
     for d in defs:
         found = by_name.get(d.soda_name)
         passed = found is not None and found.passed and not (suite and suite.errors)
-        results.append(dg.AssetCheckResult(
-            asset_key=dg.AssetKey(asset.name),
-            check_name=d.dagster_name,
-            passed=passed,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata=_check_metadata(found, None if found else scan_error or "the check did not run"),
-        ))
+        results.append(
+            dg.AssetCheckResult(
+                asset_key=dg.AssetKey(asset.name),
+                check_name=d.dagster_name,
+                passed=passed,
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata=_check_metadata(found, None if found else scan_error or "the check did not run"),
+            )
+        )
     return results
 
 
@@ -75,8 +78,7 @@ def build_asset(asset: LoadedAsset, project: Project, settings: Settings) -> dg.
     defs = check_definitions(asset.checks_text, spec.name)
     key = dg.AssetKey(spec.name)
     check_specs = [
-        dg.AssetCheckSpec(name=d.dagster_name, asset=key, blocking=True, description=f"SodaCL: {d.line}")
-        for d in defs
+        dg.AssetCheckSpec(name=d.dagster_name, asset=key, blocking=True, description=f"SodaCL: {d.line}") for d in defs
     ]
     asset_spec = dg.AssetSpec(
         key=key,
@@ -105,8 +107,9 @@ def build_asset(asset: LoadedAsset, project: Project, settings: Settings) -> dg.
             if progress_hook:
                 progress_hook(name, stage)  # type: ignore[arg-type]
 
-        outcome = materialize(asset, project, settings, run_id=context.run_id.split("-")[0] + "_" + spec.name,
-                              on_progress=report)
+        outcome = materialize(
+            asset, project, settings, run_id=context.run_id.split("-")[0] + "_" + spec.name, on_progress=report
+        )
         results = check_results(asset, defs, outcome)
         if outcome.published:
             yield dg.MaterializeResult(

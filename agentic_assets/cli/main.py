@@ -47,8 +47,10 @@ def validate(data_dir: DataDir = None) -> None:
     """Validate every spec (keys, sources, cycles, sinks, SQL and columns) without running anything."""
     settings = _settings(data_dir)
     project = _load(settings)
-    console.print(f"[green]{len(project.assets)} asset specs and {len(project.raw_sources)} raw sources are valid[/] "
-                  f"({settings.specs_dir})")
+    console.print(
+        f"[green]{len(project.assets)} asset specs and {len(project.raw_sources)} raw sources are valid[/] "
+        f"({settings.specs_dir})"
+    )
 
 
 @app.command("generate-data")
@@ -63,8 +65,9 @@ def generate_data(
     settings = _settings(data_dir)
     with console.status(f"Generating {transactions:,} transactions..."):
         counts = generate(settings.raw_dir, DatasetSize(transactions), seed=seed)
-    console.print("Sample data in " + str(settings.raw_dir) + ": "
-                  + ", ".join(f"{n} {c:,} rows" for n, c in counts.items()))
+    console.print(
+        "Sample data in " + str(settings.raw_dir) + ": " + ", ".join(f"{n} {c:,} rows" for n, c in counts.items())
+    )
 
 
 @app.command()
@@ -93,8 +96,10 @@ def _run(assets: list[str] | None, settings: Settings) -> bool:
     with dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral() as instance:
         summary = materialize_headless(defs, names, instance, formats)
     console.print(summary_table(summary))
-    console.print(f"{'[green]All assets published' if summary.success else '[red]Some assets failed'}[/] "
-                  f"in {summary.seconds:.1f}s")
+    console.print(
+        f"{'[green]All assets published' if summary.success else '[red]Some assets failed'}[/] "
+        f"in {summary.seconds:.1f}s"
+    )
     if not summary.success:
         raise typer.Exit(1)
     return True

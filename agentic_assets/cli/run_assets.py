@@ -33,15 +33,22 @@ class RunSummary:
     seconds: float = 0.0
 
 
-def materialize_headless(defs: dg.Definitions, asset_names: list[str], instance: dg.DagsterInstance,
-                         formats: dict[str, str]) -> RunSummary:
+def materialize_headless(
+    defs: dg.Definitions, asset_names: list[str], instance: dg.DagsterInstance, formats: dict[str, str]
+) -> RunSummary:
     """Run the selected assets in one Dagster run (in-process executor), drawing per-asset progress."""
     started = time.perf_counter()
     assets_defs = [a for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition)]
     selection = [dg.AssetKey(n) for n in asset_names]
-    with Progress(SpinnerColumn(), TextColumn("[bold]{task.fields[asset]:<36}"), BarColumn(bar_width=24),
-                  TextColumn("{task.fields[stage]:<10}"), TimeElapsedColumn(), console=console,
-                  transient=False) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.fields[asset]:<36}"),
+        BarColumn(bar_width=24),
+        TextColumn("{task.fields[stage]:<10}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
         tasks = {n: progress.add_task("", total=len(STAGES), asset=n, stage="waiting") for n in asset_names}
 
         def on_progress(asset: str, stage: str) -> None:
@@ -51,7 +58,10 @@ def materialize_headless(defs: dg.Definitions, asset_names: list[str], instance:
         factory.progress_hook = on_progress
         try:
             result = dg.materialize(
-                assets_defs, selection=selection, instance=instance, raise_on_error=False,
+                assets_defs,
+                selection=selection,
+                instance=instance,
+                raise_on_error=False,
                 run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
             )
         finally:
@@ -66,8 +76,9 @@ def _failed_steps(result: dg.ExecuteInProcessResult) -> set[str]:
     return {e.step_key for e in result.all_events if e.is_step_failure and e.step_key}
 
 
-def _summarize(result: dg.ExecuteInProcessResult, names: list[str], formats: dict[str, str],
-               seconds: float) -> RunSummary:
+def _summarize(
+    result: dg.ExecuteInProcessResult, names: list[str], formats: dict[str, str], seconds: float
+) -> RunSummary:
     rows = {n: AssetSummary(asset=n, table_format=formats.get(n, "")) for n in names}
     for event in result.get_asset_materialization_events():
         name = event.asset_key.to_user_string()
@@ -92,11 +103,25 @@ def _summarize(result: dg.ExecuteInProcessResult, names: list[str], formats: dic
 
 def summary_table(summary: RunSummary) -> Table:
     table = Table(title="Materialization summary", title_justify="left")
-    for col, justify in (("asset", "left"), ("format", "left"), ("rows", "right"), ("checks passed", "right"),
-                         ("checks failed", "right"), ("seconds", "right"), ("status", "left")):
+    for col, justify in (
+        ("asset", "left"),
+        ("format", "left"),
+        ("rows", "right"),
+        ("checks passed", "right"),
+        ("checks failed", "right"),
+        ("seconds", "right"),
+        ("status", "left"),
+    ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for a in summary.assets:
         style = {"published": "green", "failed": "red"}.get(a.status, "yellow")
-        table.add_row(a.asset, a.table_format, f"{a.rows:,}" if a.rows is not None else "-", str(a.checks_passed),
-                      str(a.checks_failed), f"{a.seconds:.2f}", f"[{style}]{a.status}[/]")
+        table.add_row(
+            a.asset,
+            a.table_format,
+            f"{a.rows:,}" if a.rows is not None else "-",
+            str(a.checks_passed),
+            str(a.checks_failed),
+            f"{a.seconds:.2f}",
+            f"[{style}]{a.status}[/]",
+        )
     return table

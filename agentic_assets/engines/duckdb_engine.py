@@ -21,8 +21,9 @@ LOCKED_CONFIG = {
 }
 
 
-def locked_connection(inputs: dict[str, ArrowInput], *, memory_limit_mb: int | None = None,
-                      threads: int | None = None) -> duckdb.DuckDBPyConnection:
+def locked_connection(
+    inputs: dict[str, ArrowInput], *, memory_limit_mb: int | None = None, threads: int | None = None
+) -> duckdb.DuckDBPyConnection:
     """A fresh in-memory DuckDB that can see `inputs` (by name) and nothing else."""
     config: dict[str, object] = dict(LOCKED_CONFIG)
     if memory_limit_mb:

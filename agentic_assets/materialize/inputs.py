@@ -31,8 +31,9 @@ def read_raw(settings: Settings, source: RawSource) -> pads.Dataset:
     return pads.dataset(str(path), format=source.format)
 
 
-def read_inputs(asset: LoadedAsset, project: Project, settings: Settings,
-                on_read: ReadHook | None = None) -> dict[str, ArrowInput]:
+def read_inputs(
+    asset: LoadedAsset, project: Project, settings: Settings, on_read: ReadHook | None = None
+) -> dict[str, ArrowInput]:
     inputs: dict[str, ArrowInput] = {}
     for name in asset.spec.sources:
         if on_read is not None:

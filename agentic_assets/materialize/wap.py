@@ -82,10 +82,23 @@ def materialize(
     clock = time.perf_counter()
     timings: dict[str, float] = {}
     version_before = store.published_version()
-    record = RunRecord(run_id=run_id, asset=spec.name, started_at=started, seconds=0.0,
-                       code_version=asset.code_version, status="error", version_before=version_before)
-    outcome = MaterializationOutcome(asset=spec.name, run_id=run_id, status="error", table_format=spec.sink.format,
-                                     table=spec.sink.table, version_before=version_before)
+    record = RunRecord(
+        run_id=run_id,
+        asset=spec.name,
+        started_at=started,
+        seconds=0.0,
+        code_version=asset.code_version,
+        status="error",
+        version_before=version_before,
+    )
+    outcome = MaterializationOutcome(
+        asset=spec.name,
+        run_id=run_id,
+        status="error",
+        table_format=spec.sink.format,
+        table=spec.sink.table,
+        version_before=version_before,
+    )
 
     def step(name: Stage) -> None:
         timings[name] = time.perf_counter() - clock
@@ -106,8 +119,13 @@ def materialize(
         record.output_schema = schema_dict(result.schema)
         outcome.rows_written = record.rows = result.num_rows
         step("stage")
-        staged = store.stage(result, mode=spec.sink.mode, merge_keys=spec.sink.merge_keys, run_id=run_id,
-                             properties={"agentic.asset": spec.name, "agentic.code_version": asset.code_version or ""})
+        staged = store.stage(
+            result,
+            mode=spec.sink.mode,
+            merge_keys=spec.sink.merge_keys,
+            run_id=run_id,
+            properties={"agentic.asset": spec.name, "agentic.code_version": asset.code_version or ""},
+        )
         step("audit")
         staged_table = staged.read()
         outcome.table_rows = staged_table.num_rows

@@ -52,34 +52,42 @@ def customers_table(size: DatasetSize, rng: np.random.Generator) -> pa.Table:
     first = rng.choice(FIRST, n)
     last = rng.choice(LAST, n)
     names = [f"{f} {s}" for f, s in zip(first, last, strict=True)]
-    emails = [f"{f.lower()}.{s.lower().replace(' ', '')}{i}@example.com" for f, s, i in zip(first, last, ids, strict=True)]
+    emails = [
+        f"{f.lower()}.{s.lower().replace(' ', '')}{i}@example.com" for f, s, i in zip(first, last, ids, strict=True)
+    ]
     phones = [f"+44 7{int(x):09d}" for x in rng.integers(0, 10**9, n)]
     signup = [START - timedelta(days=int(d)) for d in rng.integers(30, 3650, n)]
-    return pa.table({
-        "customer_id": pa.array(ids),
-        "full_name": pa.array(names),
-        "email": pa.array(emails),
-        "phone": pa.array(phones),
-        "country": pa.array(rng.choice(COUNTRIES, n, p=[0.3, 0.15, 0.15, 0.1, 0.1, 0.08, 0.07, 0.05])),
-        "signup_date": pa.array([d.date() for d in signup], pa.date32()),
-        "segment_hint": pa.array(rng.choice(SEGMENT_HINTS, n, p=[0.8, 0.17, 0.03])),
-    })
+    return pa.table(
+        {
+            "customer_id": pa.array(ids),
+            "full_name": pa.array(names),
+            "email": pa.array(emails),
+            "phone": pa.array(phones),
+            "country": pa.array(rng.choice(COUNTRIES, n, p=[0.3, 0.15, 0.15, 0.1, 0.1, 0.08, 0.07, 0.05])),
+            "signup_date": pa.array([d.date() for d in signup], pa.date32()),
+            "segment_hint": pa.array(rng.choice(SEGMENT_HINTS, n, p=[0.8, 0.17, 0.03])),
+        }
+    )
 
 
 def merchants_table(size: DatasetSize, rng: np.random.Generator) -> pa.Table:
     n = size.n_merchants
     categories = rng.choice(list(SUBCATEGORIES), n)
     subcats = [rng.choice(SUBCATEGORIES[c]) for c in categories]
-    return pa.table({
-        "merchant_id": pa.array(np.arange(1, n + 1, dtype=np.int64)),
-        "merchant_name": pa.array([f"{s.replace('_', ' ').title()} #{i}" for i, s in enumerate(subcats, 1)]),
-        "merchant_category": pa.array(categories),
-        "merchant_subcategory": pa.array(subcats),
-        "country": pa.array(rng.choice(COUNTRIES, n)),
-    })
+    return pa.table(
+        {
+            "merchant_id": pa.array(np.arange(1, n + 1, dtype=np.int64)),
+            "merchant_name": pa.array([f"{s.replace('_', ' ').title()} #{i}" for i, s in enumerate(subcats, 1)]),
+            "merchant_category": pa.array(categories),
+            "merchant_subcategory": pa.array(subcats),
+            "country": pa.array(rng.choice(COUNTRIES, n)),
+        }
+    )
 
 
-def transactions_table(size: DatasetSize, merchants: pa.Table, customers: pa.Table, rng: np.random.Generator) -> pa.Table:
+def transactions_table(
+    size: DatasetSize, merchants: pa.Table, customers: pa.Table, rng: np.random.Generator
+) -> pa.Table:
     n = size.transactions
     merchant_idx = rng.integers(0, merchants.num_rows, n)
     customer_idx = rng.zipf(1.3, n) % customers.num_rows  # a few customers spend a lot
@@ -90,18 +98,20 @@ def transactions_table(size: DatasetSize, merchants: pa.Table, customers: pa.Tab
     seconds = np.sort(rng.integers(0, 180 * 86_400, n))
     event_time = np.datetime64(START, "us") + seconds.astype("timedelta64[s]").astype("timedelta64[us]")
     amount = pa.array([Decimal(int(c)).scaleb(-2) for c in cents], pa.decimal128(18, 2))
-    return pa.table({
-        "transaction_id": pa.array([f"T{i:010d}" for i in range(1, n + 1)]),
-        "customer_id": pa.array(customers.column("customer_id").to_numpy()[customer_idx]),
-        "merchant_id": pa.array(merchant_ids),
-        "merchant_subcategory": pa.array(subcats.tolist(), pa.string()),
-        "amount": amount,
-        "currency": pa.array([CURRENCY_OF.get(c, "EUR") for c in countries]),
-        "event_time": pa.array(event_time, pa.timestamp("us")),
-        "channel": pa.array(rng.choice(CHANNELS, n, p=[0.35, 0.35, 0.25, 0.05])),
-        "country": pa.array(countries.tolist(), pa.string()),
-        "status": pa.array(rng.choice(STATUSES, n, p=[0.9, 0.07, 0.03])),
-    })
+    return pa.table(
+        {
+            "transaction_id": pa.array([f"T{i:010d}" for i in range(1, n + 1)]),
+            "customer_id": pa.array(customers.column("customer_id").to_numpy()[customer_idx]),
+            "merchant_id": pa.array(merchant_ids),
+            "merchant_subcategory": pa.array(subcats.tolist(), pa.string()),
+            "amount": amount,
+            "currency": pa.array([CURRENCY_OF.get(c, "EUR") for c in countries]),
+            "event_time": pa.array(event_time, pa.timestamp("us")),
+            "channel": pa.array(rng.choice(CHANNELS, n, p=[0.35, 0.35, 0.25, 0.05])),
+            "country": pa.array(countries.tolist(), pa.string()),
+            "status": pa.array(rng.choice(STATUSES, n, p=[0.9, 0.07, 0.03])),
+        }
+    )
 
 
 def generate(raw_dir: Path, size: DatasetSize = DatasetSize(), seed: int = 7) -> dict[str, int]:

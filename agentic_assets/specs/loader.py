@@ -41,14 +41,22 @@ def load_project(settings: Settings | None = None, specs_dir: Path | None = None
             continue
         if loaded.name in assets:
             problems.append(
-                SpecProblem(file=path, field="name", kind="duplicate_asset",
-                            message=f"asset '{loaded.name}' is also defined in {assets[loaded.name].path}")
+                SpecProblem(
+                    file=path,
+                    field="name",
+                    kind="duplicate_asset",
+                    message=f"asset '{loaded.name}' is also defined in {assets[loaded.name].path}",
+                )
             )
             continue
         if loaded.name in raw_sources:
             problems.append(
-                SpecProblem(file=path, field="name", kind="duplicate_asset",
-                            message=f"'{loaded.name}' is already the name of a raw source in {SOURCES_FILE}")
+                SpecProblem(
+                    file=path,
+                    field="name",
+                    kind="duplicate_asset",
+                    message=f"'{loaded.name}' is already the name of a raw source in {SOURCES_FILE}",
+                )
             )
             continue
         assets[loaded.name] = loaded
@@ -69,8 +77,12 @@ def _read_yaml(path: Path, problems: list[SpecProblem]) -> tuple[Any, dict] | No
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         problems.append(
-            SpecProblem(file=path, line=mark.line + 1 if mark else None, kind="yaml",
-                        message=f"not valid YAML: {getattr(err, 'problem', None) or err}")
+            SpecProblem(
+                file=path,
+                line=mark.line + 1 if mark else None,
+                kind="yaml",
+                message=f"not valid YAML: {getattr(err, 'problem', None) or err}",
+            )
         )
     except (OSError, UnicodeDecodeError) as err:
         problems.append(SpecProblem(file=path, kind="yaml", message=f"cannot read the file: {err}"))
@@ -102,8 +114,13 @@ def _allowed_keys(loc: tuple) -> list[str]:
 
 def _load_sources(path: Path, problems: list[SpecProblem]) -> dict[str, RawSource]:
     if not path.exists():
-        problems.append(SpecProblem(file=path, kind="missing_file",
-                                    message="the raw sources file is missing (it declares every raw table and its columns)"))
+        problems.append(
+            SpecProblem(
+                file=path,
+                kind="missing_file",
+                message="the raw sources file is missing (it declares every raw table and its columns)",
+            )
+        )
         return {}
     read = _read_yaml(path, problems)
     if read is None:
@@ -117,8 +134,15 @@ def _load_sources(path: Path, problems: list[SpecProblem]) -> dict[str, RawSourc
     result: dict[str, RawSource] = {}
     for i, source in enumerate(parsed.sources):
         if source.name in result:
-            problems.append(SpecProblem(file=path, line=line_of(lines, ("sources", i, "name")), field="name",
-                                        kind="duplicate_asset", message=f"raw source '{source.name}' declared twice"))
+            problems.append(
+                SpecProblem(
+                    file=path,
+                    line=line_of(lines, ("sources", i, "name")),
+                    field="name",
+                    kind="duplicate_asset",
+                    message=f"raw source '{source.name}' declared twice",
+                )
+            )
         result[source.name] = source
     return result
 
@@ -141,7 +165,9 @@ def _load_asset(path: Path, specs_dir: Path, checks_dir: Path, problems: list[Sp
 
     checks_text, checks_path = _resolve_checks(spec, path, checks_dir, lines, problems)
     sql, sql_path = _resolve_sql(spec, path, lines, problems)
-    return LoadedAsset(spec=spec, path=path, checks_text=checks_text, checks_path=checks_path, sql=sql, sql_path=sql_path)
+    return LoadedAsset(
+        spec=spec, path=path, checks_text=checks_text, checks_path=checks_path, sql=sql, sql_path=sql_path
+    )
 
 
 def _looks_like_file(value: str) -> bool:
@@ -156,21 +182,42 @@ def _resolve_checks(spec: AssetSpec, path: Path, checks_dir: Path, lines: dict, 
         candidates = [path.parent / spec.checks, checks_dir / spec.checks]
         checks_path = next((c for c in candidates if c.is_file()), None)
         if checks_path is None:
-            problems.append(SpecProblem(file=path, line=line, field="checks", kind="missing_file",
-                                        message=f"checks file '{spec.checks}' not found beside the spec or in {checks_dir}"))
+            problems.append(
+                SpecProblem(
+                    file=path,
+                    line=line,
+                    field="checks",
+                    kind="missing_file",
+                    message=f"checks file '{spec.checks}' not found beside the spec or in {checks_dir}",
+                )
+            )
             return "", None
         text = checks_path.read_text(encoding="utf-8")
     where = checks_path or path
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        problems.append(SpecProblem(file=where, line=line if checks_path is None else None, field="checks",
-                                    kind="checks", message=f"SodaCL is not valid YAML: {err}"))
+        problems.append(
+            SpecProblem(
+                file=where,
+                line=line if checks_path is None else None,
+                field="checks",
+                kind="checks",
+                message=f"SodaCL is not valid YAML: {err}",
+            )
+        )
         return text, checks_path
     expected = f"checks for {spec.name}"
     if not isinstance(doc, dict) or expected not in doc or not isinstance(doc[expected], list) or not doc[expected]:
-        problems.append(SpecProblem(file=where, line=line if checks_path is None else None, field="checks", kind="checks",
-                                    message=f"SodaCL must hold a non-empty list under '{expected}:'"))
+        problems.append(
+            SpecProblem(
+                file=where,
+                line=line if checks_path is None else None,
+                field="checks",
+                kind="checks",
+                message=f"SodaCL must hold a non-empty list under '{expected}:'",
+            )
+        )
     return text, checks_path
 
 
@@ -181,21 +228,35 @@ def _resolve_sql(spec: AssetSpec, path: Path, lines: dict, problems: list[SpecPr
     if candidate.is_file():
         return candidate.read_text(encoding="utf-8"), candidate
     if spec.sql_file:
-        problems.append(SpecProblem(file=path, line=line_of(lines, ("sql_file",)), field="sql_file",
-                                    kind="missing_file", message=f"SQL file '{spec.sql_file}' not found beside the spec"))
+        problems.append(
+            SpecProblem(
+                file=path,
+                line=line_of(lines, ("sql_file",)),
+                field="sql_file",
+                kind="missing_file",
+                message=f"SQL file '{spec.sql_file}' not found beside the spec",
+            )
+        )
     # No SQL at all: the codegen agent writes it; validation of columns waits until then.
     return None, None
 
 
-def _check_sources_exist(assets: dict[str, LoadedAsset], raw: dict[str, RawSource], problems: list[SpecProblem]) -> None:
+def _check_sources_exist(
+    assets: dict[str, LoadedAsset], raw: dict[str, RawSource], problems: list[SpecProblem]
+) -> None:
     for asset in assets.values():
         for i, source in enumerate(asset.spec.sources):
             if source not in assets and source not in raw:
                 known = sorted([*raw, *assets])
-                problems.append(SpecProblem(
-                    file=asset.path, line=_line(asset.path, ("sources", i)), field=f"sources.{i}",
-                    kind="missing_source",
-                    message=f"source '{source}' is neither a raw source nor an asset (known: {', '.join(known)})"))
+                problems.append(
+                    SpecProblem(
+                        file=asset.path,
+                        line=_line(asset.path, ("sources", i)),
+                        field=f"sources.{i}",
+                        kind="missing_source",
+                        message=f"source '{source}' is neither a raw source nor an asset (known: {', '.join(known)})",
+                    )
+                )
 
 
 def _check_unique_sinks(assets: dict[str, LoadedAsset], problems: list[SpecProblem]) -> None:
@@ -203,10 +264,16 @@ def _check_unique_sinks(assets: dict[str, LoadedAsset], problems: list[SpecProbl
     for asset in assets.values():
         key = asset.spec.sink.key
         if key in claimed:
-            problems.append(SpecProblem(
-                file=asset.path, line=_line(asset.path, ("sink", "table")), field="sink.table", kind="duplicate_sink",
-                message=f"{asset.spec.sink.format} table '{asset.spec.sink.table}' is already the sink of "
-                        f"'{claimed[key].name}' ({claimed[key].path})"))
+            problems.append(
+                SpecProblem(
+                    file=asset.path,
+                    line=_line(asset.path, ("sink", "table")),
+                    field="sink.table",
+                    kind="duplicate_sink",
+                    message=f"{asset.spec.sink.format} table '{asset.spec.sink.table}' is already the sink of "
+                    f"'{claimed[key].name}' ({claimed[key].path})",
+                )
+            )
         else:
             claimed[key] = asset
 
@@ -218,12 +285,21 @@ def _check_acyclic(assets: dict[str, LoadedAsset], problems: list[SpecProblem]) 
     except CycleError as err:
         cycle = err.args[1]
         first = assets[cycle[0]]
-        problems.append(SpecProblem(file=first.path, line=_line(first.path, ("sources",)), field="sources",
-                                    kind="cycle", message="dependency cycle: " + " -> ".join(reversed(cycle))))
+        problems.append(
+            SpecProblem(
+                file=first.path,
+                line=_line(first.path, ("sources",)),
+                field="sources",
+                kind="cycle",
+                message="dependency cycle: " + " -> ".join(reversed(cycle)),
+            )
+        )
         return None
 
 
-def _analyze_sql(order: list[str], assets: dict[str, LoadedAsset], raw: dict[str, RawSource], problems: list[SpecProblem]) -> None:
+def _analyze_sql(
+    order: list[str], assets: dict[str, LoadedAsset], raw: dict[str, RawSource], problems: list[SpecProblem]
+) -> None:
     schemas: dict[str, dict[str, str]] = {name: {c.name: c.type for c in src.columns} for name, src in raw.items()}
     for name in order:
         asset = assets[name]

@@ -41,9 +41,7 @@ class Project:
     assets: dict[str, LoadedAsset]
 
     def topological_order(self) -> list[str]:
-        graph = {
-            name: {s for s in a.spec.sources if s in self.assets} for name, a in self.assets.items()
-        }
+        graph = {name: {s for s in a.spec.sources if s in self.assets} for name, a in self.assets.items()}
         return list(TopologicalSorter(graph).static_order())
 
     def schema_of(self, table: str) -> dict[str, str]:

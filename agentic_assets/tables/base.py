@@ -62,6 +62,7 @@ class TableStore(ABC):
     def history(self) -> list[TableVersion]: ...
 
     @abstractmethod
-    def stage(self, data: pa.Table, *, mode: WriteMode, merge_keys: list[str], run_id: str,
-              properties: dict[str, str]) -> StagedWrite:
+    def stage(
+        self, data: pa.Table, *, mode: WriteMode, merge_keys: list[str], run_id: str, properties: dict[str, str]
+    ) -> StagedWrite:
         """Write `data` where readers of the published table cannot see it."""

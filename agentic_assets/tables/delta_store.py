@@ -35,8 +35,16 @@ def _normalize(data: pa.Table) -> pa.Table:
 
 
 class DeltaStagedWrite(StagedWrite):
-    def __init__(self, store: DeltaStore, staging_path: Path, data: pa.Table, mode: WriteMode,
-                 merge_keys: list[str], run_id: str, properties: dict[str, str]) -> None:
+    def __init__(
+        self,
+        store: DeltaStore,
+        staging_path: Path,
+        data: pa.Table,
+        mode: WriteMode,
+        merge_keys: list[str],
+        run_id: str,
+        properties: dict[str, str],
+    ) -> None:
         self.store, self.staging_path, self.data = store, staging_path, data
         self.mode, self.merge_keys, self.run_id, self.properties = mode, merge_keys, run_id, properties
 
@@ -56,8 +64,14 @@ class DeltaStagedWrite(StagedWrite):
             predicate = " AND ".join(f"t.{k} = s.{k}" for k in self.merge_keys)
             (
                 DeltaTable(path)
-                .merge(self.data, predicate=predicate, source_alias="s", target_alias="t",
-                       merge_schema=True, commit_properties=commit)
+                .merge(
+                    self.data,
+                    predicate=predicate,
+                    source_alias="s",
+                    target_alias="t",
+                    merge_schema=True,
+                    commit_properties=commit,
+                )
                 .when_matched_update_all()
                 .when_not_matched_insert_all()
                 .execute()
@@ -98,16 +112,19 @@ class DeltaStore(TableStore):
         for entry in DeltaTable(str(self.path)).history():
             ts = entry.get("timestamp")
             props = {k: str(v) for k, v in entry.items() if k.startswith("agentic.")}
-            versions.append(TableVersion(
-                version=int(entry["version"]),
-                timestamp=datetime.fromtimestamp(ts / 1000, tz=UTC) if ts else None,
-                operation=entry.get("operation"),
-                properties=props,
-            ))
+            versions.append(
+                TableVersion(
+                    version=int(entry["version"]),
+                    timestamp=datetime.fromtimestamp(ts / 1000, tz=UTC) if ts else None,
+                    operation=entry.get("operation"),
+                    properties=props,
+                )
+            )
         return sorted(versions, key=lambda v: v.version)
 
-    def stage(self, data: pa.Table, *, mode: WriteMode, merge_keys: list[str], run_id: str,
-              properties: dict[str, str]) -> StagedWrite:
+    def stage(
+        self, data: pa.Table, *, mode: WriteMode, merge_keys: list[str], run_id: str, properties: dict[str, str]
+    ) -> StagedWrite:
         data = _normalize(data)
         if not self.exists() or mode == "overwrite":
             result = data

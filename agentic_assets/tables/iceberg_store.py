@@ -108,12 +108,14 @@ class IcebergStore(TableStore):
             snap = table.snapshot_by_id(entry.snapshot_id)
             summary = snap.summary if snap else None
             props = {k: str(v) for k, v in (summary.additional_properties.items() if summary else [])}
-            versions.append(TableVersion(
-                version=entry.snapshot_id,
-                timestamp=datetime.fromtimestamp(entry.timestamp_ms / 1000, tz=UTC),
-                operation=str(summary.operation.value) if summary else None,
-                properties=props,
-            ))
+            versions.append(
+                TableVersion(
+                    version=entry.snapshot_id,
+                    timestamp=datetime.fromtimestamp(entry.timestamp_ms / 1000, tz=UTC),
+                    operation=str(summary.operation.value) if summary else None,
+                    properties=props,
+                )
+            )
         return versions
 
     def _ensure(self, schema: pa.Schema) -> Table:
@@ -131,8 +133,9 @@ class IcebergStore(TableStore):
             table = self.table()
         return table
 
-    def stage(self, data: pa.Table, *, mode: WriteMode, merge_keys: list[str], run_id: str,
-              properties: dict[str, str]) -> StagedWrite:
+    def stage(
+        self, data: pa.Table, *, mode: WriteMode, merge_keys: list[str], run_id: str, properties: dict[str, str]
+    ) -> StagedWrite:
         data = _normalize(data)
         table = self._ensure(data.schema)
         branch = f"wap_{run_id}"

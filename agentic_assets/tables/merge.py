@@ -11,6 +11,8 @@ def merged(current: pa.Table, new: pa.Table, keys: list[str]) -> pa.Table:
     """The rows of `current` whose keys are not in `new`, plus all of `new`."""
     on = " AND ".join(f'c."{k}" IS NOT DISTINCT FROM n."{k}"' for k in keys)
     cols = ", ".join(f'"{c}"' for c in new.column_names)
-    kept = run_sql(f"SELECT {cols} FROM current c WHERE NOT EXISTS (SELECT 1 FROM new n WHERE {on})",
-                   {"current": current, "new": new})
+    kept = run_sql(
+        f"SELECT {cols} FROM current c WHERE NOT EXISTS (SELECT 1 FROM new n WHERE {on})",
+        {"current": current, "new": new},
+    )
     return pa.concat_tables([kept.cast(new.schema), new])
