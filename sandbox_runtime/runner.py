@@ -1,0 +1,149 @@
+"""The in-sandbox runner: runs as a script inside the sandbox, never imported by the host.
+
+Protocol (one job per process, so a sandbox is never reused):
+  1. optionally pre-import the heavy modules (`--preload`), then write `ready` on stdout;
+  2. read one job as a JSON line on stdin;
+  3. run it, write the Parquet output, write one JSON report line on stdout, exit.
+
+Anything the job itself prints goes to stderr: fd 1 is moved aside before job code runs.
+The report is advisory: the host re-derives rows and schema from the Parquet file, and for
+Python jobs runs the checks in a second, fresh sandbox, because job code can write here too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+
+EFBIG = 27
+
+
+def _report(channel, payload: dict) -> None:  # noqa: ANN001
+    channel.write(json.dumps(payload, default=str) + "\n")
+    channel.flush()
+
+
+def _duckdb_connection(job: dict, allowed_paths: list[str]):  # noqa: ANN202
+    """A DuckDB that can only touch the job's own files, with its configuration locked."""
+    import duckdb
+
+    os.makedirs("/tmp/duckdb", exist_ok=True)
+    con = duckdb.connect(
+        config={
+            "threads": int(job.get("threads", 2)),
+            "memory_limit": f"{int(job['duckdb_memory_mb'])}MB",
+            "temp_directory": "/tmp/duckdb",
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "allow_community_extensions": False,
+            "allow_unsigned_extensions": False,
+        }
+    )
+    for name, path in job["inputs"].items():
+        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{path}\')')
+    # Only the declared files stay reachable once external access is off; then nothing
+    # (no SET, no PRAGMA) may change that for the rest of the connection's life.
+    con.execute("SET allowed_paths = ?", [allowed_paths])
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def _checks(con, job: dict) -> dict | None:  # noqa: ANN001
+    if not job.get("checks"):
+        return None
+    from datetime import datetime
+
+    from asset_checks.runner import run_checks
+
+    now = datetime.fromisoformat(job["now"]) if job.get("now") else None
+    return run_checks(con, job["checks"], now=now).model_dump(mode="json")
+
+
+def _run_sql(job: dict) -> dict:
+    out = job["output_path"]
+    con = _duckdb_connection(job, [*job["inputs"].values(), out])
+    rel = con.sql(job["code"])
+    if rel is None:
+        return {"status": "output_invalid", "message": "the SQL returned no result set"}
+    rel.to_parquet(out)
+    con.close()
+    return {"status": "ok", "check_results": _checks_on_output(job)}
+
+
+def _checks_on_output(job: dict) -> dict | None:
+    """Checks on a fresh database: nothing the job created (a shadowing view, a macro) exists."""
+    if not job.get("checks"):
+        return None
+    checked = {**job, "inputs": {job["output_name"]: job["output_path"]}}
+    return _checks(_duckdb_connection(checked, [job["output_path"]]), job)
+
+
+def _run_python(job: dict) -> dict:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    inputs = {name: pq.read_table(path) for name, path in job["inputs"].items()}
+    namespace: dict = {"__name__": "candidate_transform"}
+    exec(compile(job["code"], "<candidate>", "exec"), namespace)  # noqa: S102 - that is the job
+    transform = namespace.get("transform")
+    if not callable(transform):
+        return {"status": "error", "message": "the module defines no callable `transform`"}
+    result = transform(inputs)
+    if isinstance(result, pa.RecordBatchReader):
+        result = result.read_all()
+    if not isinstance(result, pa.Table):
+        return {
+            "status": "output_invalid",
+            "message": f"transform returned {type(result).__name__}, not a pyarrow.Table",
+        }
+    pq.write_table(result, job["output_path"])
+    return {"status": "ok"}
+
+
+def _run_checks_only(job: dict) -> dict:
+    """Checks of a Python job's output, in a sandbox the job never ran in."""
+    con = _duckdb_connection(job, list(job["inputs"].values()))
+    return {"status": "ok", "check_results": _checks(con, job)}
+
+
+RUNNERS = {"sql": _run_sql, "python": _run_python, "checks": _run_checks_only}
+
+
+def _classify(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, MemoryError) or "Out of Memory" in text or "bad_alloc" in text:
+        return "memory"
+    if isinstance(exc, OSError) and exc.errno == EFBIG:
+        return "output_invalid"
+    return "error"
+
+
+def main(argv: list[str]) -> int:
+    # The report channel is a private copy of stdout; fd 1 becomes stderr for the job.
+    report = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    if "--preload" in argv:
+        import duckdb  # noqa: F401
+        import pyarrow  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+
+        _report(report, {"status": "ready"})
+    line = sys.stdin.readline()
+    if not line:
+        return 3
+    job = json.loads(line)
+    try:
+        result = RUNNERS[job["kind"]](job)
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes a report
+        traceback.print_exc()
+        result = {"status": _classify(exc), "message": f"{type(exc).__name__}: {exc}"[:2000]}
+    _report(report, result)
+    return 0 if result["status"] == "ok" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,2 @@
+def validate_sql(sql, allowed_tables):
+    return []
