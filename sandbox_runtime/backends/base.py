@@ -105,7 +105,7 @@ def reachable_by_others(path: str) -> bool:
     """Whether an unrelated uid can traverse to and read `path` (world x on every ancestor)."""
     current = Path(path)
     try:
-        if not os.stat(current).st_mode & 0o005 == 0o005:
+        if os.stat(current).st_mode & 0o005 != 0o005:
             return False
         for parent in current.parents:
             if not os.stat(parent).st_mode & 0o001:
