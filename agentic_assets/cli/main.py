@@ -38,7 +38,7 @@ def _load(settings: Settings):  # noqa: ANN202
     try:
         return load_project(settings)
     except SpecError as err:
-        err_console.print(f"[red]{err.render()}[/]", highlight=False)
+        err_console.print(f"[red]{err.render()}[/]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
