@@ -1,8 +1,8 @@
 """Run untrusted generated code (DuckDB SQL or a Python `transform`) in real isolation.
 
-    from sandbox_runtime import SandboxJob, run_job, default_pool
-    verdict = run_job(SandboxJob(kind="sql", code=sql, inputs={"orders": path}),
-                      pool=default_pool())
+from sandbox_runtime import SandboxJob, run_job, default_pool
+verdict = run_job(SandboxJob(kind="sql", code=sql, inputs={"orders": path}),
+                  pool=default_pool())
 """
 
 from sandbox_runtime.errors import SandboxStartError, SandboxUnavailable

@@ -31,7 +31,7 @@ def static_issues(job: SandboxJob) -> list[StaticIssue]:
     return validate_python(job.code)
 
 
-def _spec(job: SandboxJob, kind: str, inputs: dict[str, str]) -> dict:
+def sandbox_spec(job: SandboxJob, kind: str, inputs: dict[str, str]) -> dict:
     return {
         "kind": kind,
         "code": job.code,
@@ -51,12 +51,10 @@ def _sandbox(backend_name: str | None, limits: SandboxLimits, pool: WarmPool | N
     return get_backend(backend_name).start(limits, preload=False)
 
 
-def _run_in(
-    sandbox: SandboxProcess, job: SandboxJob, kind: str, dest: Path | None
-) -> SandboxVerdict:
+def _run_in(sandbox: SandboxProcess, job: SandboxJob, kind: str, dest: Path | None) -> SandboxVerdict:
     try:
         inputs = {name: sandbox.rundir.add_input(name, path) for name, path in job.inputs.items()}
-        outcome = sandbox.execute(_spec(job, kind, inputs), job.limits.timeout_s)
+        outcome = sandbox.execute(sandbox_spec(job, kind, inputs), job.limits.timeout_s)
         return build_verdict(outcome, sandbox.rundir, job, dest, sandbox.backend)
     finally:
         sandbox.destroy()
@@ -149,9 +147,7 @@ def run_sql_on_tables(
             kind="sql", code=sql, inputs=inputs, output_name=output_name, checks=checks,
             now=now, limits=limits or SandboxLimits(),
         )  # fmt: skip
-        verdict = run_job(
-            job, backend=backend, workdir=folder / "out", pool=pool, skip_static=skip_static
-        )
+        verdict = run_job(job, backend=backend, workdir=folder / "out", pool=pool, skip_static=skip_static)
         output = None
         if verdict.output_path is not None and verdict.output_path.exists():
             output = pq.read_table(verdict.output_path)

@@ -59,9 +59,7 @@ class WarmPool:
     # -- the interface ------------------------------------------------------------------------
 
     def serves(self, backend: str | None, limits: SandboxLimits) -> bool:
-        return (backend in (None, self.backend_name)) and _rlimit_key(limits) == _rlimit_key(
-            self.limits
-        )
+        return (backend in (None, self.backend_name)) and _rlimit_key(limits) == _rlimit_key(self.limits)
 
     def claim(self, timeout_s: float = READY_TIMEOUT_S) -> SandboxProcess:
         """A ready sandbox, removed from the pool; waits for one if the pool is drained."""

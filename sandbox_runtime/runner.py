@@ -42,7 +42,7 @@ def _duckdb_connection(job: dict, allowed_paths: list[str]):  # noqa: ANN202
         }
     )
     for name, path in job["inputs"].items():
-        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{path}\')')
+        con.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{path}')")
     # Only the declared files stay reachable once external access is off; then nothing
     # (no SET, no PRAGMA) may change that for the rest of the connection's life.
     con.execute("SET allowed_paths = ?", [allowed_paths])
@@ -109,6 +109,27 @@ def _run_checks_only(job: dict) -> dict:
     return {"status": "ok", "check_results": _checks(con, job)}
 
 
+def _inline_inputs(job: dict) -> None:
+    """Remote backends carry the inputs in the job itself; write them where a local run has them."""
+    inline = job.pop("inputs_inline", None) or {}
+    if inline:
+        import base64
+
+        os.makedirs("/tmp/in", exist_ok=True)
+        for name, data in inline.items():
+            path = f"/tmp/in/{name}.parquet"
+            with open(path, "wb") as fh:
+                fh.write(base64.b64decode(data))
+            job["inputs"][name] = path
+
+
+def _encoded(path: str) -> str:
+    import base64
+
+    with open(path, "rb") as fh:
+        return base64.b64encode(fh.read()).decode()
+
+
 RUNNERS = {"sql": _run_sql, "python": _run_python, "checks": _run_checks_only}
 
 
@@ -132,12 +153,19 @@ def main(argv: list[str]) -> int:
         import pyarrow.parquet  # noqa: F401
 
         _report(report, {"status": "ready"})
-    line = sys.stdin.readline()
+    if "--job-file" in argv:
+        with open(argv[argv.index("--job-file") + 1], encoding="utf-8") as fh:
+            line = fh.read()
+    else:
+        line = sys.stdin.readline()
     if not line:
         return 3
     job = json.loads(line)
     try:
+        _inline_inputs(job)
         result = RUNNERS[job["kind"]](job)
+        if job.get("emit_output") and result["status"] == "ok" and os.path.exists(job["output_path"]):
+            result["output_b64"] = _encoded(job["output_path"])
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a report
         traceback.print_exc()
         result = {"status": _classify(exc), "message": f"{type(exc).__name__}: {exc}"[:2000]}

@@ -178,8 +178,7 @@ def _transform_issues(tree: ast.Module, lines: list[str]) -> list[StaticIssue]:
     return [
         StaticIssue(
             rule="transform_missing",
-            message="the module must define transform(inputs: dict[str, pyarrow.Table]) -> pyarrow.Table "
-            "at top level",
+            message="the module must define transform(inputs: dict[str, pyarrow.Table]) -> pyarrow.Table at top level",
         )
     ]
 

@@ -62,13 +62,13 @@ def _where(sql: str, node: exp.Expression | None) -> tuple[int | None, int | Non
     """Line, column (1-based) and source text of `node`, where sqlglot recorded them."""
     if node is None:
         return None, None, None
-    for candidate in node.walk():
-        meta = getattr(candidate, "meta", None) or {}
-        if "start" in meta:
-            start, end = meta["start"], meta.get("end", meta["start"])
-            line = sql.count("\n", 0, start) + 1
-            column = start - (sql.rfind("\n", 0, start) + 1) + 1
-            return line, column, sql[start : end + 1]
+    spans = [c.meta for c in node.walk() if "start" in (getattr(c, "meta", None) or {})]
+    if spans:
+        start = min(span["start"] for span in spans)
+        end = max(span.get("end", span["start"]) for span in spans)
+        line = sql.count("\n", 0, start) + 1
+        column = start - (sql.rfind("\n", 0, start) + 1) + 1
+        return line, column, sql[start : end + 1]
     return None, None, None
 
 
@@ -116,8 +116,7 @@ def validate_sql(sql: str, allowed_tables: set[str]) -> list[StaticIssue]:
             _issue(
                 sql,
                 "one_select",
-                f"found {len(statements)} statements; write exactly one SELECT "
-                "(use WITH for intermediate steps)",
+                f"found {len(statements)} statements; write exactly one SELECT (use WITH for intermediate steps)",
                 statements[1],
             )
         ]
@@ -153,9 +152,7 @@ def validate_sql(sql: str, allowed_tables: set[str]) -> list[StaticIssue]:
     return _dedupe(issues)
 
 
-def _check_table(
-    sql: str, node: exp.Table, allowed: set[str], ctes: set[str], declared: set[str]
-) -> list[StaticIssue]:
+def _check_table(sql: str, node: exp.Table, allowed: set[str], ctes: set[str], declared: set[str]) -> list[StaticIssue]:
     source = node.this
     if isinstance(source, exp.Func) or (source is not None and not isinstance(source, exp.Identifier)):
         name = _function_name(source)

@@ -102,9 +102,7 @@ def build_verdict(
         rows, schema = _describe_output(path)
     except Exception as exc:  # noqa: BLE001 - any parse failure means a bad file
         path.unlink(missing_ok=True)
-        return SandboxVerdict(
-            ok=False, reason="output_invalid", message=f"output is not valid Parquet: {exc}", **base
-        )
+        return SandboxVerdict(ok=False, reason="output_invalid", message=f"output is not valid Parquet: {exc}", **base)
     verdict = SandboxVerdict(
         ok=True, reason="ok", message=f"{rows} rows", output_rows=rows, output_schema=schema,
         output_path=path, **base,

@@ -145,9 +145,7 @@ class BwrapBackend(Backend):
         ]  # fmt: skip
         if not staged:
             return dropped
-        mounts = " && ".join(
-            f"mount --bind {shlex.quote(h)} {shlex.quote(s)}" for h, s in staged
-        )
+        mounts = " && ".join(f"mount --bind {shlex.quote(h)} {shlex.quote(s)}" for h, s in staged)
         return [
             _tools()["unshare"], "--mount", "--propagation", "private", "--",
             _tools()["sh"], "-c", f"{mounts} && exec {shlex.join(dropped)}",

@@ -1,0 +1,159 @@
+"""The stronger local backend: gVisor's `runsc run` with a curated OCI bundle.
+
+The job's system calls are served by gVisor's user-space kernel, not the host's. The root
+filesystem is an empty read-only directory; only /usr, the interpreter, the venv, the two
+project packages (read-only), /in (read-only) and /out (writable) are mounted. Never
+`runsc do`: it exposes the host filesystem. CPU-time rlimits are not enforced inside gVisor
+(measured), so the wall-clock timeout outside is what stops a busy loop; after a kill the
+container is removed with `runsc delete --force`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from functools import cache
+from pathlib import Path
+
+from sandbox_runtime.backends.base import Backend, runner_argv, runtime_paths, sandbox_env, sandbox_ids
+from sandbox_runtime.models import SandboxLimits
+from sandbox_runtime.process import SandboxProcess
+from sandbox_runtime.rundir import INSIDE_IN, INSIDE_OUT, RunDir
+
+INSTALL_HINT = "install gVisor (`apt-get install -y runsc`)"
+TMPFS_MB = 64
+
+
+@cache
+def _runsc() -> str | None:
+    return shutil.which("runsc")
+
+
+def _state_root() -> str:
+    root = Path(tempfile.gettempdir()) / "agentic-sandbox-runsc"
+    root.mkdir(mode=0o700, exist_ok=True)
+    return str(root)
+
+
+def _global_flags() -> list[str]:
+    return [
+        f"--root={_state_root()}",
+        "--platform=ptrace",
+        "--network=none",
+        # A pids cgroup limit crashes this runsc; limits are rlimits and the wall clock.
+        "--ignore-cgroups",
+    ]
+
+
+def _bind(host: str, inside: str, *, writable: bool = False) -> dict:
+    return {
+        "destination": inside,
+        "type": "bind",
+        "source": host,
+        "options": ["rbind", "rw" if writable else "ro", "nosuid", "nodev"],
+    }
+
+
+def oci_config(rundir: RunDir, rootfs: Path, limits: SandboxLimits, *, preload: bool, uid: int, gid: int) -> dict:
+    mb = 1 << 20
+    mounts = [
+        {"destination": "/proc", "type": "proc", "source": "proc"},
+        {
+            "destination": "/tmp",
+            "type": "tmpfs",
+            "source": "tmpfs",
+            "options": ["nosuid", "nodev", f"size={TMPFS_MB}m"],
+        },
+        _bind("/usr", "/usr"),
+        *(_bind(path, path) for path in runtime_paths()),
+        _bind(str(rundir.inputs), INSIDE_IN),
+        _bind(str(rundir.outputs), INSIDE_OUT, writable=True),
+    ]
+    for mount in mounts:
+        (rootfs / mount["destination"].lstrip("/")).mkdir(parents=True, exist_ok=True)
+    for name in ("bin", "sbin", "lib", "lib32", "lib64"):
+        host = Path("/") / name
+        if host.is_symlink() and not (rootfs / name).exists():
+            os.symlink(os.readlink(host), rootfs / name)
+
+    def rlimit(kind: str, value: int) -> dict:
+        return {"type": kind, "hard": value, "soft": value}
+
+    return {
+        "ociVersion": "1.0.2",
+        "process": {
+            "terminal": False,
+            "user": {"uid": uid, "gid": gid},
+            "args": runner_argv(preload),
+            "env": [f"{k}={v}" for k, v in sandbox_env().items()],
+            "cwd": "/tmp",
+            "capabilities": {k: [] for k in ("bounding", "effective", "inheritable", "permitted", "ambient")},
+            "rlimits": [
+                rlimit("RLIMIT_AS", limits.memory_mb * mb),
+                rlimit("RLIMIT_CPU", limits.effective_cpu_s),
+                rlimit("RLIMIT_NOFILE", limits.open_files),
+                rlimit("RLIMIT_FSIZE", limits.max_output_mb * mb),
+                rlimit("RLIMIT_NPROC", limits.processes),
+                rlimit("RLIMIT_CORE", 0),
+            ],
+            "noNewPrivileges": True,
+        },
+        "root": {"path": str(rootfs), "readonly": True},
+        "hostname": "sandbox",
+        "mounts": mounts,
+        "linux": {
+            "namespaces": [{"type": t} for t in ("pid", "network", "ipc", "uts", "mount")],
+            "maskedPaths": ["/proc/kcore", "/proc/keys", "/proc/timer_list", "/sys/firmware"],
+            "readonlyPaths": ["/proc/sys", "/proc/sysrq-trigger"],
+        },
+    }
+
+
+class GvisorBackend(Backend):
+    name = "gvisor"
+
+    def unavailable_reason(self) -> str | None:
+        if not _runsc():
+            return f"`runsc` not found; {INSTALL_HINT}"
+        if os.geteuid() != 0:
+            return "runsc needs root to create its sandbox here; run as root or use the bwrap backend"
+        return None
+
+    def start(self, limits: SandboxLimits, *, preload: bool) -> SandboxProcess:
+        self.ensure_available()
+        uid, gid = sandbox_ids()
+        rundir = RunDir(uid, gid)
+        container = f"agentic-{uuid.uuid4().hex[:16]}"
+        bundle = rundir.root / "bundle"
+        rootfs = bundle / "rootfs"
+        try:
+            rootfs.mkdir(parents=True)
+            config = oci_config(rundir, rootfs, limits, preload=preload, uid=uid, gid=gid)
+            (bundle / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
+        except BaseException:
+            rundir.remove()
+            raise
+        argv = [_runsc(), *_global_flags(), "run", "--bundle", str(bundle), container]
+
+        def delete(_proc: object = None) -> None:
+            with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+                subprocess.run(
+                    [_runsc(), *_global_flags(), "delete", "--force", container],
+                    capture_output=True,
+                    timeout=30,
+                    env={},
+                )
+
+        return SandboxProcess(
+            backend=self.name,
+            argv=argv,
+            rundir=rundir,
+            max_output_bytes=limits.max_output_mb << 20,
+            kill=delete,
+            on_destroy=delete,
+        )
