@@ -114,6 +114,7 @@ def materialize(
         step("read")
         inputs = read_inputs(asset, project, settings, on_read=on_read)
         record.input_schemas = input_schemas(inputs)
+        outcome.input_rows = sum(_row_count(t) for t in inputs.values())
         step("transform")
         result = run_sql(sql, inputs, memory_limit_mb=memory_limit_mb)
         record.output_schema = schema_dict(result.schema)
@@ -158,3 +159,8 @@ def materialize(
         outcome.seconds = record.seconds = time.perf_counter() - clock
         outcome.timings = timings
         RunLog(settings.state_dir / "runs.db").append(record)
+
+
+def _row_count(source: object) -> int:
+    count = getattr(source, "count_rows", None)  # a dataset counts from file metadata
+    return int(count()) if callable(count) else int(getattr(source, "num_rows", 0))
