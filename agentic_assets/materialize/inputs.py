@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import duckdb
 import pyarrow as pa
 import pyarrow.dataset as pads
 
-from agentic_assets.engines.duckdb_engine import ArrowInput
+from agentic_assets.engines.duckdb_engine import ArrowInput, as_table
 from agentic_assets.settings import Settings
 from agentic_assets.specs.model import RawSource
 from agentic_assets.specs.project import LoadedAsset, Project
@@ -21,13 +22,20 @@ class SourceUnavailable(RuntimeError):
     """A source could not be read (missing file, unreadable table)."""
 
 
-def read_raw(settings: Settings, source: RawSource) -> pads.Dataset:
+def read_raw(settings: Settings, source: RawSource) -> pads.Dataset | pa.Table:
     path = settings.data_dir / source.path
     if not path.exists():
         raise SourceUnavailable(
             f"raw source '{source.name}' is missing: {path} does not exist "
             "(run `agentic-assets generate-data` or land the file)"
         )
+    if source.format == "csv":
+        # DuckDB's own type detection, so that a column whose values change shape changes type.
+        con = duckdb.connect()
+        try:
+            return as_table(con.read_csv(str(path)).arrow())
+        finally:
+            con.close()
     return pads.dataset(str(path), format=source.format)
 
 
