@@ -140,20 +140,20 @@ class GvisorBackend(Backend):
             raise
         argv = [_runsc(), *_global_flags(), "run", "--bundle", str(bundle), container]
 
-        def delete(_proc: object = None) -> None:
+        def runsc(*args: str) -> None:
             with contextlib.suppress(OSError, subprocess.TimeoutExpired):
-                subprocess.run(
-                    [_runsc(), *_global_flags(), "delete", "--force", container],
-                    capture_output=True,
-                    timeout=30,
-                    env={},
-                )
+                subprocess.run([_runsc(), *_global_flags(), *args], capture_output=True, timeout=30, env={})
+
+        def kill(_proc: object = None) -> None:
+            # SIGKILL to every process first: `delete --force` alone waits seconds for a busy job.
+            runsc("kill", "--all", container, "KILL")
+            runsc("delete", "--force", container)
 
         return SandboxProcess(
             backend=self.name,
             argv=argv,
             rundir=rundir,
             max_output_bytes=limits.max_output_mb << 20,
-            kill=delete,
-            on_destroy=delete,
+            kill=kill,
+            on_destroy=lambda: runsc("delete", "--force", container),
         )

@@ -1,0 +1,118 @@
+"""Kubernetes manifests: validated with kubernetes-validate --strict, security fields one by one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+
+from sandbox_runtime import SandboxJob, SandboxLimits
+from sandbox_runtime.backends import k8s_manifests as m
+from sandbox_runtime.execution import sandbox_spec
+
+K8S_VERSION = "1.33.0"
+LIMITS = SandboxLimits(memory_mb=768, timeout_s=45, max_output_mb=128)
+
+
+def strict(manifest: dict) -> None:
+    kubernetes_validate.validate(manifest, K8S_VERSION, strict=True)
+
+
+@pytest.fixture
+def job(orders: Path) -> SandboxJob:
+    return SandboxJob(kind="sql", code="select * from orders", inputs={"orders": orders}, limits=LIMITS)
+
+
+@pytest.fixture
+def job_manifests(job: SandboxJob) -> list[dict]:
+    return m.job_manifests(job, sandbox_spec(job, "sql", {}), "sandbox-test", runtime="gvisor")
+
+
+def assert_pod_is_locked_down(pod: dict, runtime: str = "gvisor") -> None:
+    assert pod["runtimeClassName"] == runtime
+    assert pod["automountServiceAccountToken"] is False
+    assert pod["hostNetwork"] is False and pod["hostPID"] is False and pod["hostIPC"] is False
+    assert pod["enableServiceLinks"] is False
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["runAsUser"] != 0
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    [container] = pod["containers"]
+    ctx = container["securityContext"]
+    assert ctx["runAsNonRoot"] is True
+    assert ctx["readOnlyRootFilesystem"] is True
+    assert ctx["allowPrivilegeEscalation"] is False
+    assert ctx["privileged"] is False
+    assert ctx["capabilities"] == {"drop": ["ALL"]}
+    assert ctx["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert container["resources"]["limits"]["memory"] == "768Mi"
+    assert container["resources"]["limits"]["cpu"] == "1"
+    assert "ephemeral-storage" in container["resources"]["limits"]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert env["ARROW_DEFAULT_MEMORY_POOL"] == "system"
+    writable = {v["mountPath"] for v in container["volumeMounts"] if not v.get("readOnly")}
+    assert writable == {"/tmp", "/out"}
+
+
+def test_every_job_manifest_validates_strictly(job_manifests: list[dict]) -> None:
+    assert [x["kind"] for x in job_manifests] == ["NetworkPolicy", "ConfigMap", "Job"]
+    for manifest in [*job_manifests, m.runtime_class("gvisor"), m.runtime_class("kata")]:
+        strict(manifest)
+
+
+def test_strict_validation_catches_a_typo(job_manifests: list[dict]) -> None:
+    broken = job_manifests[2]
+    broken["spec"]["template"]["spec"]["containers"][0]["securityContxt"] = {}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        strict(broken)
+
+
+def test_job_security_fields(job_manifests: list[dict]) -> None:
+    batch = job_manifests[2]
+    assert batch["spec"]["activeDeadlineSeconds"] == 45
+    assert batch["spec"]["ttlSecondsAfterFinished"] == m.TTL_AFTER_FINISHED_S
+    assert batch["spec"]["backoffLimit"] == 0
+    pod = batch["spec"]["template"]["spec"]
+    assert_pod_is_locked_down(pod)
+    assert pod["restartPolicy"] == "Never"
+    assert batch["spec"]["template"]["metadata"]["labels"][m.COMPONENT_LABEL] == m.COMPONENT
+
+
+def test_network_policy_denies_everything_explicitly(job_manifests: list[dict]) -> None:
+    policy = job_manifests[0]["spec"]
+    assert policy["policyTypes"] == ["Ingress", "Egress"]
+    assert policy["ingress"] == [] and policy["egress"] == []
+    assert policy["podSelector"] == {"matchLabels": {m.COMPONENT_LABEL: m.COMPONENT}}
+
+
+def test_runtime_classes() -> None:
+    assert m.runtime_class("gvisor")["handler"] == "runsc"
+    assert m.runtime_class("kata")["handler"] == "kata-qemu"
+    with pytest.raises(ValueError):
+        m.runtime_class("runc")
+
+
+def test_configmap_carries_the_job_and_is_bounded(job: SandboxJob, job_manifests: list[dict]) -> None:
+    configmap = job_manifests[1]
+    assert configmap["immutable"] is True
+    assert '"inputs_inline": {"orders":' in configmap["data"]["job.json"]
+    with pytest.raises(ValueError, match="ConfigMap"):
+        m.job_configmap("x", {"blob": "a" * (m.CONFIGMAP_MAX_BYTES + 1)})
+
+
+def test_agent_sandbox_variant() -> None:
+    template = m.sandbox_template(LIMITS, runtime="kata")
+    pool = m.sandbox_warm_pool(3)
+    claim = m.sandbox_claim("sandbox-claim-1")
+    assert template["apiVersion"] == pool["apiVersion"] == claim["apiVersion"] == m.AGENT_SANDBOX_API
+    assert pool["spec"] == {"replicas": 3, "sandboxTemplateRef": {"name": template["metadata"]["name"]}}
+    assert claim["spec"]["sandboxTemplateRef"] == {"name": template["metadata"]["name"]}
+    assert template["spec"]["networkPolicy"] == {"ingress": [], "egress": []}
+    assert template["spec"]["networkPolicyManagement"] == "Managed"
+    pod_template = template["spec"]["podTemplate"]
+    assert_pod_is_locked_down(pod_template["spec"], runtime="kata")
+    assert pod_template["spec"]["containers"][0]["stdin"] is True
+    # The CRDs are not in the Kubernetes schemas; the pod they carry is validated as a PodTemplate.
+    strict({"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "t"}, "template": pod_template})
+    with pytest.raises(kubernetes_validate.SchemaNotFoundError):
+        strict(claim)
