@@ -81,17 +81,19 @@ def main() -> None:
             sampler.reset()
             with console.status(f"materializing {name}..."):
                 outcome = materialize(project.assets[name], project, settings)
-            results.append({
-                "asset": name,
-                "format": outcome.table_format,
-                "status": outcome.status,
-                "input_rows": outcome.input_rows,
-                "output_rows": outcome.table_rows,
-                "seconds": round(outcome.seconds, 3),
-                "input_rows_per_s": round(outcome.input_rows / outcome.seconds) if outcome.seconds else None,
-                "peak_rss_mb": round(sampler.peak, 1),
-                "timings": {k: round(v, 3) for k, v in outcome.timings.items()},
-            })
+            results.append(
+                {
+                    "asset": name,
+                    "format": outcome.table_format,
+                    "status": outcome.status,
+                    "input_rows": outcome.input_rows,
+                    "output_rows": outcome.table_rows,
+                    "seconds": round(outcome.seconds, 3),
+                    "input_rows_per_s": round(outcome.input_rows / outcome.seconds) if outcome.seconds else None,
+                    "peak_rss_mb": round(sampler.peak, 1),
+                    "timings": {k: round(v, 3) for k, v in outcome.timings.items()},
+                }
+            )
     total_s = sum(r["seconds"] for r in results)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -99,13 +101,30 @@ def main() -> None:
     for col in ("asset", "format", "status", "input rows", "output rows", "seconds", "input rows/s", "peak RSS MB"):
         table.add_column(col, justify="left" if col in ("asset", "format", "status") else "right")
     for r in results:
-        table.add_row(r["asset"], r["format"], r["status"], f"{r['input_rows']:,}", f"{r['output_rows']:,}",
-                      f"{r['seconds']:.2f}", f"{r['input_rows_per_s']:,}", f"{r['peak_rss_mb']:.0f}")
+        table.add_row(
+            r["asset"],
+            r["format"],
+            r["status"],
+            f"{r['input_rows']:,}",
+            f"{r['output_rows']:,}",
+            f"{r['seconds']:.2f}",
+            f"{r['input_rows_per_s']:,}",
+            f"{r['peak_rss_mb']:.0f}",
+        )
     console.print(table)
     console.print(f"all assets: {total_s:.2f}s; process peak RSS {peak_mb:.0f} MB; data generation {gen_s:.1f}s")
     if args.json:
-        args.json.write_text(json.dumps({"transactions": args.transactions, "assets": results,
-                                         "total_seconds": total_s, "peak_rss_mb": peak_mb}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "transactions": args.transactions,
+                    "assets": results,
+                    "total_seconds": total_s,
+                    "peak_rss_mb": peak_mb,
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,10 @@ class TableVersion(BaseModel):
     properties: dict[str, str] = Field(default_factory=dict)
 
 
+class PublishConflict(RuntimeError):
+    """The published table moved after this run staged its data: the audit no longer applies."""
+
+
 class StagedWrite(ABC):
     """Data written but not yet visible to readers of the published table."""
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 
 from agentic_assets.settings import Settings
-from agentic_assets.tables.base import StagedWrite, TableStore, TableVersion, WriteMode
+from agentic_assets.tables.base import PublishConflict, StagedWrite, TableStore, TableVersion, WriteMode
 from agentic_assets.tables.merge import merged
 
 STAGING_DIR = "_staging"
@@ -47,12 +47,18 @@ class DeltaStagedWrite(StagedWrite):
     ) -> None:
         self.store, self.staging_path, self.data = store, staging_path, data
         self.mode, self.merge_keys, self.run_id, self.properties = mode, merge_keys, run_id, properties
+        self.base_version = store.published_version()
 
     def read(self) -> pa.Table:
         return DeltaTable(str(self.staging_path)).to_pyarrow_table()
 
     def publish(self) -> int:
         path = str(self.store.path)
+        if self.store.published_version() != self.base_version:
+            raise PublishConflict(
+                f"{self.store.identifier} was published by another run after this run staged its data; "
+                "nothing was published: run it again"
+            )
         commit = CommitProperties(custom_metadata={**self.properties, "agentic.run_id": self.run_id})
         if not self.store.exists():
             write_deltalake(path, self.data, mode="error", commit_properties=commit)

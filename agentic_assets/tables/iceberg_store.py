@@ -16,7 +16,7 @@ from pyiceberg.exceptions import NoSuchTableError
 from pyiceberg.table import Table
 
 from agentic_assets.settings import Settings
-from agentic_assets.tables.base import StagedWrite, TableStore, TableVersion, WriteMode
+from agentic_assets.tables.base import PublishConflict, StagedWrite, TableStore, TableVersion, WriteMode
 from agentic_assets.tables.merge import merged
 
 _catalogs: dict[tuple[str, str], Catalog] = {}
@@ -49,8 +49,9 @@ def _normalize(data: pa.Table) -> pa.Table:
 
 
 class IcebergStagedWrite(StagedWrite):
-    def __init__(self, store: IcebergStore, branch: str, run_id: str) -> None:
+    def __init__(self, store: IcebergStore, branch: str, run_id: str, base_snapshot_id: int) -> None:
         self.store, self.branch, self.run_id = store, branch, run_id
+        self.base_snapshot_id = base_snapshot_id
 
     def _snapshot_id(self) -> int:
         return self.store.table().metadata.refs[self.branch].snapshot_id
@@ -60,6 +61,12 @@ class IcebergStagedWrite(StagedWrite):
 
     def publish(self) -> int:
         table = self.store.table()
+        current = table.current_snapshot()
+        if current is None or current.snapshot_id != self.base_snapshot_id:
+            raise PublishConflict(
+                f"{self.store.identifier} was published by another run after this run staged its data; "
+                "nothing was published: run it again"
+            )
         snapshot_id = table.metadata.refs[self.branch].snapshot_id
         table.manage_snapshots().set_current_snapshot(ref_name=self.branch).remove_branch(self.branch).commit()
         return snapshot_id
@@ -139,9 +146,10 @@ class IcebergStore(TableStore):
         data = _normalize(data)
         table = self._ensure(data.schema)
         branch = f"wap_{run_id}"
-        table.manage_snapshots().create_branch(table.current_snapshot().snapshot_id, branch).commit()
+        base_snapshot_id = table.current_snapshot().snapshot_id
+        table.manage_snapshots().create_branch(base_snapshot_id, branch).commit()
         table = self.table()
-        staged = IcebergStagedWrite(self, branch, run_id)
+        staged = IcebergStagedWrite(self, branch, run_id, base_snapshot_id)
         props = {**properties, "agentic.run_id": run_id}
         try:
             if mode == "append":

@@ -15,14 +15,18 @@ TABLE = pa.table({"id": [1, 2, 2, None], "amount": [10.0, -5.0, 3.0, None]})
 
 
 def test_checks_pass_and_fail_as_written() -> None:
-    result = run_checks_on_arrow(TABLE, "payments", """
+    result = run_checks_on_arrow(
+        TABLE,
+        "payments",
+        """
 checks for payments:
   - row_count = 4
   - missing_count(id) = 0
   - duplicate_count(id) = 0
   - invalid_count(amount) = 0:
       valid min: 0
-""")
+""",
+    )
     outcomes = {r.name: r.outcome for r in result.results}
     assert outcomes == {
         "row_count = 4": "pass",

@@ -65,23 +65,44 @@ def test_a_failing_blocking_check_stops_the_asset_and_its_downstream(settings: S
 
 def test_cli_demo_then_check_in_ci(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    run = subprocess.run([*CLI, "demo", "--transactions", "3000", "--data-dir", str(data)],
-                         capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT)
+    run = subprocess.run(
+        [*CLI, "demo", "--transactions", "3000", "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=PROJECT_ROOT,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Materialization summary" in run.stdout and "All assets published" in run.stdout
 
-    ok = subprocess.run([*CLI, "check", "merchant_subcategory_daily_totals", "--data-dir", str(data)],
-                        capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    ok = subprocess.run(
+        [*CLI, "check", "merchant_subcategory_daily_totals", "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT_ROOT,
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "5/5 checks passed" in ok.stdout
 
     # Corrupt the published table behind the platform's back: the CI check must catch it.
     path = data / "delta" / "analytics" / "merchant_subcategory_daily_totals"
-    bad = pa.table({"merchant_subcategory": [None], "day": pa.array([None], pa.date32()),
-                    "total_amount": pa.array([-1], pa.decimal128(38, 2)), "txn_count": [1]})
+    bad = pa.table(
+        {
+            "merchant_subcategory": [None],
+            "day": pa.array([None], pa.date32()),
+            "total_amount": pa.array([-1], pa.decimal128(38, 2)),
+            "txn_count": [1],
+        }
+    )
     write_deltalake(str(path), bad, mode="append", schema_mode="merge")
-    failed = subprocess.run([*CLI, "check", "merchant_subcategory_daily_totals", "--data-dir", str(data), "--json"],
-                            capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    failed = subprocess.run(
+        [*CLI, "check", "merchant_subcategory_daily_totals", "--data-dir", str(data), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT_ROOT,
+    )
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert '"outcome": "fail"' in failed.stdout
 
@@ -97,7 +118,13 @@ def test_cli_reports_spec_errors_with_file_and_line(tmp_path: Path) -> None:
     shutil.copytree(PROJECT_ROOT / "specs", specs)
     spec = specs / "retail_bank" / "channel_country_daily.yaml"
     spec.write_text(spec.read_text().replace("tier: 1", "tier: 1\ncolour: blue"))
-    run = subprocess.run([*CLI, "validate"], capture_output=True, text=True, timeout=60, cwd=PROJECT_ROOT,
-                         env={**__import__("os").environ, "AGENTIC_SPECS_DIR": str(specs)})
+    run = subprocess.run(
+        [*CLI, "validate"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=PROJECT_ROOT,
+        env={**__import__("os").environ, "AGENTIC_SPECS_DIR": str(specs)},
+    )
     assert run.returncode == 2
     assert f"{spec}:7: colour: unknown key" in " ".join(run.stderr.split())

@@ -23,8 +23,15 @@ def project(settings: Settings) -> Project:
 def _failing_variant(asset: LoadedAsset) -> LoadedAsset:
     """The same asset with a check its data cannot pass."""
     checks = asset.checks_text.rstrip() + "\n  - row_count > 100000000\n"
-    return LoadedAsset(spec=asset.spec, path=asset.path, checks_text=checks, checks_path=None, sql=asset.sql,
-                       sql_path=asset.sql_path, output_schema=asset.output_schema)
+    return LoadedAsset(
+        spec=asset.spec,
+        path=asset.path,
+        checks_text=checks,
+        checks_path=None,
+        sql=asset.sql,
+        sql_path=asset.sql_path,
+        output_schema=asset.output_schema,
+    )
 
 
 @pytest.mark.parametrize("name", [ICEBERG_ASSET, DELTA_ASSET])
@@ -68,8 +75,14 @@ def test_a_crash_between_write_and_publish_changes_nothing(project: Project, set
     def crash() -> None:
         raise RuntimeError("worker lost between audit and publish")
 
-    changed = LoadedAsset(spec=asset.spec, path=asset.path, checks_text=asset.checks_text, checks_path=None,
-                          sql=asset.sql.replace("SUM(amount)", "SUM(amount) * 2"), sql_path=None)
+    changed = LoadedAsset(
+        spec=asset.spec,
+        path=asset.path,
+        checks_text=asset.checks_text,
+        checks_path=None,
+        sql=asset.sql.replace("SUM(amount)", "SUM(amount) * 2"),
+        sql_path=None,
+    )
     with pytest.raises(RuntimeError, match="worker lost"):
         materialize(changed, project, settings, before_publish=crash)
 
@@ -80,8 +93,9 @@ def test_a_crash_between_write_and_publish_changes_nothing(project: Project, set
 def test_failing_rows_are_sampled(project: Project, settings: Settings) -> None:
     asset = project.assets[ICEBERG_ASSET]
     checks = asset.checks_text.rstrip() + "\n  - invalid_count(txn_count) = 0:\n      valid max: 1\n"
-    variant = LoadedAsset(spec=asset.spec, path=asset.path, checks_text=checks, checks_path=None, sql=asset.sql,
-                          sql_path=None)
+    variant = LoadedAsset(
+        spec=asset.spec, path=asset.path, checks_text=checks, checks_path=None, sql=asset.sql, sql_path=None
+    )
     outcome = materialize(variant, project, settings)
     assert outcome.status == "checks_failed"
     failed = outcome.checks.failed[0]
@@ -93,8 +107,14 @@ def test_an_error_in_the_transform_changes_nothing(project: Project, settings: S
     store = store_for(settings, asset.spec.sink)
     materialize(asset, project, settings)
     version = store.published_version()
-    broken = LoadedAsset(spec=asset.spec, path=asset.path, checks_text=asset.checks_text, checks_path=None,
-                         sql="SELECT merchant_subcategory_v2 FROM transactions", sql_path=None)
+    broken = LoadedAsset(
+        spec=asset.spec,
+        path=asset.path,
+        checks_text=asset.checks_text,
+        checks_path=None,
+        sql="SELECT merchant_subcategory_v2 FROM transactions",
+        sql_path=None,
+    )
     with pytest.raises(Exception, match="merchant_subcategory_v2"):
         materialize(broken, project, settings)
     assert store.published_version() == version
@@ -109,15 +129,17 @@ def test_merge_mode_upserts_by_key(project: Project, settings: Settings) -> None
         "SELECT customer_id, country, CAST(0 AS DECIMAL(38, 2)) AS settled_spend, CAST(0 AS BIGINT) AS txn_count,"
         " 'medium' AS segment FROM customers WHERE customer_id <= 10"
     )
-    variant = LoadedAsset(spec=asset.spec, path=asset.path, checks_text=asset.checks_text, checks_path=None,
-                          sql=ten_medium, sql_path=None)
+    variant = LoadedAsset(
+        spec=asset.spec, path=asset.path, checks_text=asset.checks_text, checks_path=None, sql=ten_medium, sql_path=None
+    )
     outcome = materialize(variant, project, settings)
     assert outcome.status == "published"
     after = store.read()
     assert after.num_rows == first.num_rows  # rows replaced by key, not appended
     ids = pa.compute.less_equal(after.column("customer_id"), 10)
     assert set(after.filter(ids).column("segment").to_pylist()) == {"medium"}
-    assert after.filter(pa.compute.invert(ids)).equals(first.filter(pa.compute.greater(first.column("customer_id"), 10)))
+    untouched = first.filter(pa.compute.greater(first.column("customer_id"), 10))
+    assert after.filter(pa.compute.invert(ids)).equals(untouched)
 
 
 def test_every_run_is_recorded_with_schemas(project: Project, settings: Settings) -> None:
@@ -130,3 +152,21 @@ def test_every_run_is_recorded_with_schemas(project: Project, settings: Settings
     assert [r.status for r in records] == ["checks_failed", "published"]
     assert "merchant_subcategory" in records[0].input_schemas["transactions"]
     assert records[1].output_schema["txn_count"] == "int64"
+
+
+@pytest.mark.parametrize("name", [ICEBERG_ASSET, DELTA_ASSET])
+def test_a_concurrent_publish_is_not_overwritten(project: Project, settings: Settings, name: str) -> None:
+    from agentic_assets.tables.base import PublishConflict
+
+    asset = project.assets[name]
+    store = store_for(settings, asset.spec.sink)
+    materialize(asset, project, settings)
+
+    def another_run_publishes_first() -> None:
+        materialize(asset, project, settings)
+
+    with pytest.raises(PublishConflict):
+        materialize(asset, project, settings, before_publish=another_run_publishes_first)
+    winner = store.published_version()
+    assert store.history()[-1].version == winner  # the other run's version stays current
+    assert store.read().num_rows > 0
