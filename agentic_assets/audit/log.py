@@ -1,0 +1,203 @@
+"""Storage and verification of the audit chain, on any SQLAlchemy database (SQLite by default).
+
+Append-only by construction of the API: there is no update or delete. Tampering with the table
+directly is what `verify()` finds: an edited record no longer matches its hash, a removed one
+breaks its successor's link (and the head counter), a reordered one links to the wrong predecessor.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from agentic_assets.audit.records import GENESIS, AuditRecord, ChainProblem, ChainReport, canonical, chain_hash
+from agentic_assets.settings import Settings
+
+AUDIT_URL_ENV = "AGENTIC_AUDIT_URL"
+
+_metadata = sa.MetaData()
+records_table = sa.Table(
+    "audit_records",
+    _metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("record_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("ts", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(80), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("asset", sa.String(200), nullable=True),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+# The chain's head, kept beside it: removing the last records leaves the head pointing past them.
+head_table = sa.Table(
+    "audit_head",
+    _metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+
+def audit_url(settings: Settings) -> str:
+    return os.environ.get(AUDIT_URL_ENV) or f"sqlite:///{Path(settings.state_dir) / 'audit.db'}"
+
+
+class AuditLog:
+    def __init__(self, url: str) -> None:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.url = url
+        self.engine = sa.create_engine(url)
+        _metadata.create_all(self.engine)
+        self._lock = threading.Lock()
+
+    def append(
+        self, kind: str, *, actor: str, asset: str | None = None, payload: dict[str, Any] | None = None
+    ) -> AuditRecord:
+        """Add one record at the end of the chain. Concurrent writers retry on a lost race."""
+        body_payload = dict(payload or {})
+        for _attempt in range(20):
+            with self._lock, self.engine.begin() as con:
+                last = con.execute(
+                    sa.select(records_table.c.seq, records_table.c.hash).order_by(records_table.c.seq.desc()).limit(1)
+                ).first()
+                seq = (last.seq if last else 0) + 1
+                prev = last.hash if last else GENESIS
+                record = AuditRecord(
+                    seq=seq,
+                    record_id=str(uuid.uuid4()),
+                    ts=datetime.now(UTC),
+                    kind=kind,
+                    actor=actor,
+                    asset=asset,
+                    payload=body_payload,
+                    prev_hash=prev,
+                    hash="",
+                )
+                record.hash = chain_hash(prev, record.body())
+                try:
+                    con.execute(records_table.insert().values(**self._row(record)))
+                    updated = con.execute(
+                        head_table.update().where(head_table.c.id == 1).values(count=seq, hash=record.hash)
+                    )
+                    if updated.rowcount == 0:
+                        con.execute(head_table.insert().values(id=1, count=seq, hash=record.hash))
+                except IntegrityError:
+                    continue
+                return record
+        raise RuntimeError("could not append to the audit log: too many concurrent writers")
+
+    @staticmethod
+    def _row(record: AuditRecord) -> dict[str, Any]:
+        return {
+            "seq": record.seq,
+            "record_id": record.record_id,
+            "ts": record.ts.isoformat(),
+            "kind": record.kind,
+            "actor": record.actor,
+            "asset": record.asset,
+            "payload": canonical(record.payload),
+            "prev_hash": record.prev_hash,
+            "hash": record.hash,
+        }
+
+    def records(self, *, asset: str | None = None, kind: str | None = None) -> list[AuditRecord]:
+        return [r for r in self._iter() if (asset is None or r.asset == asset) and (kind is None or r.kind == kind)]
+
+    def _iter(self) -> Iterator[AuditRecord]:
+        import json
+
+        with self.engine.connect() as con:
+            for row in con.execute(sa.select(records_table).order_by(records_table.c.seq)):
+                yield AuditRecord(
+                    seq=row.seq,
+                    record_id=row.record_id,
+                    ts=datetime.fromisoformat(row.ts),
+                    kind=row.kind,
+                    actor=row.actor,
+                    asset=row.asset,
+                    payload=json.loads(row.payload),
+                    prev_hash=row.prev_hash,
+                    hash=row.hash,
+                )
+
+    def verify(self) -> ChainReport:
+        """Walk the chain; name every edited, removed, inserted or reordered record."""
+        records = list(self._iter())
+        problems: list[ChainProblem] = []
+        by_hash = {r.hash: r for r in records}
+        expected_prev, expected_seq = GENESIS, 1
+        for r in records:
+            if r.computed_hash() != r.hash:
+                problems.append(
+                    ChainProblem(
+                        kind="edited",
+                        seq=r.seq,
+                        record_id=r.record_id,
+                        message=f"record {r.seq} ({r.kind}) was edited: its content no longer matches its hash",
+                    )
+                )
+            if r.prev_hash != expected_prev:
+                if r.prev_hash in by_hash:
+                    before = by_hash[r.prev_hash]
+                    problems.append(
+                        ChainProblem(
+                            kind="reordered",
+                            seq=r.seq,
+                            record_id=r.record_id,
+                            message=f"record {r.seq} ({r.kind}) is out of order: it was written after "
+                            f"record {before.seq} ({before.kind}), not after its current predecessor",
+                        )
+                    )
+                elif r.seq > expected_seq:
+                    gap = f"{expected_seq}" if r.seq == expected_seq + 1 else f"{expected_seq}-{r.seq - 1}"
+                    problems.append(
+                        ChainProblem(
+                            kind="removed",
+                            seq=expected_seq,
+                            message=f"record(s) {gap} were removed: record {r.seq} ({r.kind}) "
+                            "links to a record that is no longer in the log",
+                        )
+                    )
+                else:
+                    problems.append(
+                        ChainProblem(
+                            kind="inserted" if r.seq == expected_seq else "edited",
+                            seq=r.seq,
+                            record_id=r.record_id,
+                            message=f"record {r.seq} ({r.kind}) does not link to its predecessor "
+                            "(inserted or its link was changed)",
+                        )
+                    )
+            expected_prev, expected_seq = r.hash, r.seq + 1
+        with self.engine.connect() as con:
+            head = con.execute(sa.select(head_table).where(head_table.c.id == 1)).first()
+        count = records[-1].seq if records else 0
+        if head is not None and (head.count > count or (head.count == count and head.hash != expected_prev)):
+            if head.count > count:
+                missing = f"{count + 1}" if head.count == count + 1 else f"{count + 1}-{head.count}"
+                message = f"record(s) {missing} were removed from the end of the log"
+            else:
+                message = "the last record differs from the one the log's head recorded"
+            problems.append(ChainProblem(kind="truncated", seq=count + 1, message=message))
+        return ChainReport(ok=not problems, records=len(records), head=expected_prev, problems=problems)
+
+
+_logs: dict[str, AuditLog] = {}
+
+
+def audit_log_for(settings: Settings) -> AuditLog:
+    """The log of this deployment (one engine per URL per process)."""
+    url = audit_url(settings)
+    if url not in _logs:
+        _logs[url] = AuditLog(url)
+    return _logs[url]
