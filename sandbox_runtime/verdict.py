@@ -53,6 +53,8 @@ def _failure(outcome: RawOutcome, job: SandboxJob) -> tuple[str, str] | None:
     if kind == "memory":
         return "memory", f"memory limit of {limits.memory_mb} MB exceeded: {message}"
     if kind == "output_invalid":
+        if "File too large" in message:
+            return "output_invalid", f"a file exceeded the {limits.max_output_mb} MB limit ({message})"
         return "output_invalid", message or "invalid output"
     if kind != "ok":
         return "error", message or "the job failed"
@@ -95,6 +97,8 @@ def build_verdict(
         return verdict
     path, problem = rundir.take_output("output.parquet", dest, job.limits.max_output_mb << 20)
     if path is None:
+        if "output.parquet" in removed:
+            problem = "the output is a symlink, not a regular file; the host never follows links"
         if removed:
             problem += f" (symlinks removed: {', '.join(removed)})"
         return SandboxVerdict(ok=False, reason="output_invalid", message=problem, **base)

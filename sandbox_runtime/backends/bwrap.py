@@ -85,7 +85,8 @@ def _prlimit_args(limits: SandboxLimits) -> list[str]:
     mb = 1 << 20
     return [
         f"--as={limits.memory_mb * mb}",
-        f"--cpu={limits.effective_cpu_s}",
+        # soft < hard: SIGXCPU first (reported as a CPU timeout), SIGKILL a second later.
+        f"--cpu={limits.effective_cpu_s}:{limits.effective_cpu_s + 1}",
         f"--nofile={limits.open_files}",
         f"--fsize={limits.max_output_mb * mb}",
         f"--nproc={limits.processes}",
