@@ -1,18 +1,24 @@
 """Who and what produced a transform, read from the header of its frozen SQL.
 
-The codegen agent freezes `<asset>.sql` with a leading block of `-- key: value` comment lines; a repair adds
-`proposal_id`. Every value is optional: hand-written SQL has no header and still gets a DataJob.
+The codegen agent freezes `<asset>.sql` with a leading block of `-- key: value` comment lines
+(`agentic_assets.codegen.versioning.render_frozen`); a repair adds `proposal_id`. Every value is optional:
+hand-written SQL has no header and still gets a DataJob.
 
-    -- agentic-assets generated transform
+    -- agentic-assets generated code: edit the spec's description, not this file
+    -- asset: customer_segments
     -- spec_fingerprint: 3f2a9c0d1b7e4a65
-    -- model_id: builtin
-    -- prompt_hash: 9b1c2d3e4f5a6b7c
-    -- approved_by: alice@example.com
-    -- approved_at: 2025-06-01T12:00:00Z
+    -- model: builtin
+    -- prompt_sha256: 9b1c2d3e...
+    -- approver: alice@example.com
+    -- frozen_at: 2025-06-01T12:00:00Z
+    -- sql_sha256: 5d41402a...
     -- proposal_id: rp-20250601-0007
     SELECT ...
 
-Keys are case-insensitive, `-` and spaces read as `_`; comment lines without `key: value` are skipped; the
+Either spelling of a field is read (`model`/`model_id`, `prompt_sha256`/`prompt_hash`, `approver`/`approved_by`,
+`frozen_at`/`approved_at`, `spec_fingerprint`/`spec_hash`); other keys are kept as `header.<key>` properties.
+
+Keys are one word, case-insensitive, `-` read as `_`; comment lines without `key: value` are skipped; the
 header ends at the first line that is neither blank nor a `--` comment.
 """
 
@@ -22,15 +28,16 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-_HEADER_LINE = re.compile(r"^--\s*([A-Za-z][A-Za-z0-9_ \-]*?)\s*:\s*(.*?)\s*$")
+_HEADER_LINE = re.compile(r"^--\s*([A-Za-z][A-Za-z0-9_\-]*)\s*:\s*(.*?)\s*$")
 
 # Spellings the header may use for each field (the first is canonical).
 _ALIASES: dict[str, tuple[str, ...]] = {
     "spec_fingerprint": ("spec_fingerprint", "spec_hash", "fingerprint"),
     "model_id": ("model_id", "model"),
-    "prompt_hash": ("prompt_hash",),
+    "prompt_hash": ("prompt_hash", "prompt_sha256"),
     "approved_by": ("approved_by", "approver"),
-    "approved_at": ("approved_at", "approval_time"),
+    # Code is frozen when it is approved, so the freeze time is the approval time.
+    "approved_at": ("approved_at", "approval_time", "frozen_at"),
     "proposal_id": ("proposal_id", "proposal"),
 }
 _CANONICAL = {alias: field for field, aliases in _ALIASES.items() for alias in aliases}
@@ -63,7 +70,7 @@ class CodeProvenance(BaseModel):
             match = _HEADER_LINE.match(line)
             if not match or not match.group(2):
                 continue
-            key = re.sub(r"[\s\-]+", "_", match.group(1).strip().lower())
+            key = match.group(1).lower().replace("-", "_")
             if key in _CANONICAL:
                 values[_CANONICAL[key]] = match.group(2)
             else:

@@ -63,3 +63,22 @@ def test_importing_the_package_turns_datahub_telemetry_off() -> None:
     from datahub.telemetry import telemetry
 
     assert telemetry.ENV_ENABLED is False
+
+
+def test_the_codegen_freeze_header_is_understood() -> None:
+    from agentic_assets.codegen.versioning import FrozenMeta, render_frozen
+
+    meta = FrozenMeta(
+        asset="customer_segments",
+        spec_fingerprint="231c7cb83d4c7dc8",
+        model="builtin",
+        prompt_sha256="ab" * 32,
+        approver="alice@example.com",
+        frozen_at="2025-06-01T12:00:00+00:00",
+        sql_sha256="cd" * 32,
+        sandbox="bubblewrap",
+    )
+    p = CodeProvenance.from_sql(render_frozen("SELECT 1 AS x", meta))
+    assert (p.spec_fingerprint, p.model_id, p.prompt_hash) == ("231c7cb83d4c7dc8", "builtin", "ab" * 32)
+    assert (p.approved_by, p.approved_at) == ("alice@example.com", "2025-06-01T12:00:00+00:00")
+    assert p.extra == {"asset": "customer_segments", "sql_sha256": "cd" * 32, "sandbox": "bubblewrap"}
