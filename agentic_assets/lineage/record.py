@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
     from agentic_assets.materialize.wap import MaterializationOutcome
 
 log = logging.getLogger(__name__)
+
+# `off` skips recording (throwaway runs: sandboxes, benchmarks, other packages' tests); `queue` records without
+# delivering in the background (deliver with `agentic-assets lineage flush` or the flush sensor).
+LINEAGE_ENV = "AGENTIC_LINEAGE"
 
 
 def record_materialization(
@@ -32,7 +37,12 @@ def record_materialization(
     Only writes one SQLite row (no DataHub import, no network); delivery runs on a background thread unless
     `deliver` is False. `sql` is the SQL the run actually executed when it overrode the frozen file (a repair
     being promoted), so the DataJob shows the code that produced the table. Any error is logged, never raised.
+    `AGENTIC_LINEAGE=off` turns recording off; `AGENTIC_LINEAGE=queue` records without background delivery.
     """
+    mode = os.environ.get(LINEAGE_ENV, "").strip().lower()
+    if mode == "off":
+        return
+    deliver = deliver and mode != "queue"
     started = time.perf_counter()
     try:
         event = materialization_event(outcome, asset, project, settings, sql=sql)

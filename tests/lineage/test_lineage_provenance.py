@@ -8,7 +8,7 @@ from agentic_assets.lineage.provenance import CodeProvenance, job_properties
 
 FROZEN = """-- agentic-assets generated transform
 -- spec_fingerprint: 3f2a9c0d1b7e4a65
--- model_id: openai:gpt-4.1
+-- model_id: hosted:model-a
 -- prompt_hash: 9b1c2d3e4f5a6b7c
 -- approved_by: alice@example.com
 -- approved_at: 2025-06-01T12:00:00Z
@@ -21,7 +21,7 @@ SELECT 1 AS x -- model_id: not-a-header
 def test_header_fields_are_read() -> None:
     p = CodeProvenance.from_sql(FROZEN)
     assert p.spec_fingerprint == "3f2a9c0d1b7e4a65"
-    assert p.model_id == "openai:gpt-4.1"  # the value may itself contain a colon
+    assert p.model_id == "hosted:model-a"  # the value may itself contain a colon
     assert p.prompt_hash == "9b1c2d3e4f5a6b7c"
     assert p.approved_by == "alice@example.com"
     assert p.approved_at == "2025-06-01T12:00:00Z"
@@ -46,7 +46,7 @@ def test_job_properties_leave_out_what_is_unknown() -> None:
         "code_version": "abc123",
         "spec_hash": "f00",
         "generated_for_spec_hash": "3f2a9c0d1b7e4a65",
-        "model_id": "openai:gpt-4.1",
+        "model_id": "hosted:model-a",
         "prompt_hash": "9b1c2d3e4f5a6b7c",
         "approver": "alice@example.com",
         "approved_at": "2025-06-01T12:00:00Z",

@@ -6,6 +6,8 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 from agentic_assets.lineage import record_materialization, wait_for_delivery
 from agentic_assets.lineage.queue import LineageQueue
 from agentic_assets.lineage.targets import lineage_file
@@ -19,7 +21,7 @@ TABLE = "urn:li:dataset:(urn:li:dataPlatform:iceberg,agentic.analytics.customer_
 
 REPAIRED_HEADER = """-- agentic-assets generated transform
 -- spec_fingerprint: {fingerprint}
--- model_id: anthropic:claude-sonnet-4
+-- model_id: hosted:model-b
 -- prompt_hash: 7e57ab1e
 -- approved_by: carol@example.com
 -- approved_at: 2025-07-01T09:30:00Z
@@ -73,7 +75,7 @@ def test_runs_checks_and_a_repaired_code_version_reach_datahub(project: Project,
     mcps = _mcps(lineage_file(lineage_settings))
     props = _latest(mcps, JOB, "dataJobInfo")["customProperties"]
     assert props["code_version"] != asset.code_version
-    assert props["model_id"] == "anthropic:claude-sonnet-4"
+    assert props["model_id"] == "hosted:model-b"
     assert props["approver"] == "carol@example.com"
     assert props["prompt_hash"] == "7e57ab1e"
     assert props["proposal_id"] == "rp-0042"
@@ -121,3 +123,18 @@ def test_recording_never_raises(project: Project, lineage_settings: Settings, tm
     outcome = MaterializationOutcome(asset=ASSET, run_id="r1", status="error", table_format="iceberg", table="x")
     assert record_materialization(outcome, asset, project, settings) is None
     assert "could not record lineage" in caplog.text
+
+
+def test_lineage_can_be_switched_off_or_left_queued(
+    project: Project, lineage_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agentic_assets.materialize.wap import MaterializationOutcome
+
+    outcome = MaterializationOutcome(asset=ASSET, run_id="r2", status="published", table_format="iceberg", table="x")
+    queue = LineageQueue.for_settings(lineage_settings)
+    monkeypatch.setenv("AGENTIC_LINEAGE", "off")
+    record_materialization(outcome, project.assets[ASSET], project, lineage_settings)
+    assert len(queue) == 0
+    monkeypatch.setenv("AGENTIC_LINEAGE", "queue")
+    record_materialization(outcome, project.assets[ASSET], project, lineage_settings)
+    assert wait_for_delivery(5) and len(queue) == 1 and not lineage_file(lineage_settings).exists()
