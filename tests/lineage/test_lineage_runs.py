@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -83,6 +86,15 @@ def test_runs_checks_and_a_repaired_code_version_reach_datahub(project: Project,
     assert _latest(mcps, JOB, "dataTransformLogic")["transforms"][0]["queryStatement"]["value"] == repaired
     assert len({o["entityUrn"] for o in mcps if o["aspectName"] == "dataProcessInstanceProperties"}) == 2
     assert len(LineageQueue.for_settings(lineage_settings)) == 0
+
+    # Runs and assertion results pass DataHub's own file check too.
+    datahub_cli = Path(sys.executable).with_name("datahub")
+    env = {**os.environ, "DATAHUB_TELEMETRY_ENABLED": "false"}
+    path = lineage_file(lineage_settings)
+    check = subprocess.run(
+        [str(datahub_cli), "check", "metadata-file", str(path)], capture_output=True, text=True, env=env
+    )
+    assert check.returncode == 0 and "all valid" in check.stdout, check.stdout + check.stderr
 
 
 def test_failed_checks_show_as_failed_run_and_failed_assertion(project: Project, lineage_settings: Settings) -> None:
