@@ -150,7 +150,7 @@ class Planner:
             raise CannotPlan(f"the request needs {', '.join(repr(w) for w in unsupported)}, which I do not map")
         self._consume_table_mentions()
         text = " ".join(self.words)
-        if re.search(r"\bdead[ -]?letter|\binvalid rows?\b|\brejected rows?\b|\bvalid rows?\b", text):
+        if re.search(r"\bdead[ -]?letter|\binvalid rows?\b|\brejected rows?\b|\bvalid rows?\b|\bonly valid\b", text):
             return self._dead_letter()
         if re.search(r"\b(deduplicate[sd]?|dedupe[sd]?|de-duplicate[sd]?|duplicates?)\b", text) or re.search(
             r"\b(latest|most recent|newest|last|earliest|first|oldest)\b.*\b(per|for each|by)\b", text
@@ -262,6 +262,8 @@ class Planner:
         while self.word_at(skip) in ("the", "a", "an", "their", "its"):
             skip += 1
         word = self.word_at(skip)
+        if word in AGG_WORDS:
+            return None  # 'per customer, the total amount ...': a measure, not another key
         grain = GRAINS.get(word)
         if grain and not word.endswith("ly") and not self.cat.exact(word):
             end = skip + 1
@@ -319,6 +321,15 @@ class Planner:
                     add(m)
                 continue
             phrase = [t.text for t in self.phrase_after(j, 4)]
+            if not phrase and self.word_at(j) == "and" and AGG_WORDS.get(self.word_at(j + 1)) not in (None, "COUNT"):
+                # 'average and maximum amount': the column comes after the last of the two
+                k = j + 2 + (self.word_at(j + 2) == "of")
+                phrase = [t.text for t in self.phrase_after(k, 4)]
+                hit = self._measure_column(phrase, agg) if phrase else None
+                if hit is not None:
+                    self.consume(i, j)
+                    add(self._agg_output(agg, hit[0], i))
+                    continue
             # Values of a category ('settled') inside a measure phrase are filters, not column words.
             values = {v.tokens[0] for v in self._values() if len(v.tokens) == 1}
             start = j

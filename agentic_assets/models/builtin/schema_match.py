@@ -71,9 +71,9 @@ class Catalog:
         """How well a phrase names a column: 0 when some necessary part of the name is missing."""
         if not words:
             return 0.0
-        phrase = [_norm(w) for w in words]
         if "_".join(w.lower() for w in words) == ref.name:
             return 100.0
+        phrase = [_norm(part) for w in words for part in w.split("_") if part]
         col = [_norm(t) for t in name_tokens(ref.name)]
         implied = {self.table_singular(ref.table)}
         required = [t for t in col if t not in OPTIONAL_TOKENS and t not in implied]
