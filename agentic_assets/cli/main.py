@@ -111,9 +111,16 @@ def demo(
     data_dir: DataDir = None,
 ) -> None:
     """Generate the sample data and materialize every demo asset with its checks."""
+    from agentic_assets.lineage import emit_all
+    from agentic_assets.lineage.cli import load_hint
+
     settings = _settings(data_dir)
     generate_data(transactions=transactions, seed=7, data_dir=None)
     _run(None, settings)
+    report = emit_all(_load(settings), settings)
+    console.print(f"Lineage: {report.mcps} metadata change proposals written to {report.target}")
+    if not report.target.startswith("http"):
+        console.print(load_hint(report.target))
 
 
 @app.command()

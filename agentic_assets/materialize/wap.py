@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agentic_assets.engines.duckdb_engine import locked_connection, run_sql
+from agentic_assets.lineage import record_materialization
 from agentic_assets.materialize.inputs import ReadHook, input_schemas, read_inputs, schema_dict
 from agentic_assets.materialize.run_log import RunLog, RunRecord
 from agentic_assets.settings import Settings
@@ -159,6 +160,8 @@ def materialize(
         outcome.seconds = record.seconds = time.perf_counter() - clock
         outcome.timings = timings
         RunLog(settings.state_dir / "runs.db").append(record)
+        # Lineage is queued durably and delivered in the background: it never fails or slows a run.
+        record_materialization(outcome, asset, project, settings, sql=None if sql == asset.sql else sql)
 
 
 def _row_count(source: object) -> int:
