@@ -56,12 +56,14 @@ class SandboxProcess:
         pass_fds: tuple[int, ...] = (),
         on_destroy: Callable[[], None] | None = None,
         kill: Callable[[subprocess.Popen], None] | None = None,
+        renice_on_claim: bool = False,
     ) -> None:
         self.backend = backend
         self.rundir = rundir
         self.max_output_bytes = max_output_bytes
         self._on_destroy = on_destroy
         self._kill = kill
+        self._renice_on_claim = renice_on_claim
         self._stdout = b""
         self._stderr = b""
         self.used = False
@@ -122,6 +124,8 @@ class SandboxProcess:
         started = time.monotonic()
         deadline = started + timeout_s
         outcome = RawOutcome()
+        if self._renice_on_claim:
+            self._normal_priority()
         try:
             self.proc.stdin.write((json.dumps(spec) + "\n").encode())
             self.proc.stdin.close()
@@ -159,6 +163,21 @@ class SandboxProcess:
         outcome.stderr_tail = self._stderr[-STDERR_TAIL_BYTES:].decode("utf-8", "replace")
         outcome.report = self._last_report()
         return outcome
+
+    def _normal_priority(self) -> None:
+        """Nice values are per thread: put every thread of every process back to 0."""
+        pending = [self.proc.pid]
+        while pending:
+            pid = pending.pop()
+            try:
+                tids = os.listdir(f"/proc/{pid}/task")
+            except OSError:
+                continue
+            for tid in tids:
+                with contextlib.suppress(OSError):
+                    os.setpriority(os.PRIO_PROCESS, int(tid), 0)
+                with contextlib.suppress(OSError, ValueError), open(f"/proc/{pid}/task/{tid}/children") as fh:
+                    pending.extend(int(child) for child in fh.read().split())
 
     def _read(self, stream, which: str) -> bool:  # noqa: ANN001
         try:

@@ -8,9 +8,9 @@ whole pid namespace):
                                  reach it (e.g. under /root): bwrap resolves bind sources as
                                  the unprivileged uid, so the host dirs are first bound into
                                  the private run directory, in a mount namespace of their own
+    prlimit                      address space, CPU seconds, open files, file size, processes
     setpriv                      an unprivileged, random host uid (as root, bwrap would map
                                  the sandbox to host root), no capabilities, no_new_privs
-    prlimit                      address space, CPU seconds, open files, file size, processes
     bwrap                        every namespace unshared, read-only /usr and inputs, writable
                                  out/ only, tmpfs /tmp, seccomp, no further user namespaces
 """
@@ -136,13 +136,15 @@ class BwrapBackend(Backend):
         ]  # fmt: skip
         for key, value in sandbox_env().items():
             bwrap += ["--setenv", key, value]
-        bwrap += ["--", *runner_argv(preload)]
-        limited = [_tools()["prlimit"], *_prlimit_args(limits), "--", *bwrap]
+        # A warm runner starts at nice 10 so that starting a spare never slows a running job;
+        # the host (root) puts it back to 0 when it is claimed (see SandboxProcess.execute).
+        bwrap += ["--", *runner_argv(preload), *(["--warm-nice"] if preload and os.geteuid() == 0 else [])]
         if os.geteuid() != 0:
-            return limited
+            return [_tools()["prlimit"], *_prlimit_args(limits), "--", *bwrap]
         dropped = [
+            _tools()["prlimit"], *_prlimit_args(limits), "--",
             _tools()["setpriv"], f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
-            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", *limited,
+            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", *bwrap,
         ]  # fmt: skip
         if not staged:
             return dropped
@@ -168,4 +170,5 @@ class BwrapBackend(Backend):
             rundir=rundir,
             max_output_bytes=limits.max_output_mb << 20,
             pass_fds=(fd,),
+            renice_on_claim=preload and os.geteuid() == 0,
         )
