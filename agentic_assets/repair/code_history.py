@@ -1,0 +1,119 @@
+"""The code history of an asset: every transform it ran, when it was deployed, who approved it.
+
+Kept in the platform state folder (SQLite, append-only). The transform beside the spec is always the
+current version; when it was never recorded (hand-written, or written before this store existed) it is
+listed with the file's modification time as its deploy time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from agentic_assets.settings import Settings
+from agentic_assets.specs.project import LoadedAsset
+
+
+def code_version_of(sql: str) -> str:
+    """The same version id `LoadedAsset.code_version` gives."""
+    return hashlib.sha256(sql.encode()).hexdigest()[:12]
+
+
+class CodeVersion(BaseModel):
+    version: str
+    sql: str
+    deployed_at: datetime | None = None
+    approved_by: str | None = None
+    model_id: str | None = None
+    note: str | None = None
+    current: bool = False
+
+
+class CodeHistory:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(self._connect()) as con, con:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS code_versions (seq INTEGER PRIMARY KEY AUTOINCREMENT, asset TEXT, "
+                "version TEXT, sql TEXT, deployed_at TEXT, approved_by TEXT, model_id TEXT, note TEXT)"
+            )
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> CodeHistory:
+        return cls(settings.state_dir / "code_history.db")
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30)
+
+    def record(
+        self,
+        asset: str,
+        sql: str,
+        *,
+        deployed_at: datetime | None = None,
+        approved_by: str | None = None,
+        model_id: str | None = None,
+        note: str | None = None,
+    ) -> CodeVersion:
+        version = CodeVersion(
+            version=code_version_of(sql),
+            sql=sql,
+            deployed_at=deployed_at or datetime.now(UTC),
+            approved_by=approved_by,
+            model_id=model_id,
+            note=note,
+        )
+        with closing(self._connect()) as con, con:
+            con.execute(
+                "INSERT INTO code_versions (asset, version, sql, deployed_at, approved_by, model_id, note) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    asset,
+                    version.version,
+                    sql,
+                    version.deployed_at.isoformat() if version.deployed_at else None,
+                    approved_by,
+                    model_id,
+                    note,
+                ),
+            )
+        return version
+
+    def recorded(self, asset: str) -> list[CodeVersion]:
+        """Oldest first."""
+        with closing(self._connect()) as con:
+            rows = con.execute(
+                "SELECT version, sql, deployed_at, approved_by, model_id, note FROM code_versions "
+                "WHERE asset = ? ORDER BY seq",
+                (asset,),
+            ).fetchall()
+        return [
+            CodeVersion(
+                version=v,
+                sql=s,
+                deployed_at=datetime.fromisoformat(d) if d else None,
+                approved_by=a,
+                model_id=m,
+                note=n,
+            )
+            for v, s, d, a, m, n in rows
+        ]
+
+    def versions(self, asset: LoadedAsset) -> list[CodeVersion]:
+        """Every known version, oldest first, the current one (the file beside the spec) last and marked."""
+        versions = self.recorded(asset.name)
+        current = asset.code_version
+        if asset.sql is not None and (not versions or versions[-1].version != current):
+            mtime = None
+            if asset.sql_path is not None and asset.sql_path.exists():
+                mtime = datetime.fromtimestamp(asset.sql_path.stat().st_mtime, tz=UTC)
+            versions.append(CodeVersion(version=current or "", sql=asset.sql, deployed_at=mtime))
+        if versions:
+            versions[-1] = versions[-1].model_copy(update={"current": True})
+        return versions

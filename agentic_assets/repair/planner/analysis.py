@@ -1,0 +1,792 @@
+"""The builtin planner's reasoning: from what the tools returned to findings, or to the next tool to call.
+
+Every rule reads tool observations only (schema diffs, profiles, check results, code history, run errors);
+nothing here knows a table, column or incident by name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agentic_assets.repair.contracts import Category, Remediation
+from agentic_assets.repair.planner import fixes
+from agentic_assets.repair.planner.signals import (
+    QUOTED_VALUE,
+    error_class,
+    failed_check_objects,
+    missing_columns,
+    output_origins,
+    parse_checks,
+)
+from agentic_assets.repair.sql_rewrite import cast_targets, quote
+from agentic_assets.repair.types import family, is_identifier_name
+
+RENAME_NAME_MIN = 0.55
+RENAME_VALUES_MIN = 0.8
+KEY_MATCH_MIN = 0.95
+REKEYED_MAX = 0.2
+CONFIDENT = 0.85
+
+
+class Finding(BaseModel):
+    category: Category
+    remediation: Remediation
+    cause: str
+    evidence: list[str] = Field(default_factory=list)
+    confidence: float = 0.8
+    escalate_reason: str | None = None
+    source: str | None = None
+    renames: dict[str, str] = Field(default_factory=dict, description="new column -> old column")
+    replaces: dict[str, str] = Field(default_factory=dict, description="column -> expression")
+    condition: str | None = None
+    reason: str | None = None
+    keys: list[str] = Field(default_factory=list)
+    rollback_to: str | None = None
+    wait_for_data: bool = False
+    backoff_s: float | None = None
+    memory_limit_mb: int | None = None
+    timeout_s: float | None = None
+    widen: dict[str, str] = Field(default_factory=dict)
+
+
+class Step(BaseModel):
+    """What to do next: call a tool, or conclude with findings."""
+
+    thought: str
+    confidence: float = 0.0
+    tool: str | None = None
+    args: dict[str, Any] = Field(default_factory=dict)
+    findings: list[Finding] = Field(default_factory=list)
+
+
+class Evidence:
+    """The observations so far, by tool (the latest call of each; profiles merged)."""
+
+    def __init__(self, observations: dict[str, Any], profiles: dict[str, dict[str, Any]]) -> None:
+        self.obs = observations
+        self.profiles = profiles
+
+    def has(self, tool: str) -> bool:
+        return tool in self.obs
+
+    @property
+    def run(self) -> dict[str, Any]:
+        return self.obs.get("failed_run") or {}
+
+    @property
+    def failed(self) -> dict[str, Any]:
+        return self.run.get("failed_run") or {}
+
+    @property
+    def sql(self) -> str:
+        return self.run.get("sql") or ""
+
+    @property
+    def checks_text(self) -> str:
+        return self.run.get("checks") or ""
+
+    @property
+    def sources(self) -> list[str]:
+        return list(self.run.get("sources") or [])
+
+    def diff_of(self, source: str) -> dict[str, Any]:
+        for d in (self.obs.get("schema_diff") or {}).get("sources", []):
+            if d.get("source") == source:
+                return d
+        return {}
+
+    def diffs(self) -> list[dict[str, Any]]:
+        return list((self.obs.get("schema_diff") or {}).get("sources", []))
+
+    def attempted(self, source: str, column: str) -> bool:
+        return column in self.profiles.get(source, {})
+
+    def profile(self, source: str, column: str) -> dict[str, Any] | None:
+        p = self.profiles.get(source, {}).get(column)
+        return p if p and "error" not in p else None
+
+    def code_changed(self) -> bool:
+        good = self.run.get("last_good_run") or {}
+        return bool(good.get("code_version")) and good.get("code_version") != self.run.get("current_code_version")
+
+    def source_of_column(self, column: str) -> str | None:
+        for d in self.diffs():
+            if column in d.get("used_by_transform", []):
+                return d["source"]
+        return self.sources[0] if len(self.sources) == 1 else None
+
+
+def _orders(profile: dict[str, Any]) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for fmt, ev in (profile.get("day_order") or {}).items():
+        a, b = ev.get("first_above_12", 0), ev.get("second_above_12", 0)
+        out[fmt] = "day_first" if a and not b else "month_first" if b and not a else None
+    return out
+
+
+def _date_formats(profile: dict[str, Any]) -> dict[str, int]:
+    return {k: v for k, v in (profile.get("formats") or {}).items() if k not in ("text",)}
+
+
+# -- schema drift ----------------------------------------------------------------------------------------
+
+
+def rename_findings(ev: Evidence) -> list[Finding]:
+    out: list[Finding] = []
+    for d in ev.diffs():
+        used_dropped = [c for c in d.get("dropped", []) if c in d.get("used_by_transform", [])]
+        for dropped in used_dropped:
+            cands = [c for c in d.get("rename_candidates", []) if c["dropped"] == dropped and c["type_compatible"]]
+            strong = [
+                c
+                for c in cands
+                if c["name_similarity"] >= RENAME_NAME_MIN
+                and (c.get("value_overlap") is None or c["value_overlap"] >= RENAME_VALUES_MIN)
+            ]
+            if len(strong) > 1:
+                best = sorted(strong, key=lambda c: (c.get("value_overlap") or 0, c["name_similarity"]), reverse=True)
+                top, second = best[0], best[1]
+                if (top.get("value_overlap") or 0) - (second.get("value_overlap") or 0) >= 0.3:
+                    strong = [top]
+            if len(strong) == 1:
+                c = strong[0]
+                overlap = c.get("value_overlap")
+                why = f"name similarity {c['name_similarity']}"
+                if overlap is not None:
+                    why += f", {overlap:.0%} of its values were known in {c.get('values_from')}"
+                out.append(
+                    Finding(
+                        category="schema_drift",
+                        remediation="code_change",
+                        cause=f"{d['source']} renamed {dropped} to {c['added']} ({why}); the transform still "
+                        f"reads {dropped}",
+                        evidence=["schema_diff"],
+                        confidence=0.92 if overlap is not None and overlap >= 0.95 else 0.85,
+                        source=d["source"],
+                        renames={c["added"]: dropped},
+                    )
+                )
+            elif len(strong) > 1:
+                names = ", ".join(c["added"] for c in strong)
+                out.append(
+                    Finding(
+                        category="schema_drift",
+                        remediation="escalate",
+                        cause=f"{d['source']} dropped {dropped}, which the transform reads; several new columns "
+                        f"could replace it ({names})",
+                        evidence=["schema_diff"],
+                        confidence=0.8,
+                        escalate_reason=f"ambiguous rename of {dropped}: choosing among {names} would be a guess",
+                    )
+                )
+            else:
+                out.append(
+                    Finding(
+                        category="schema_drift",
+                        remediation="escalate",
+                        cause=f"{d['source']} dropped {dropped}, which the transform reads, and no new column "
+                        "carries its values",
+                        evidence=["schema_diff"],
+                        confidence=0.8,
+                        escalate_reason=f"{dropped} is gone with no replacement: the asset's meaning must change",
+                    )
+                )
+    return out
+
+
+def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[str]]]:
+    """Findings for retyped columns, and the profiles still needed to decide the others."""
+    out: list[Finding] = []
+    need: dict[str, list[str]] = {}
+    for d in ev.diffs():
+        for change in d.get("type_changed", []):
+            if not change.get("used_by_transform"):
+                continue
+            col, source = change["column"], d["source"]
+            before, now = change["before"], change["now"]
+            castable = change.get("castable_to_before")
+            matches = change.get("cast_matches_known")
+            ident = is_identifier_name(col)
+            fb, fn = family(before), family(now)
+            if ident:
+                if castable is not None and castable >= 0.999 and (matches is None or matches >= KEY_MATCH_MIN):
+                    known = f", {matches:.0%} match {change.get('known_values_from')}" if matches is not None else ""
+                    out.append(
+                        Finding(
+                            category="schema_drift",
+                            remediation="code_change",
+                            cause=f"{source}.{col} changed type from {before} to {now}; every value casts back to "
+                            f"{before}{known}, so the identifier kept its meaning",
+                            evidence=["schema_diff"],
+                            confidence=0.9 if matches is not None else 0.8,
+                            source=source,
+                            replaces={col: fixes.cast_back(col, before)},
+                        )
+                    )
+                else:
+                    detail = (
+                        f"only {castable:.0%} of values cast back to {before}"
+                        if castable is not None and castable < 0.999
+                        else f"only {matches:.0%} of cast values match {change.get('known_values_from')}"
+                    )
+                    out.append(
+                        Finding(
+                            category="schema_drift",
+                            remediation="escalate",
+                            cause=f"{source}.{col} changed from {before} to {now} and {detail}: the identifier "
+                            "appears to have changed meaning",
+                            evidence=["schema_diff"],
+                            confidence=0.85,
+                            escalate_reason=f"a cast of {col} would compile but join wrongly; the new identifiers "
+                            "need a mapping only the data owner can give",
+                        )
+                    )
+                continue
+            profile = ev.profile(source, col)
+            if profile is None:
+                need.setdefault(source, []).append(col)
+                continue
+            finding = _representation_finding(source, col, before, now, castable, profile)
+            if finding is not None:
+                out.append(finding)
+            elif fb != fn:
+                out.append(
+                    Finding(
+                        category="schema_drift",
+                        remediation="escalate",
+                        cause=f"{source}.{col} changed type from {before} to {now} in a way no parse explains",
+                        evidence=["schema_diff", "column_profiles"],
+                        confidence=0.7,
+                        escalate_reason=f"converting {col} back would be a guess",
+                    )
+                )
+    return out, need
+
+
+def _representation_finding(
+    source: str, col: str, before: str, now: str, castable: float | None, profile: dict[str, Any]
+) -> Finding | None:
+    fb = family(before)
+    formats = _date_formats(profile)
+    target = fixes.target_type(before)
+    if fb in ("date", "timestamp") and profile.get("epoch_unit"):
+        return Finding(
+            category="format_drift",
+            remediation="code_change",
+            cause=f"{source}.{col} now holds {profile['epoch_unit'].replace('_', ' ')} ({now}) instead of {before}",
+            evidence=["schema_diff", "column_profiles"],
+            confidence=0.9,
+            source=source,
+            replaces={col: fixes.epoch_to_time(col, profile["epoch_unit"], target)},
+        )
+    if fb in ("date", "timestamp") and formats:
+        expr = fixes.parse_dates(col, formats, _orders(profile), target)
+        if expr is None:
+            return _ambiguous_dates(source, col, formats)
+        plain = castable is not None and castable >= 0.999
+        return Finding(
+            category="schema_drift" if plain else "format_drift",
+            remediation="code_change",
+            cause=f"{source}.{col} arrives as {now} written as {_fmt_list(formats)} instead of {before}",
+            evidence=["schema_diff", "column_profiles"],
+            confidence=0.88,
+            source=source,
+            replaces={col: expr},
+        )
+    if fb in ("integer", "number"):
+        numeric = {"integer", "decimal_point", "zero_padded_integer", "number"}
+        if set(formats) <= numeric and castable is not None and castable >= 0.999:
+            return Finding(
+                category="schema_drift",
+                remediation="code_change",
+                cause=f"{source}.{col} changed type from {before} to {now}; every value casts back",
+                evidence=["schema_diff", "column_profiles"],
+                confidence=0.85,
+                source=source,
+                replaces={col: fixes.cast_back(col, before)},
+            )
+        if set(formats) & {"decimal_comma", "currency", "thousands_comma"} and set(formats) <= (
+            numeric | {"decimal_comma", "currency", "thousands_comma"}
+        ):
+            return Finding(
+                category="format_drift",
+                remediation="code_change",
+                cause=f"{source}.{col} is now text written as {_fmt_list(formats)} instead of {before} numbers",
+                evidence=["schema_diff", "column_profiles"],
+                confidence=0.88,
+                source=source,
+                replaces={col: fixes.parse_number(col, target)},
+            )
+    return None
+
+
+def _fmt_list(formats: dict[str, int]) -> str:
+    return ", ".join(f"{k.replace('_', ' ')} ({v})" for k, v in sorted(formats.items(), key=lambda kv: -kv[1]))
+
+
+def _ambiguous_dates(source: str, col: str, formats: dict[str, int]) -> Finding:
+    return Finding(
+        category="format_drift",
+        remediation="escalate",
+        cause=f"{source}.{col} mixes date formats ({_fmt_list(formats)}) and no value shows whether the day or "
+        "the month comes first",
+        evidence=["column_profiles"],
+        confidence=0.8,
+        escalate_reason=f"parsing {col} would be a guess at the date order",
+    )
+
+
+def text_format_findings(ev: Evidence, columns: list[tuple[str, str]]) -> list[Finding]:
+    """Text columns the transform parses (CAST to a date or number) whose written format drifted."""
+    out: list[Finding] = []
+    for source, col in columns:
+        profile = ev.profile(source, col)
+        if profile is None:
+            continue
+        formats = _date_formats(profile)
+        date_like = {k for k in formats if k in ("slash_date", "dot_date", "dash_date", "ymd_slash_date",
+                                                  "compact_date")}  # fmt: skip
+        if date_like:
+            expr = fixes.parse_dates(col, formats, _orders(profile), "VARCHAR")
+            if expr is None:
+                out.append(_ambiguous_dates(source, col, formats))
+                continue
+            out.append(
+                Finding(
+                    category="format_drift",
+                    remediation="code_change",
+                    cause=f"{source}.{col} is now written as {_fmt_list(formats)}; the transform parses only the "
+                    "ISO form",
+                    evidence=["failed_run", "column_profiles"],
+                    confidence=0.9,
+                    source=source,
+                    replaces={col: expr},
+                )
+            )
+        elif set(formats) & {"decimal_comma", "currency", "thousands_comma"}:
+            out.append(
+                Finding(
+                    category="format_drift",
+                    remediation="code_change",
+                    cause=f"{source}.{col} is now written as {_fmt_list(formats)}",
+                    evidence=["failed_run", "column_profiles"],
+                    confidence=0.88,
+                    source=source,
+                    replaces={col: f"CAST({fixes.parse_number(col, 'DOUBLE')} AS VARCHAR)"},
+                )
+            )
+    return out
+
+
+# -- data quality, late data ----------------------------------------------------------------------------
+
+
+def check_source_columns(ev: Evidence, failed_names: list[str]) -> list[tuple[str, str, Any]]:
+    """(source, source column, check) for each failed check whose column traces to a source column."""
+    out = []
+    origins = output_origins(ev.sql) if ev.sql else {}
+    for check in failed_check_objects(ev.checks_text, failed_names):
+        for col in check.columns:
+            origin = origins.get(col)
+            src_col = origin.column if origin else col
+            source = ev.source_of_column(src_col)
+            if source:
+                out.append((source, src_col, check))
+    return out
+
+
+def row_key_columns(ev: Evidence) -> dict[str, list[str]]:
+    """Identifier columns the transform uses, per source (candidates for a row key)."""
+    out: dict[str, list[str]] = {}
+    for d in ev.diffs():
+        ids = [c for c in d.get("used_by_transform", []) if is_identifier_name(c)]
+        if ids:
+            out[d["source"]] = ids
+    return out
+
+
+def time_columns(ev: Evidence) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for d in ev.diffs():
+        cols = [
+            c
+            for c in d.get("used_by_transform", [])
+            if any(w in c.lower() for w in ("time", "date", "_ts", "day", "at")) and not is_identifier_name(c)
+        ]
+        if cols:
+            out[d["source"]] = cols
+    return out
+
+
+def data_findings(ev: Evidence, failed_names: list[str]) -> list[Finding]:
+    out: list[Finding] = []
+    checks = failed_check_objects(ev.checks_text, failed_names)
+    traced = check_source_columns(ev, failed_names)
+    # Null keys -> dead letter.
+    for source, col, check in traced:
+        p = ev.profile(source, col)
+        if check.metric == "missing_count" and p and p.get("nulls", 0) > 0:
+            out.append(
+                Finding(
+                    category="data_quality",
+                    remediation="dead_letter",
+                    cause=f"{p['nulls']} of {p['rows']} rows of {source} ({p['null_rate']:.1%}) arrived with a null "
+                    f"{col}; they cannot be attributed",
+                    evidence=["failed_run", "column_profiles"],
+                    confidence=0.9,
+                    source=source,
+                    condition=f"{quote(col)} IS NULL",
+                    reason=f"missing {col}",
+                )
+            )
+    # Duplicated row keys -> dedupe.
+    for source, cols in row_key_columns(ev).items():
+        for col in cols:
+            p = ev.profile(source, col)
+            if not p or not p.get("duplicated_values"):
+                continue
+            nonnull = p["rows"] - p["nulls"]
+            if nonnull and p["distinct"] >= 0.8 * nonnull:
+                out.append(
+                    Finding(
+                        category="data_quality",
+                        remediation="dedupe",
+                        cause=f"{source} carries {nonnull - p['distinct']} duplicate rows by {col} "
+                        f"({p['duplicated_values']} keys occur more than once): a batch was delivered twice",
+                        evidence=["column_profiles"],
+                        confidence=0.88,
+                        source=source,
+                        keys=[col],
+                    )
+                )
+                break
+    # Invalid values of a copied column -> dead letter.
+    for source, col, check in traced:
+        if check.metric != "invalid_count" or any(f.source == source and f.remediation == "dead_letter" for f in out):
+            continue
+        cond = _invalid_condition(col, check.config)
+        p = ev.profile(source, col)
+        if cond and p:
+            out.append(
+                Finding(
+                    category="data_quality",
+                    remediation="dead_letter",
+                    cause=f"rows of {source} arrived with invalid {col} values ({check.text})",
+                    evidence=["failed_run", "column_profiles"],
+                    confidence=0.75,
+                    source=source,
+                    condition=cond,
+                    reason=f"invalid {col}",
+                )
+            )
+    # Late or missing data.
+    lagging = []
+    for source, cols in time_columns(ev).items():
+        for col in cols:
+            p = ev.profile(source, col)
+            if p and p.get("lag_to_now_hours") is not None:
+                lagging.append((source, col, p["lag_to_now_hours"]))
+    freshness = [c for c in checks if c.metric == "freshness"]
+    empty = [d["source"] for d in ev.diffs() if d.get("rows_now") == 0]
+    if empty or (freshness and lagging and max(h for _, _, h in lagging) > 24):
+        where = ", ".join(empty) if empty else ", ".join(f"{s}.{c} latest {h:.0f} h ago" for s, c, h in lagging)
+        out.append(
+            Finding(
+                category="late_data",
+                remediation="retry",
+                cause=f"the expected data has not arrived yet ({where})",
+                evidence=["column_profiles", "schema_diff"],
+                confidence=0.85,
+                wait_for_data=True,
+            )
+        )
+    return out
+
+
+def _invalid_condition(col: str, config: dict[str, Any]) -> str | None:
+    parts = []
+    c = quote(col)
+    if "valid min" in config:
+        parts.append(f"{c} < {config['valid min']}")
+    if "valid max" in config:
+        parts.append(f"{c} > {config['valid max']}")
+    if "valid values" in config:
+        values = ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in config["valid values"])
+        parts.append(f"{c} NOT IN ({values})")
+    return " OR ".join(parts) or None
+
+
+# -- regressions ----------------------------------------------------------------------------------------
+
+
+def regression_finding(ev: Evidence, failed_names: list[str]) -> Finding | None:
+    history = ev.obs.get("code_history") or {}
+    if not history.get("changed_since_last_good"):
+        return None
+    target = history.get("last_good_version")
+    if not any(v["version"] == target for v in history.get("versions", [])):
+        return None
+    removed, added = history.get("conditions_removed", []), history.get("conditions_added", [])
+    columns = {c for chk in failed_check_objects(ev.checks_text, failed_names) for c in chk.columns}
+    touched = [c for c in [*removed, *added] if any(col in c for col in columns)] or removed or added
+    what = f"removed {removed} and added {added}" if (removed or added) else "changed the transform"
+    return Finding(
+        category="config_regression",
+        remediation="rollback",
+        cause=f"the deploy of version {history.get('current_version')} since the last good run {what}; "
+        f"version {target} ran green",
+        evidence=["failed_run", "code_history"],
+        confidence=0.9 if touched else 0.75,
+        rollback_to=target,
+    )
+
+
+# -- the step policy ------------------------------------------------------------------------------------
+
+
+def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | None = None) -> Step:
+    if not ev.has("failed_run"):
+        return Step(thought="Start from the failure: the run's error, its failed checks, the code version that "
+                    "ran and the last good run.", tool="failed_run")  # fmt: skip
+    failed = ev.failed
+    error = failed.get("error") or ""
+    status = failed.get("status")
+    klass = error_class(error, status)
+    failed_names = list(failed.get("failed_checks") or [])
+    if extra_failed:
+        # The sandbox verdict of a first proposal showed more failing checks: a second cause.
+        failed_names = sorted({*failed_names, *extra_failed})
+    limits = ev.run.get("run_limits") or {}
+
+    if klass == "memory":
+        mem = int(limits.get("memory_limit_mb") or 1024)
+        return Step(
+            thought=f"The run ran out of memory under a {mem} MB limit: the data outgrew the resources.",
+            confidence=0.9,
+            findings=[
+                Finding(
+                    category="resource_exhaustion",
+                    remediation="resource_increase",
+                    cause=f"the run exceeded its memory limit of {mem} MB ({error[:160]})",
+                    evidence=["failed_run"],
+                    confidence=0.9,
+                    memory_limit_mb=mem * 2,
+                    timeout_s=limits.get("timeout_s"),
+                )
+            ],
+        )
+    if klass == "time":
+        secs = float(limits.get("timeout_s") or 60)
+        return Step(
+            thought=f"The run hit its wall-clock limit of {secs:g} s.",
+            confidence=0.9,
+            findings=[
+                Finding(
+                    category="resource_exhaustion",
+                    remediation="resource_increase",
+                    cause=f"the run exceeded its wall-clock limit of {secs:g} s",
+                    evidence=["failed_run"],
+                    confidence=0.9,
+                    timeout_s=secs * 2,
+                    memory_limit_mb=limits.get("memory_limit_mb"),
+                )
+            ],
+        )
+    if klass == "overflow" and ev.sql:
+        widen = _widenings(ev.sql)
+        if widen:
+            return Step(
+                thought="Values outgrew a type the transform casts to; widen it.",
+                confidence=0.85,
+                findings=[
+                    Finding(
+                        category="schema_drift",
+                        remediation="schema_evolution",
+                        cause=f"source values outgrew the declared type(s) {', '.join(widen)} ({error[:160]})",
+                        evidence=["failed_run"],
+                        confidence=0.85,
+                        widen=widen,
+                    )
+                ],
+            )
+    if not ev.has("schema_diff"):
+        hint = {
+            "transient": "The error is an I/O failure reading a source; before calling it transient I must see "
+            "that the sources read cleanly now and did not change.",
+            "missing_column": f"The transform references {', '.join(missing_columns(error)) or 'a column'} that "
+            "the source no longer has: compare each source's schema with the last good run.",
+            "type_mismatch": "A type error: a source column probably changed type. Compare schemas.",
+            "conversion": "A conversion error: values no longer parse. Compare schemas, then profile the values.",
+            "overflow": "Values no longer fit a type: compare schemas.",
+            "checks": f"The transform ran but checks failed ({'; '.join(failed_names)}). First rule out a "
+            "change in the sources' schemas.",
+            "missing_source": "A source could not be found: compare what is there with the last good run.",
+        }.get(klass, "Compare the sources' schemas with the last good run.")
+        return Step(thought=hint, confidence=0.5, tool="schema_diff")
+
+    schema_changed = any(d.get("dropped") or d.get("added") or d.get("type_changed") for d in ev.diffs())
+    sd_error = (ev.obs.get("schema_diff") or {}).get("error")
+
+    if klass in ("transient", "missing_source") and not schema_changed:
+        if klass == "missing_source" or (sd_error and "missing" in sd_error):
+            return Step(
+                thought="A source file is absent: the upstream delivery has not landed yet.",
+                confidence=0.85,
+                findings=[
+                    Finding(
+                        category="late_data",
+                        remediation="retry",
+                        cause=f"a source has not arrived ({error[:200]})",
+                        evidence=["failed_run", "schema_diff"],
+                        confidence=0.85,
+                        wait_for_data=True,
+                    )
+                ],
+            )
+        if not sd_error:
+            return Step(
+                thought="Every source reads cleanly now and its schema is unchanged: the I/O error was transient.",
+                confidence=0.9,
+                findings=[
+                    Finding(
+                        category="transient",
+                        remediation="retry",
+                        cause=f"reading a source failed for a moment ({error[:200]}); the data, schema and code "
+                        "are unchanged",
+                        evidence=["failed_run", "schema_diff"],
+                        confidence=0.9,
+                        backoff_s=60.0,
+                    )
+                ],
+            )
+
+    findings = rename_findings(ev)
+    type_findings, need_profiles = type_change_findings(ev)
+    findings += type_findings
+
+    # Text columns the transform casts whose values the error quotes.
+    parse_cols: list[tuple[str, str]] = []
+    if klass == "conversion" and ev.sql:
+        for col, _type in cast_targets(ev.sql):
+            source = ev.source_of_column(col)
+            if source and not any(col in f.replaces for f in findings):
+                parse_cols.append((source, col))
+    for source, col in parse_cols:
+        if ev.profile(source, col) is None:
+            need_profiles.setdefault(source, []).append(col)
+
+    code_changed = ev.code_changed()
+    if code_changed and not ev.has("code_history") and not findings:
+        return Step(
+            thought="The code version that failed is not the one that last ran green: read the code history and "
+            "what the deploy changed.",
+            confidence=0.6,
+            tool="code_history",
+        )
+    regression_now = regression_finding(ev, failed_names) if not findings else None
+    # Data-side evidence for failed checks.
+    if regression_now is None and (klass == "checks" or extra_failed or (klass in ("other", "none") and not findings)):
+        for source, col, _check in check_source_columns(ev, failed_names):
+            if ev.profile(source, col) is None:
+                need_profiles.setdefault(source, []).append(col)
+        if not code_changed:
+            for source, cols in row_key_columns(ev).items():
+                for col in cols:
+                    if ev.profile(source, col) is None:
+                        need_profiles.setdefault(source, []).append(col)
+            for source, cols in time_columns(ev).items():
+                for col in cols:
+                    if ev.profile(source, col) is None:
+                        need_profiles.setdefault(source, []).append(col)
+
+    need_profiles = {s: sorted({c for c in cols if not ev.attempted(s, c)}) for s, cols in need_profiles.items()}
+    need_profiles = {s: c for s, c in need_profiles.items() if c}
+    if need_profiles:
+        cols = need_profiles
+        listing = "; ".join(f"{s}: {', '.join(c)}" for s, c in cols.items())
+        return Step(
+            thought=f"Profile the columns that could explain the failure ({listing}): nulls, duplicates, formats, "
+            "latest timestamps.",
+            confidence=max(confidences[-1:] or [0.5]),
+            tool="column_profiles",
+            args={"columns": cols},
+        )
+
+    findings += text_format_findings(ev, parse_cols)
+    if code_changed and not ev.has("code_history"):
+        return Step(
+            thought="The code version that failed is not the one that last ran green: read the code history and "
+            "what the deploy changed.",
+            confidence=0.6,
+            tool="code_history",
+        )
+    regression = regression_finding(ev, failed_names)
+    if regression is not None and not any(f.category == "schema_drift" for f in findings):
+        findings = [f for f in findings if f.category not in ("data_quality",)]
+        findings.append(regression)
+    elif klass == "checks" or extra_failed or not findings:
+        findings += data_findings(ev, failed_names)
+
+    drift = any(f.category in ("schema_drift", "format_drift") for f in findings)
+    if drift and not ev.has("code_history") and not _confident_twice(confidences, findings):
+        return Step(
+            thought="The sources changed. Before blaming them, confirm that no recent change to the transform "
+            "itself is implicated.",
+            confidence=max(f.confidence for f in findings),
+            tool="code_history",
+        )
+    if not findings:
+        return Step(
+            thought="No tool output explains the failure well enough to change anything safely.",
+            confidence=0.3,
+            findings=[
+                Finding(
+                    category=_fallback_category(klass),
+                    remediation="escalate",
+                    cause=f"unexplained failure: {error[:300] or '; '.join(failed_names)}",
+                    evidence=[k for k in ev.obs],
+                    confidence=0.3,
+                    escalate_reason="no diagnosis is supported by the evidence",
+                )
+            ],
+        )
+    return Step(
+        thought="The evidence is consistent; build the proposals.",
+        confidence=min(f.confidence for f in findings),
+        findings=findings,
+    )
+
+
+def _widenings(sql: str) -> dict[str, str]:
+    import re
+
+    out: dict[str, str] = {}
+    for _col, target in cast_targets(sql):
+        m = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", target)
+        if m and int(m.group(1)) < 38:
+            out[target] = f"DECIMAL(38, {m.group(2)})"
+        elif target in ("INT", "INTEGER", "SMALLINT", "TINYINT", "INT4", "INT2"):
+            out[target] = "BIGINT"
+    return out
+
+
+def _confident_twice(confidences: list[float], findings: list[Finding]) -> bool:
+    now = min(f.confidence for f in findings) if findings else 0.0
+    return bool(confidences) and confidences[-1] >= CONFIDENT and now >= CONFIDENT
+
+
+def _fallback_category(klass: str) -> Category:
+    return {
+        "transient": "transient",
+        "missing_source": "late_data",
+        "missing_column": "schema_drift",
+        "type_mismatch": "schema_drift",
+        "overflow": "schema_drift",
+        "conversion": "format_drift",
+        "checks": "data_quality",
+    }.get(klass, "data_quality")  # type: ignore[return-value]
+
+
+__all__ = ["Evidence", "Finding", "Step", "next_step", "parse_checks", "QUOTED_VALUE"]

@@ -1,0 +1,130 @@
+"""Reading the evidence: error classes, SodaCL checks, and which source column a check's column comes from."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field
+
+from agentic_assets.repair.sql_rewrite import parse
+
+TRANSIENT = re.compile(
+    r"(IO ?Error|IOError|ConnectionError|Connection (reset|refused|aborted)|temporar(il)?y|Transient|"
+    r"Service Unavailable|\b50[234]\b|ECONNRESET|BrokenPipe|throttl|SlowDown|read failure)",
+    re.IGNORECASE,
+)
+MISSING_SOURCE = re.compile(r"(SourceUnavailable|No files found|does not exist|is missing)", re.IGNORECASE)
+OUT_OF_MEMORY = re.compile(
+    r"(Out of Memory|OutOfMemory|MemoryError|memory_limit|could not allocate|failed to allocate)", re.IGNORECASE
+)
+OUT_OF_TIME = re.compile(
+    r"(TimeoutError|wall[- ]clock|time limit|timed out|Interrupt|deadline exceeded)", re.IGNORECASE
+)
+MISSING_COLUMN = re.compile(r'(?:column|Column)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?\s+(?:not found|does not exist)')
+REFERENCED = re.compile(r'Referenced column "([A-Za-z_][A-Za-z0-9_]*)"')
+TYPE_MISMATCH = re.compile(r"(Cannot compare|No function matches|Cannot mix|Could not convert|type mismatch)",
+                           re.IGNORECASE)  # fmt: skip
+CONVERSION = re.compile(r"(Conversion Error|invalid date|Could not convert|Could not parse|Invalid Input Error)",
+                        re.IGNORECASE)  # fmt: skip
+OVERFLOW = re.compile(r"(out of range|Overflow|too large|Could not cast value .* to (INT|DECIMAL))", re.IGNORECASE)
+QUOTED_VALUE = re.compile(r'"([^"]+)"')
+
+
+def error_class(error: str | None, status: str | None) -> str:
+    """One of: none, checks, transient, missing_source, memory, time, missing_column, overflow, conversion,
+    type_mismatch, other."""
+    if not error:
+        return "checks" if status == "checks_failed" else "none"
+    if OUT_OF_MEMORY.search(error):
+        return "memory"
+    if MISSING_COLUMN.search(error) or REFERENCED.search(error):
+        return "missing_column"
+    if OVERFLOW.search(error):
+        return "overflow"
+    if CONVERSION.search(error):
+        return "conversion"
+    if TYPE_MISMATCH.search(error):
+        return "type_mismatch"
+    if MISSING_SOURCE.search(error) and "SourceUnavailable" in error:
+        return "missing_source"
+    if TRANSIENT.search(error):
+        return "transient"
+    if OUT_OF_TIME.search(error):
+        return "time"
+    return "other"
+
+
+def missing_columns(error: str) -> list[str]:
+    return sorted({*MISSING_COLUMN.findall(error), *REFERENCED.findall(error)})
+
+
+class Check(BaseModel):
+    text: str
+    metric: str
+    columns: list[str] = Field(default_factory=list)
+    config: dict[str, Any] = Field(default_factory=dict)
+    threshold: str = ""
+
+
+_CHECK = re.compile(r"^\s*([a-z_]+)(?:\(([^)]*)\))?\s*(.*)$")
+
+
+def parse_checks(checks_text: str) -> list[Check]:
+    try:
+        doc = yaml.safe_load(checks_text) or {}
+    except yaml.YAMLError:
+        return []
+    out: list[Check] = []
+    for key, items in doc.items():
+        if not str(key).startswith("checks for") or not isinstance(items, list):
+            continue
+        for item in items:
+            text, config = (item, {}) if isinstance(item, str) else next(iter(item.items()))
+            m = _CHECK.match(str(text))
+            if not m:
+                continue
+            cols = [c.strip() for c in (m.group(2) or "").split(",") if c.strip()]
+            out.append(
+                Check(text=str(text), metric=m.group(1), columns=cols, config=config or {}, threshold=m.group(3))
+            )
+    return out
+
+
+def failed_check_objects(checks_text: str, failed_names: list[str]) -> list[Check]:
+    checks = parse_checks(checks_text)
+    norm = [re.sub(r"\s+", "", n) for n in failed_names]
+    out = []
+    for c in checks:
+        key = re.sub(r"\s+", "", c.text)
+        if any(key in n or n in key for n in norm):
+            out.append(c)
+    return out
+
+
+class Origin(BaseModel):
+    """Where an output column comes from in the transform."""
+
+    column: str
+    aggregate: str | None = None
+
+
+def output_origins(sql: str) -> dict[str, Origin]:
+    """Output column -> the source column it copies or aggregates (outermost SELECT, plain cases only)."""
+    from sqlglot import exp
+
+    tree = parse(sql)
+    select = tree if isinstance(tree, exp.Select) else tree.find(exp.Select)
+    out: dict[str, Origin] = {}
+    if select is None:
+        return out
+    for projection in select.expressions:
+        inner = projection.this if isinstance(projection, exp.Alias) else projection
+        while isinstance(inner, exp.Round | exp.Cast | exp.Paren):
+            inner = inner.this
+        if isinstance(inner, exp.Column):
+            out[projection.alias_or_name] = Origin(column=inner.name)
+        elif isinstance(inner, exp.Sum | exp.Min | exp.Max | exp.Avg) and isinstance(inner.this, exp.Column):
+            out[projection.alias_or_name] = Origin(column=inner.this.name, aggregate=inner.key)
+    return out

@@ -1,0 +1,192 @@
+"""Column profiles: null rate, distinct count, min/max, top values and the formats the values are written in.
+
+Format detection is what tells a date-order switch, a decimal comma, currency text, epoch numbers or
+zero-padded identifiers apart; the planner reads these facts, never the raw values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from pydantic import BaseModel, Field
+
+from agentic_assets.repair.redaction import is_pii_column, mask, redact_value
+
+DISTINCT_SAMPLE = 5000
+
+# Written formats of text values; the first matching pattern wins.
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso_timestamp", re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")),
+    ("iso_date", re.compile(r"^\d{4}-\d{2}-\d{2}$")),
+    ("slash_date", re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")),
+    ("dot_date", re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")),
+    ("dash_date", re.compile(r"^\d{1,2}-\d{1,2}-\d{4}$")),
+    ("ymd_slash_date", re.compile(r"^\d{4}/\d{2}/\d{2}$")),
+    ("compact_date", re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")),
+    ("zero_padded_integer", re.compile(r"^0\d+$")),
+    ("integer", re.compile(r"^[+-]?\d+$")),
+    ("decimal_point", re.compile(r"^[+-]?\d+\.\d+$")),
+    ("thousands_comma", re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")),
+    ("decimal_comma", re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$")),
+    (
+        "currency",
+        re.compile(r"^(([A-Z]{3}|[€$£¥])\s?[+-]?[\d.,]+|[+-]?[\d.,]+\s?([A-Z]{3}|[€$£¥]))$"),
+    ),
+]
+DATE_FORMATS = {"iso_date", "iso_timestamp", "slash_date", "dot_date", "dash_date", "ymd_slash_date", "compact_date"}
+NUMBER_FORMATS = {"integer", "decimal_point", "thousands_comma", "decimal_comma", "currency", "zero_padded_integer"}
+# Epoch ranges (2001-09 .. 2039-09) by unit.
+EPOCH_RANGES = {"epoch_seconds": (1e9, 2.2e9), "epoch_millis": (1e12, 2.2e12), "epoch_micros": (1e15, 2.2e15)}
+
+
+class DayOrder(BaseModel):
+    """Evidence on NN/NN/YYYY dates: a first part above 12 means day first, a second part above 12 month first."""
+
+    first_above_12: int = 0
+    second_above_12: int = 0
+
+    @property
+    def order(self) -> str | None:
+        if self.first_above_12 and not self.second_above_12:
+            return "day_first"
+        if self.second_above_12 and not self.first_above_12:
+            return "month_first"
+        return None
+
+
+class ColumnProfile(BaseModel):
+    table: str
+    column: str
+    type: str
+    rows: int
+    nulls: int
+    null_rate: float
+    distinct: int
+    duplicated_values: int = Field(description="non-null values that occur more than once")
+    min: Any = None
+    max: Any = None
+    top_values: list[tuple[Any, int]] = Field(default_factory=list)
+    formats: dict[str, int] = Field(default_factory=dict, description="written format -> distinct values")
+    day_order: dict[str, DayOrder] = Field(default_factory=dict, description="per date format with NN/NN parts")
+    epoch_unit: str | None = None
+    pii: bool = False
+    lag_to_now_hours: float | None = Field(default=None, description="time columns: now minus the latest value")
+    recent_days: dict[str, int] = Field(default_factory=dict, description="time columns: rows per day, last 7 days")
+
+
+def classify(value: str) -> str:
+    v = value.strip()
+    for name, pattern in _PATTERNS:
+        if pattern.match(v):
+            return name
+    return "text"
+
+
+def _is_numeric(t: pa.DataType) -> bool:
+    return pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
+
+
+def _is_time(t: pa.DataType) -> bool:
+    return pa.types.is_timestamp(t) or pa.types.is_date(t)
+
+
+def _is_text(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+
+
+def _json(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def profile_column(
+    table: pa.Table, table_name: str, column: str, *, now: datetime | None = None, flagged: list[str] | None = None
+) -> ColumnProfile:
+    flagged = flagged or []
+    col = table.column(column)
+    t = col.type
+    pii = is_pii_column(column, flagged)
+    con = duckdb.connect()
+    try:
+        con.register("t", pa.table({"v": col}))
+        rows, nulls, distinct = con.execute("SELECT count(*), count(*) - count(v), count(DISTINCT v) FROM t").fetchone()
+        dup = con.execute("SELECT count(*) FROM (SELECT v FROM t WHERE v IS NOT NULL GROUP BY v HAVING count(*) > 1)")
+        duplicated = dup.fetchone()[0]
+        lo = hi = None
+        if not pa.types.is_boolean(t) and not pa.types.is_nested(t):
+            lo, hi = con.execute("SELECT min(v), max(v) FROM t").fetchone()
+        top = con.execute(
+            "SELECT v, count(*) AS n FROM t WHERE v IS NOT NULL GROUP BY v ORDER BY n DESC, v LIMIT 5"
+        ).fetchall()
+        values: list[Any] = []
+        if _is_text(t) or _is_numeric(t):
+            values = [
+                r[0]
+                for r in con.execute(
+                    f"SELECT DISTINCT v FROM t WHERE v IS NOT NULL ORDER BY v LIMIT {DISTINCT_SAMPLE}"
+                ).fetchall()
+            ]
+        recent: dict[str, int] = {}
+        lag = None
+        if _is_time(t) and hi is not None:
+            ref = now.replace(tzinfo=None) if now else None
+            latest = hi if isinstance(hi, datetime) else datetime(hi.year, hi.month, hi.day)
+            latest = latest.replace(tzinfo=None)
+            if ref is not None:
+                lag = round((ref - latest).total_seconds() / 3600, 2)
+            end = (ref or latest).date()
+            for day, n in con.execute(
+                "SELECT CAST(v AS DATE) AS d, count(*) FROM t WHERE v IS NOT NULL GROUP BY d ORDER BY d DESC LIMIT 10"
+            ).fetchall():
+                if day > end - timedelta(days=7):
+                    recent[str(day)] = n
+    finally:
+        con.close()
+
+    formats: Counter[str] = Counter()
+    orders: dict[str, DayOrder] = {}
+    epoch_unit = None
+    if _is_text(t):
+        for v in values:
+            kind = classify(str(v))
+            formats[kind] += 1
+            if kind in ("slash_date", "dot_date", "dash_date"):
+                a, b, _ = re.split(r"[/.-]", v.strip())
+                order = orders.setdefault(kind, DayOrder())
+                order.first_above_12 += int(a) > 12
+                order.second_above_12 += int(b) > 12
+    elif _is_numeric(t) and values:
+        nums = [float(v) for v in values]
+        for unit, (a, b) in EPOCH_RANGES.items():
+            if all(a <= x <= b for x in nums):
+                epoch_unit = unit
+        formats["number"] = len(nums)
+
+    def shown(v: Any) -> Any:
+        return mask("pii") if pii else redact_value(_json(v), column, flagged)
+
+    return ColumnProfile(
+        table=table_name,
+        column=column,
+        type=str(t),
+        rows=rows,
+        nulls=nulls,
+        null_rate=round(nulls / rows, 4) if rows else 0.0,
+        distinct=distinct,
+        duplicated_values=duplicated,
+        min=shown(lo),
+        max=shown(hi),
+        top_values=[(shown(v), n) for v, n in top],
+        formats=dict(formats),
+        day_order=orders,
+        epoch_unit=epoch_unit,
+        pii=pii,
+        lag_to_now_hours=lag,
+        recent_days=recent,
+    )

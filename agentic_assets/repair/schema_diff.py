@@ -1,0 +1,184 @@
+"""Schema diff of each source and of the output: the last good run's recorded schemas against now.
+
+Facts only: dropped, added and retyped columns, which of them the transform uses, and for each pair that
+could be a rename or a retype, the evidence a reader needs (type compatibility, name similarity, how
+many of the new values the old ones account for).
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from pydantic import BaseModel, Field
+
+from agentic_assets.repair.sql_rewrite import columns_used, direct_projections
+from agentic_assets.repair.types import compatible, duckdb_type, family, is_identifier_name
+from agentic_assets.repair.view import AssetView
+
+VALUE_SAMPLE = 5000
+
+
+class RenameCandidate(BaseModel):
+    dropped: str
+    added: str
+    type_compatible: bool
+    name_similarity: float
+    value_overlap: float | None = Field(default=None, description="share of new distinct values known before")
+    values_from: str | None = None
+
+
+class TypeChange(BaseModel):
+    column: str
+    before: str
+    now: str
+    used_by_transform: bool
+    castable_to_before: float | None = Field(default=None, description="share of values that cast to the old type")
+    cast_matches_known: float | None = Field(default=None, description="share of cast values found in known values")
+    known_values_from: str | None = None
+
+
+class SourceDiff(BaseModel):
+    source: str
+    compared_with: str | None = None
+    rows_now: int = 0
+    dropped: list[str] = Field(default_factory=list)
+    added: list[str] = Field(default_factory=list)
+    type_changed: list[TypeChange] = Field(default_factory=list)
+    used_by_transform: list[str] = Field(default_factory=list)
+    rename_candidates: list[RenameCandidate] = Field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.dropped or self.added or self.type_changed)
+
+
+class SchemaDiff(BaseModel):
+    last_good_run: str | None = None
+    sources: list[SourceDiff] = Field(default_factory=list)
+    output_before: dict[str, str] = Field(default_factory=dict)
+    error: str | None = None
+
+
+def _distinct(table: pa.Table, column: str, cast: str | None = None) -> set[str]:
+    con = duckdb.connect()
+    try:
+        con.register("t", table.select([column]))
+        expr = f'TRY_CAST("{column}" AS {cast})' if cast else f'"{column}"'
+        rows = con.execute(
+            f"SELECT DISTINCT CAST({expr} AS VARCHAR) FROM t WHERE {expr} IS NOT NULL LIMIT {VALUE_SAMPLE}"
+        ).fetchall()
+        return {r[0] for r in rows}
+    finally:
+        con.close()
+
+
+def _castable(table: pa.Table, column: str, to: str) -> float | None:
+    con = duckdb.connect()
+    try:
+        con.register("t", table.select([column]))
+        n, ok = con.execute(
+            f'SELECT count("{column}"), count(TRY_CAST("{column}" AS {to})) FROM t WHERE "{column}" IS NOT NULL'
+        ).fetchone()
+        return round(ok / n, 4) if n else None
+    finally:
+        con.close()
+
+
+def _similarity(a: str, b: str) -> float:
+    a, b = a.lower(), b.lower()
+    if a in b or b in a:
+        return round(0.8 + 0.2 * min(len(a), len(b)) / max(len(a), len(b)), 3)
+    return round(SequenceMatcher(None, a, b).ratio(), 3)
+
+
+def _known_values(view: AssetView, column: str, exclude_source: str, cast: str | None) -> tuple[set[str], str | None]:
+    """Values `column` had before: the published output's copy of it and other sources' same-named columns."""
+    known: set[str] = set()
+    where: list[str] = []
+    published = view.published()
+    if published is not None and view.sql:
+        projections = direct_projections(view.sql)
+        out_col = next((o for o, src in projections.items() if src == column), None)
+        if out_col and out_col in published.column_names:
+            known |= _distinct(published, out_col, cast)
+            where.append(f"published {view.name}.{out_col}")
+    for other in view.sources:
+        if other == exclude_source:
+            continue
+        table = view.source_table(other)
+        if column in table.column_names:
+            known |= _distinct(table, column, cast)
+            where.append(f"{other}.{column}")
+    return known, " and ".join(where) or None
+
+
+def schema_diff(view: AssetView) -> SchemaDiff:
+    good = view.last_good()
+    result = SchemaDiff(last_good_run=f"{good.run_id} at {good.started_at.isoformat()}" if good else None)
+    if good is not None:
+        result.output_before = dict(good.output_schema)
+    before_schemas = good.input_schemas if good else {}
+    now_tables = {}
+    for source in view.sources:
+        try:
+            now_tables[source] = view.source_table(source)
+        except Exception as err:  # noqa: BLE001 - reported, the diff goes on for the others
+            result.error = f"{source}: {type(err).__name__}: {err}"
+    used_before = {}
+    if view.sql:
+        schemas = {s: set(before_schemas.get(s) or {}) for s in view.sources}
+        for s, t in now_tables.items():
+            schemas[s] |= set(t.column_names)
+        used_before = columns_used(view.sql, schemas)
+    for source in view.sources:
+        if source not in now_tables:
+            continue
+        table = now_tables[source]
+        now = {f.name: str(f.type) for f in table.schema}
+        before = before_schemas.get(source) or {}
+        diff = SourceDiff(
+            source=source,
+            compared_with="last good run" if before else None,
+            rows_now=table.num_rows,
+            used_by_transform=sorted(used_before.get(source, set())),
+        )
+        if before:
+            diff.dropped = [c for c in before if c not in now]
+            diff.added = [c for c in now if c not in before]
+            for col in before:
+                if col in now and family(before[col]) != family(now[col]):
+                    change = TypeChange(
+                        column=col, before=before[col], now=now[col], used_by_transform=col in diff.used_by_transform
+                    )
+                    target = duckdb_type(before[col])
+                    change.castable_to_before = _castable(table, col, target)
+                    if is_identifier_name(col) or family(before[col]) in ("integer", "text"):
+                        known, where = _known_values(view, col, source, target)
+                        if known:
+                            mine = _distinct(table, col, target)
+                            change.cast_matches_known = round(len(mine & known) / len(mine), 4) if mine else None
+                            change.known_values_from = where
+                    diff.type_changed.append(change)
+            for dropped in diff.dropped:
+                known, where = _known_values(view, dropped, source, None)
+                for added in diff.added:
+                    cand = RenameCandidate(
+                        dropped=dropped,
+                        added=added,
+                        type_compatible=compatible(before[dropped], now[added]),
+                        name_similarity=_similarity(dropped, added),
+                    )
+                    if known:
+                        mine = _distinct(table, added)
+                        cand.value_overlap = round(len(mine & known) / len(mine), 4) if mine else None
+                        cand.values_from = where
+                    diff.rename_candidates.append(cand)
+        result.sources.append(diff)
+    return result
+
+
+def summarize(diff: SchemaDiff) -> dict[str, Any]:
+    return diff.model_dump(exclude_none=True)
