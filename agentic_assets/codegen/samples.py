@@ -23,14 +23,13 @@ def sample_table(asset_or_source: str, project: Project, settings: Settings, cac
     if asset_or_source in project.raw_sources:
         dataset = read_raw(settings, project.raw_sources[asset_or_source])
         return dataset.head(SAMPLE_ROWS)
-    if asset_or_source in cache:
-        return cache[asset_or_source]
     upstream = project.assets[asset_or_source]
     store = store_for(settings, upstream.spec.sink)
     if store.published_version() is not None:
-        table = store.read()
-        table = table.head(SAMPLE_ROWS) if hasattr(table, "head") else table
-        return table if isinstance(table, pa.Table) else pa.table(table)
+        return store.read().slice(0, SAMPLE_ROWS)
+    # Not published yet: the sample output of its own sandbox run in this process, if any.
+    if asset_or_source in cache:
+        return cache[asset_or_source]
     if upstream.sql is None:
         raise SourceUnavailable(
             f"upstream asset '{asset_or_source}' has no published table and no code yet; generate it first"

@@ -79,3 +79,29 @@ def test_builtin_refuses_what_it_cannot_map(workspace, drop_sql, write_spec):
     assert report.status == "refused"
     assert report.message.startswith("I cannot write this; configure a model")
     assert not (workspace.specs_dir / "retail_bank" / "churn_risk.sql").exists()
+
+
+def test_a_failed_sandbox_run_goes_back_once_with_the_verdict(workspace, drop_sql):
+    drop_sql(workspace, "merchant_subcategory_daily_totals")
+    project = load_project(workspace)
+    deps = build_deps(project.assets["merchant_subcategory_daily_totals"], project, workspace, cache={})
+    # Valid statically, but one row per transaction: the duplicate_count check fails in the sandbox.
+    ungrouped = (
+        "SELECT merchant_subcategory, CAST(event_time AS DATE) AS day, amount AS total_amount, 1 AS txn_count "
+        "FROM transactions"
+    )
+    seen: list[str] = []
+
+    def scripted(messages, info):
+        from agentic_assets.models.builtin.conversation import user_texts
+
+        texts = user_texts(messages)
+        if texts[-1].startswith("The sandbox run failed"):
+            seen.append(texts[-1])
+            return answer(info, "GeneratedSql", {"sql": GOOD, "explanation": "grouped", "columns": []})
+        return answer(info, "GeneratedSql", {"sql": ungrouped, "explanation": "rows", "columns": []})
+
+    attempt, output = run_attempt(deps, workspace, model=FunctionModel(scripted))
+    assert len(seen) == 1 and "checks_failed" in seen[0] and "duplicate_count" in seen[0]
+    assert attempt.sandbox is not None and attempt.sandbox.ok and attempt.output.sql == GOOD  # type: ignore[union-attr]
+    assert output is not None and output.num_rows == attempt.sandbox.output_rows
