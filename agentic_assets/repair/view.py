@@ -12,6 +12,7 @@ from functools import cached_property
 
 import pyarrow as pa
 
+from agentic_assets.codegen.versioning import body_of
 from agentic_assets.materialize.inputs import read_raw
 from agentic_assets.materialize.run_log import RunLog, RunRecord
 from agentic_assets.repair.code_history import CodeHistory, CodeVersion
@@ -47,7 +48,8 @@ class AssetView:
 
     @property
     def sql(self) -> str | None:
-        return self.__asset.sql
+        """The transform without its provenance header."""
+        return body_of(self.__asset.sql) if self.__asset.sql is not None else None
 
     @property
     def code_version(self) -> str | None:
