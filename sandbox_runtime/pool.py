@@ -20,6 +20,7 @@ from sandbox_runtime.backends import get_backend
 from sandbox_runtime.errors import SandboxStartError
 from sandbox_runtime.models import SandboxLimits
 from sandbox_runtime.process import SandboxProcess
+from sandbox_runtime.rundir import wait_for_removals
 
 POOL_SIZE_ENV = "AGENTIC_ASSETS_SANDBOX_POOL_SIZE"
 READY_TIMEOUT_S = 60.0
@@ -109,6 +110,7 @@ class WarmPool:
             sandbox.destroy()
         if self._filler.is_alive():
             self._filler.join(READY_TIMEOUT_S)
+        wait_for_removals()
 
     def __enter__(self) -> WarmPool:
         return self

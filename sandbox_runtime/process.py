@@ -223,4 +223,4 @@ class SandboxProcess:
                 stream.close()
         if self._on_destroy is not None:
             self._on_destroy()
-        self.rundir.remove()
+        self.rundir.remove_later()

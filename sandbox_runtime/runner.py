@@ -159,10 +159,6 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     if "--preload" in argv:
-        if "--warm-nice" in argv:
-            # Warm up at low priority: starting a spare must not slow a running job. The host
-            # resets the priority of every thread when it hands this sandbox a job.
-            os.nice(10)
         import duckdb  # noqa: F401
         import pyarrow  # noqa: F401
         import pyarrow.parquet  # noqa: F401

@@ -43,7 +43,7 @@ INSTALL_HINT = "install bubblewrap (`apt-get install -y bubblewrap`)"
 
 @cache
 def _tools() -> dict[str, str | None]:
-    return {name: shutil.which(name) for name in ("bwrap", "setpriv", "prlimit", "unshare", "sh")}
+    return {name: shutil.which(name) for name in ("bwrap", "setpriv", "prlimit", "unshare", "sh", "nice")}
 
 
 @cache
@@ -136,9 +136,7 @@ class BwrapBackend(Backend):
         ]  # fmt: skip
         for key, value in sandbox_env().items():
             bwrap += ["--setenv", key, value]
-        # A warm runner starts at nice 10 so that starting a spare never slows a running job;
-        # the host (root) puts it back to 0 when it is claimed (see SandboxProcess.execute).
-        bwrap += ["--", *runner_argv(preload), *(["--warm-nice"] if preload and os.geteuid() == 0 else [])]
+        bwrap += ["--", *runner_argv(preload)]
         if os.geteuid() != 0:
             return [_tools()["prlimit"], *_prlimit_args(limits), "--", *bwrap]
         dropped = [
@@ -146,13 +144,17 @@ class BwrapBackend(Backend):
             _tools()["setpriv"], f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
             "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", *bwrap,
         ]  # fmt: skip
-        if not staged:
-            return dropped
-        mounts = " && ".join(f"mount --bind {shlex.quote(h)} {shlex.quote(s)}" for h, s in staged)
-        return [
-            _tools()["unshare"], "--mount", "--propagation", "private", "--",
-            _tools()["sh"], "-c", f"{mounts} && exec {shlex.join(dropped)}",
-        ]  # fmt: skip
+        if staged:
+            mounts = " && ".join(f"mount --bind {shlex.quote(h)} {shlex.quote(s)}" for h, s in staged)
+            dropped = [
+                _tools()["unshare"], "--mount", "--propagation", "private", "--",
+                _tools()["sh"], "-c", f"{mounts} && exec {shlex.join(dropped)}",
+            ]  # fmt: skip
+        if preload and os.geteuid() == 0 and _tools()["nice"]:
+            # A spare warms up at nice 10 so that starting it never slows a running job; the
+            # host (root) puts every thread back to 0 when it is claimed (SandboxProcess.execute).
+            dropped = [_tools()["nice"], "-n", "10", *dropped]
+        return dropped
 
     def start(self, limits: SandboxLimits, *, preload: bool) -> SandboxProcess:
         self.ensure_available()
