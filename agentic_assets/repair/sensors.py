@@ -1,0 +1,89 @@
+"""Dagster wiring: a run-failure sensor that starts a repair run for each asset whose run or blocking check failed.
+
+One run request per failed run and asset (the run key), so a failure starts one repair; a failure while a
+repair of the same asset is open joins it (in `start_repair`). The repair run shows its review on the asset.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from agentic_assets.repair.review import review_markdown
+from agentic_assets.settings import Settings
+
+REPAIR_JOB = "agentic_repair"
+REPAIR_SENSOR = "repair_on_failure"
+
+
+def repair_job(settings: Settings) -> dg.JobDefinition:
+    @dg.op(name="repair_asset", config_schema={"asset": str, "trigger": dg.Field(str, default_value="manual")})
+    def repair_asset(context):  # noqa: ANN001, ANN202 - Dagster reads the bare `context`
+        from agentic_assets.repair.service import start_repair
+
+        asset, trigger = context.op_config["asset"], context.op_config["trigger"]
+        repair = start_repair(settings, asset, trigger=trigger)
+        context.log.info(f"repair {repair.repair_id} of {asset}: {repair.status}")
+        yield dg.AssetObservation(
+            asset_key=dg.AssetKey(asset),
+            metadata={
+                "repair_id": repair.repair_id,
+                "repair_status": repair.status,
+                "diagnosis": ", ".join(repair.diagnosis.category) if repair.diagnosis else "-",
+                "review": dg.MetadataValue.md(review_markdown(repair)),
+            },
+        )
+        yield dg.Output(repair.repair_id)
+
+    @dg.job(name=REPAIR_JOB, description="Diagnose a failed asset, validate a fix in the sandbox, gate it.")
+    def _job() -> None:
+        repair_asset()
+
+    return _job
+
+
+def failed_assets(instance: dg.DagsterInstance, run_id: str, step_key: str | None, known: set[str]) -> list[str]:
+    """Assets of a failed run whose step failed or whose blocking check failed."""
+    found: list[str] = []
+    records = instance.get_records_for_run(
+        run_id, of_type={dg.DagsterEventType.ASSET_CHECK_EVALUATION, dg.DagsterEventType.STEP_FAILURE}
+    ).records
+    for record in records:
+        event = record.event_log_entry.dagster_event
+        if event is None:
+            continue
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            data = event.event_specific_data
+            if not data.passed:
+                found.append(data.asset_key.to_user_string())
+        elif event.step_key in known:
+            found.append(event.step_key)
+    if step_key in known:
+        found.append(step_key)
+    return sorted({a for a in found if a in known})
+
+
+def repair_sensors(settings: Settings) -> list[dg.SensorDefinition]:
+    job = repair_job(settings)
+
+    @dg.run_failure_sensor(
+        name=REPAIR_SENSOR,
+        request_job=job,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Start a repair run for every asset whose materialization or blocking check failed.",
+    )
+    def _sensor(context):  # noqa: ANN001, ANN202 - Dagster reads the bare `context`
+        from agentic_assets.specs.loader import load_project
+
+        if context.dagster_run.job_name == REPAIR_JOB:
+            return
+        known = set(load_project(settings).assets)
+        step_key = context.failure_event.step_key if context.failure_event else None
+        for asset in failed_assets(context.instance, context.dagster_run.run_id, step_key, known):
+            yield dg.RunRequest(
+                run_key=f"{context.dagster_run.run_id}:{asset}",
+                run_config={"ops": {"repair_asset": {"config": {"asset": asset,
+                                                                "trigger": f"run:{context.dagster_run.run_id}"}}}},
+                tags={"agentic/repair_of": asset},
+            )  # fmt: skip
+
+    return [_sensor]
