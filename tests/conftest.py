@@ -25,13 +25,32 @@ def raw_data_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return raw
 
 
+@pytest.fixture(scope="session")
+def generated_specs(tmp_path_factory: pytest.TempPathFactory, raw_data_template: Path) -> Path:
+    """The demo specs with every transform written by the builtin model, validated in the sandbox and frozen
+    (approved by a named test user), once per test session. Tests read it; none writes to it."""
+    from agentic_assets.codegen import ensure_code
+    from agentic_assets.specs.loader import load_project
+
+    root = tmp_path_factory.mktemp("generated")
+    specs = root / "specs"
+    shutil.copytree(PROJECT_ROOT / "specs", specs)
+    data_dir = root / "data"
+    shutil.copytree(raw_data_template, data_dir / "raw")
+    settings = Settings(specs_dir=specs, checks_dir=PROJECT_ROOT / "asset_checks", data_dir=data_dir)
+    project = load_project(settings)
+    for name in project.topological_order():
+        ensure_code(project.assets[name], project, settings, approver="test-approver")
+    return specs
+
+
 @pytest.fixture
-def settings(tmp_path: Path, raw_data_template: Path) -> Settings:
-    """Settings with the project's real specs and checks, and a private data folder with raw data."""
+def settings(tmp_path: Path, raw_data_template: Path, generated_specs: Path) -> Settings:
+    """Settings with the demo specs (code generated and frozen), real checks, and a private data folder."""
     data_dir = tmp_path / "data"
     shutil.copytree(raw_data_template, data_dir / "raw")
     return Settings(
-        specs_dir=PROJECT_ROOT / "specs",
+        specs_dir=generated_specs,
         checks_dir=PROJECT_ROOT / "asset_checks",
         data_dir=data_dir,
     )

@@ -1,6 +1,7 @@
 """Turn loaded specs into Dagster assets with one blocking asset check per SodaCL check."""
 
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,6 +74,20 @@ def check_results(
     return results
 
 
+def _code_for(asset: LoadedAsset, project: Project, settings: Settings) -> LoadedAsset:
+    """The asset with code matching its spec; missing or stale code is written by the codegen agent first.
+
+    Tier 1 code is frozen at once; tiers 2 and 3 need an approver (AGENTIC_APPROVER), otherwise the run
+    fails and says how to approve.
+    """
+    from agentic_assets.codegen import AwaitingApproval, GenerationError, ensure_code
+
+    try:
+        return ensure_code(asset, project, settings, approver=os.environ.get("AGENTIC_APPROVER") or None)
+    except (AwaitingApproval, GenerationError) as err:
+        raise dg.Failure(description=str(err), allow_retries=False) from None
+
+
 def build_asset(asset: LoadedAsset, project: Project, settings: Settings) -> dg.AssetsDefinition:
     spec = asset.spec
     defs = check_definitions(asset.checks_text, spec.name)
@@ -107,10 +122,11 @@ def build_asset(asset: LoadedAsset, project: Project, settings: Settings) -> dg.
             if progress_hook:
                 progress_hook(name, stage)  # type: ignore[arg-type]
 
+        current = _code_for(asset, project, settings)
         outcome = materialize(
-            asset, project, settings, run_id=context.run_id.split("-")[0] + "_" + spec.name, on_progress=report
+            current, project, settings, run_id=context.run_id.split("-")[0] + "_" + spec.name, on_progress=report
         )
-        results = check_results(asset, defs, outcome)
+        results = check_results(current, defs, outcome)
         if outcome.published:
             yield dg.MaterializeResult(
                 asset_key=key,

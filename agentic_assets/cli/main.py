@@ -70,16 +70,55 @@ def generate_data(
     )
 
 
+Approver = Annotated[
+    str | None,
+    typer.Option("--approver", envvar="AGENTIC_APPROVER", help="Approve generated tier 2/3 code as this person."),
+]
+
+
 @app.command()
 def materialize(
     assets: Annotated[list[str] | None, typer.Argument(help="Assets to materialize (default: all).")] = None,
+    approver: Approver = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Materialize assets through write-audit-publish, headless, and print a summary."""
-    _run(assets, _settings(data_dir))
+    """Materialize assets through write-audit-publish, headless, and print a summary.
+
+    Assets whose code is missing or stale get it written by the codegen agent first (tier 1 at once;
+    tiers 2 and 3 only with --approver).
+    """
+    _run(assets, _settings(data_dir), approver=approver)
 
 
-def _run(assets: list[str] | None, settings: Settings) -> bool:
+def _ensure_code(project, settings: Settings, names: list[str], approver: str | None) -> None:  # noqa: ANN001
+    """Write, validate, sandbox and freeze missing or stale code, upstream first."""
+    from agentic_assets.codegen import AwaitingApproval, GenerationError, code_status, ensure_code
+
+    needed = [
+        n for n in project.topological_order() if code_status(project.assets[n], settings).state in ("missing", "stale")
+    ]
+    if not needed:
+        return
+    if approver:
+        console.print(f"Generated tier 2/3 code is approved as [bold]{approver}[/]")
+    problems = []
+    for name in needed:
+        with console.status(f"codegen agent writing {name} (validate, sandbox, freeze)..."):
+            try:
+                asset = ensure_code(project.assets[name], project, settings, approver=approver)
+            except (AwaitingApproval, GenerationError) as err:
+                problems.append(str(err))
+                continue
+        console.print(f"  [green]code frozen[/] {name} -> {asset.sql_path}")
+    wanted = set(names)
+    blocking = [p for p in problems if p.split(" ")[0].split(":")[0] in wanted or not wanted]
+    for problem in problems:
+        err_console.print(f"[yellow]{problem}[/]")
+    if blocking:
+        raise typer.Exit(1)
+
+
+def _run(assets: list[str] | None, settings: Settings, approver: str | None = None) -> bool:
     import dagster as dg
 
     from agentic_assets.cli.run_assets import materialize_headless, summary_table
@@ -91,6 +130,8 @@ def _run(assets: list[str] | None, settings: Settings) -> bool:
     if unknown:
         err_console.print(f"[red]unknown asset(s): {', '.join(unknown)}; known: {', '.join(sorted(project.assets))}[/]")
         raise typer.Exit(2)
+    _ensure_code(project, settings, names, approver)
+    project = _load(settings)
     defs = build_definitions(settings)
     formats = {n: a.spec.sink.format for n, a in project.assets.items()}
     with dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral() as instance:
@@ -105,18 +146,24 @@ def _run(assets: list[str] | None, settings: Settings) -> bool:
     return True
 
 
+DEMO_APPROVER = "demo-approver"
+
+
 @app.command()
 def demo(
     transactions: Annotated[int, typer.Option("--transactions", "-n", help="Number of transactions.")] = 200_000,
     data_dir: DataDir = None,
 ) -> None:
-    """Generate the sample data and materialize every demo asset with its checks."""
+    """Generate the sample data, write each asset's code with the codegen agent, and materialize everything.
+
+    Generated tier 2/3 code is approved as the named user 'demo-approver' (the demo says so).
+    """
     from agentic_assets.lineage import emit_all
     from agentic_assets.lineage.cli import load_hint
 
     settings = _settings(data_dir)
     generate_data(transactions=transactions, seed=7, data_dir=None)
-    _run(None, settings)
+    _run(None, settings, approver=DEMO_APPROVER)
     report = emit_all(_load(settings), settings)
     console.print(f"Lineage: {report.mcps} metadata change proposals written to {report.target}")
     if not report.target.startswith("http"):

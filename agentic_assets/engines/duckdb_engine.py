@@ -6,13 +6,11 @@ tables it is handed, cannot read or write files, load extensions, or change its 
 
 from __future__ import annotations
 
-from typing import Union
-
 import duckdb
 import pyarrow as pa
 import pyarrow.dataset as pads
 
-ArrowInput = Union[pa.Table, pads.Dataset, pa.RecordBatchReader]
+ArrowInput = pa.Table | pads.Dataset | pa.RecordBatchReader
 
 LOCKED_CONFIG = {
     "enable_external_access": False,

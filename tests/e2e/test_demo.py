@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -41,7 +42,7 @@ def test_materialize_every_demo_asset(settings: Settings) -> None:
 
 def test_a_failing_blocking_check_stops_the_asset_and_its_downstream(settings: Settings, tmp_path: Path) -> None:
     specs = tmp_path / "specs"
-    shutil.copytree(PROJECT_ROOT / "specs", specs)
+    shutil.copytree(settings.specs_dir, specs)
     checks = tmp_path / "checks"
     shutil.copytree(PROJECT_ROOT / "asset_checks", checks, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     with (checks / "monthly_customer_totals.yml").open("a") as f:
@@ -64,16 +65,24 @@ def test_a_failing_blocking_check_stops_the_asset_and_its_downstream(settings: S
 
 
 def test_cli_demo_then_check_in_ci(tmp_path: Path) -> None:
+    """The demo from a clone with no generated code: it writes, validates, freezes and materializes every asset."""
     data = tmp_path / "data"
+    specs = tmp_path / "specs"
+    shutil.copytree(PROJECT_ROOT / "specs", specs)
+    env = {**os.environ, "AGENTIC_SPECS_DIR": str(specs)}
     run = subprocess.run(
         [*CLI, "demo", "--transactions", "3000", "--data-dir", str(data)],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         cwd=PROJECT_ROOT,
+        env=env,
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Materialization summary" in run.stdout and "All assets published" in run.stdout
+    assert "demo-approver" in run.stdout
+    frozen = (specs / "retail_bank" / "monthly_customer_totals.sql").read_text()
+    assert "-- model: builtin" in frozen and "-- approver: demo-approver" in frozen
 
     ok = subprocess.run(
         [*CLI, "check", "merchant_subcategory_daily_totals", "--data-dir", str(data)],
@@ -81,6 +90,7 @@ def test_cli_demo_then_check_in_ci(tmp_path: Path) -> None:
         text=True,
         timeout=120,
         cwd=PROJECT_ROOT,
+        env=env,
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "5/5 checks passed" in ok.stdout
@@ -102,6 +112,7 @@ def test_cli_demo_then_check_in_ci(tmp_path: Path) -> None:
         text=True,
         timeout=120,
         cwd=PROJECT_ROOT,
+        env=env,
     )
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert '"outcome": "fail"' in failed.stdout
@@ -124,7 +135,7 @@ def test_cli_reports_spec_errors_with_file_and_line(tmp_path: Path) -> None:
         text=True,
         timeout=60,
         cwd=PROJECT_ROOT,
-        env={**__import__("os").environ, "AGENTIC_SPECS_DIR": str(specs)},
+        env={**os.environ, "AGENTIC_SPECS_DIR": str(specs)},
     )
     assert run.returncode == 2
     assert f"{spec}:7: colour: unknown key" in " ".join(run.stderr.split())

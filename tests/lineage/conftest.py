@@ -30,15 +30,18 @@ def lineage_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def lineage_settings(tmp_path: Path, lineage_raw: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """The project's real specs over a private data folder; no DataHub configured (the file target)."""
+def lineage_settings(
+    tmp_path: Path, lineage_raw: Path, generated_specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """The demo specs (code generated and frozen) over a private data folder; no DataHub configured (the file
+    target)."""
     import shutil
 
     monkeypatch.delenv("DATAHUB_GMS_URL", raising=False)
     monkeypatch.delenv("DATAHUB_GMS_TOKEN", raising=False)
     data_dir = tmp_path / "data"
     shutil.copytree(lineage_raw, data_dir / "raw")
-    return Settings(specs_dir=PROJECT_ROOT / "specs", checks_dir=PROJECT_ROOT / "asset_checks", data_dir=data_dir)
+    return Settings(specs_dir=generated_specs, checks_dir=PROJECT_ROOT / "asset_checks", data_dir=data_dir)
 
 
 @pytest.fixture
