@@ -1,4 +1,4 @@
-"""What a repair writes to the hash-chained audit log: the run, every step of its trace, proposals, verdicts, decisions."""
+"""What a repair writes to the hash-chained audit log: the run, each trace step, proposals, verdicts, decisions."""
 
 from __future__ import annotations
 

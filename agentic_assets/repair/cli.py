@@ -28,7 +28,9 @@ def _console():  # noqa: ANN202
 
 def repair(
     asset: Annotated[str, typer.Argument(help="The asset to diagnose and repair.")],
-    model: Annotated[str | None, typer.Option("--model", help="Model setting (default: AGENTIC_MODEL or builtin).")] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model setting (default: AGENTIC_MODEL or builtin).")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Diagnose a failed asset, validate a fix in the sandbox and put it before the approval gate."""

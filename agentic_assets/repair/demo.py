@@ -79,7 +79,9 @@ def run_demo_story(settings: Settings, console) -> bool:  # noqa: ANN001 - a ric
         console.print("\n[bold]Reasoning trace[/]")
         console.print(render_markdown(record.trace), markup=False, highlight=False)
         if record.diagnosis:
-            console.print(f"\n[bold]Diagnosis[/]: {', '.join(record.diagnosis.category)} — {record.diagnosis.root_cause}")
+            console.print(
+                f"\n[bold]Diagnosis[/]: {', '.join(record.diagnosis.category)} — {record.diagnosis.root_cause}"
+            )
         console.print("\n[bold]Proposed change[/]")
         console.print(code_diff(record), markup=False, highlight=False)
         if record.verdict:

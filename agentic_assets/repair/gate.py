@@ -58,8 +58,8 @@ def approve(
         columns = {s: view.source_table(s).column_names for s in view.sources}
         repaired = compose(plan, modified_sql, view.checks_text, view.run_limits(), columns)
         verdict, _ = validate(view, repaired, now=now)
-        record(settings, "repair.sandbox_verdict", actor="sandbox", asset=repair.asset,
-               payload={"repair_id": repair_id, "modified": True, **verdict.model_dump(mode="json", exclude={"sample"})})  # fmt: skip
+        payload = {"repair_id": repair_id, "modified": True, **verdict.model_dump(mode="json", exclude={"sample"})}
+        record(settings, "repair.sandbox_verdict", actor="sandbox", asset=repair.asset, payload=payload)
         if not verdict.ok:
             raise GateError(f"the modified proposal failed the sandbox: {verdict.brief()}")
         repair.plan, repair.verdict = plan, verdict

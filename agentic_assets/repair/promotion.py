@@ -53,10 +53,14 @@ def require_approval(settings: Settings, repair: RepairRecord) -> None:
 
 def frozen_text(asset: LoadedAsset, repair: RepairRecord, sql: str, prompt_hash: str) -> str:
     body = body_of(sql).strip() + "\n"
+    spec = asset.spec
+    if repair.repaired_checks and not asset.checks_path:
+        # Inline checks are part of the spec's fingerprint: the code is fresh for the spec as it will be.
+        spec = spec.model_copy(update={"checks": repair.repaired_checks})
     approved_at = (repair.approved_at or datetime.now(UTC)).isoformat(timespec="seconds")
     meta = FrozenMeta(
         asset=asset.name,
-        spec_fingerprint=asset.spec.fingerprint(),
+        spec_fingerprint=spec.fingerprint(),
         model=repair.model_id,
         prompt_sha256=prompt_hash,
         approver=repair.approved_by or "",
@@ -245,8 +249,8 @@ def promote(
         files.restore()
         set_limits(settings, repair.asset, old_limits)
         repair.status, repair.error = "failed", "promotion failed its checks; nothing was published"
-        record(settings, "repair.promotion", actor="platform", asset=repair.asset,
-               payload={"repair_id": repair.repair_id, "status": "failed", "checks": failed.outcome.status})  # fmt: skip
+        payload = {"repair_id": repair.repair_id, "status": "failed", "checks": failed.outcome.status}
+        record(settings, "repair.promotion", actor="platform", asset=repair.asset, payload=payload)
         return repair, failed.outcome
     except Exception as err:
         files.restore()

@@ -103,8 +103,9 @@ def run_repair(
     repair.status = "escalated" if inv.escalated else "awaiting_approval"
     store.save(repair)
     record_investigation(settings, repair, inv.prompt)
-    record(settings, "repair.escalated" if inv.escalated else "repair.awaiting_approval", actor="platform",
-           asset=asset, payload={"repair_id": repair.repair_id, "seconds": round(time.perf_counter() - clock, 3)})  # fmt: skip
+    kind = "repair.escalated" if inv.escalated else "repair.awaiting_approval"
+    payload = {"repair_id": repair.repair_id, "seconds": round(time.perf_counter() - clock, 3)}
+    record(settings, kind, actor="platform", asset=asset, payload=payload)
     if repair.status == "awaiting_approval" and repair.tier == 1 and promote_tier1:
         repair = approve(settings, repair.repair_id, TIER1_POLICY, now=now, started=clock, prompt=inv.prompt)
     return repair, inv

@@ -60,12 +60,13 @@ def build_trace(messages: list[ModelMessage], started: datetime, output_tool: st
 
 
 def tool_call_count(messages: list[ModelMessage], output_tool: str = "final_result") -> int:
+    """Tool calls that ran (or were answered): a call refused by the cap is not counted."""
     return sum(
         1
         for m in messages
-        if isinstance(m, ModelResponse)
+        if isinstance(m, ModelRequest)
         for p in m.parts
-        if isinstance(p, ToolCallPart) and p.tool_name != output_tool
+        if isinstance(p, ToolReturnPart) and p.tool_name != output_tool
     )
 
 

@@ -1,0 +1,43 @@
+"""The demo's closing story on the demo's own (small) data: fail, diagnose, validate, approve, green; data restored."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pyarrow.parquet as pq
+import pytest
+from rich.console import Console
+
+from agentic_assets.definitions import build_definitions
+from agentic_assets.repair.demo import ASSET, DEMO_APPROVER, run_demo_story
+from agentic_assets.repair.store import RepairStore
+from agentic_assets.settings import Settings
+from agentic_assets.specs.loader import load_project
+from agentic_assets.tables.registry import store_for
+
+
+@pytest.mark.slow
+def test_the_repair_story(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As `make demo` does: the codegen agent writes the asset's code, approved by the demo's approver.
+    monkeypatch.setenv("AGENTIC_APPROVER", "demo-codegen-approver")
+    defs = build_definitions(settings)
+    assets = [a for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition)]
+    assert dg.materialize(assets, instance=dg.DagsterInstance.ephemeral(), selection=[ASSET]).success
+    raw = settings.data_dir / "raw" / "transactions.parquet"
+    columns = pq.read_schema(raw).names
+    project = load_project(settings)
+    before = store_for(settings, project.assets[ASSET].spec.sink).read()
+
+    console = Console(record=True, width=140)
+    assert run_demo_story(settings, console)
+    text = console.export_text()
+    assert "schema_drift" in text and DEMO_APPROVER in text and "green again" in text
+    assert "Failure to validated proposal" in text and "Action 1" in text
+
+    after = store_for(settings, project.assets[ASSET].spec.sink).read()
+    assert sorted(map(str, after.to_pylist())) == sorted(map(str, before.to_pylist()))
+    assert pq.read_schema(raw).names == columns  # the feed is back as the rest of the demo knows it
+    assert "_v2" not in (settings.specs_dir / "retail_bank" / f"{ASSET}.sql").read_text()
+    repairs = RepairStore.for_settings(settings).list(asset=ASSET)
+    assert repairs[0].status == "promoted" and repairs[0].approved_by == DEMO_APPROVER
+    # The real demo can run again on the restored data.
+    assert dg.materialize(assets, instance=dg.DagsterInstance.ephemeral(), selection=[ASSET]).success
