@@ -1,0 +1,90 @@
+"""The contracts of a benchmark run: what the repair path answered, what was expected, results.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+# One failure category or remediation kind, or a list of them for a multi-cause incident.
+Labels = str | list[str]
+
+CATEGORIES = (
+    "schema_drift",
+    "format_drift",
+    "data_quality",
+    "late_data",
+    "config_regression",
+    "resource_exhaustion",
+    "transient",
+)
+REMEDIATIONS = (
+    "code_change",
+    "schema_evolution",
+    "dead_letter",
+    "dedupe",
+    "retry",
+    "rollback",
+    "resource_increase",
+    "escalate",
+)
+
+
+class AgentAnswer(BaseModel):
+    """What the repair path produced for one replayed incident, before any scoring."""
+
+    category: Labels | None = None
+    remediation: Labels | None = None
+    escalated: bool = False
+    tool_calls: int | None = None
+    seconds_to_proposal: float | None = None
+    sandbox_ok: bool | None = Field(default=None, description="the repaired asset passed its checks on after/")
+    output: Path | None = Field(default=None, description="the rows the repaired asset produced from after/")
+    trace: Path | None = Field(default=None, description="the reasoning trace, as markdown")
+    error: str | None = Field(default=None, description="the replay could not complete")
+
+
+class Expected(BaseModel):
+    """An incident's `expected` block and its expected rows: read by the scorer only."""
+
+    category: Labels
+    remediation: Labels
+    root_cause: str = ""
+    output_csv: Path | None = None
+
+
+class IncidentResult(BaseModel):
+    """One incident in results.json."""
+
+    id: str
+    category: Labels | None = None
+    remediation: Labels | None = None
+    escalated: bool = False
+    tool_calls: int | None = None
+    seconds_to_proposal: float | None = None
+    sandbox_ok: bool | None = None
+    output: str | None = Field(default=None, description="'<id>/output.parquet', relative to the results folder")
+    diagnosis_correct: bool = False
+    proposal_correct: bool = False
+    error: str | None = None
+    # For the per-category report (written after scoring, never shown to the agent).
+    expected_category: Labels | None = None
+    expected_remediation: Labels | None = None
+    score_detail: str = ""
+
+
+class Summary(BaseModel):
+    incidents: int
+    diagnostic_accuracy: float
+    proposal_correctness: float
+    mean_tool_calls: float | None
+    p50_seconds_to_proposal: float | None
+    p95_seconds_to_proposal: float | None
+
+
+class BenchResults(BaseModel):
+    """OUT/results.json."""
+
+    model: str
+    incidents: list[IncidentResult]
+    summary: Summary

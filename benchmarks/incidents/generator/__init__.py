@@ -1,0 +1,1 @@
+"""Builders and verification for the incident benchmark set (see generate.py next to this package)."""
