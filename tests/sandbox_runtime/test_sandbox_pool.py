@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox_runtime import SandboxJob, SandboxLimits, WarmPool, run_job
+from sandbox_runtime import SandboxJob, SandboxLimits, WarmPool, default_pool, run_job
 
 PID_SQL = "select 1 as one"
 
@@ -74,3 +74,19 @@ def test_closed_pool_refuses_and_cleans_up() -> None:
     assert not sandbox_root.exists()
     with pytest.raises(RuntimeError, match="closed"):
         warm.claim(timeout_s=1)
+
+
+def test_default_pool_is_process_wide(monkeypatch: pytest.MonkeyPatch, orders: Path) -> None:
+    from sandbox_runtime import pool as pool_module
+
+    monkeypatch.setenv(pool_module.POOL_SIZE_ENV, "1")
+    monkeypatch.setattr(pool_module, "_default", None)
+    shared = default_pool()
+    try:
+        assert default_pool() is shared and shared.size == 1
+        verdict = run_job(SandboxJob(kind="sql", code="select * from orders", inputs={"orders": orders}), pool=shared)
+        assert verdict.ok
+    finally:
+        shared.close()
+    assert default_pool() is not shared  # a closed default pool is replaced on next use
+    default_pool().close()

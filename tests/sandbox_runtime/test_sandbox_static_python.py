@@ -40,7 +40,7 @@ def test_accepts_a_pure_transform() -> None:
         ("def transform(i):\n    return ().__class__.__bases__", "dunder_access", "__class__"),
         ("def transform(i):\n    return __builtins__", "dunder_access", "__builtins__"),
         ("import pyarrow as pa\ndef transform(i):\n    return pa.memory_map('x')", "forbidden_attribute", "memory_map"),
-        ("def helper(x):\n    return x", "transform_missing", "must define transform"),
+        ("def compute(x):\n    return x", "transform_missing", "must define transform"),
         ("def transform(a, b):\n    return a", "transform_signature", "exactly one argument"),
         ("def transform(i:\n", "syntax", "does not parse"),
     ],
