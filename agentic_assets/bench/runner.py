@@ -8,15 +8,11 @@ parent reads `expected` afterwards, for scoring only. A crash or a timeout becom
 
 from __future__ import annotations
 
-import importlib
 import json
 import multiprocessing as mp
-import os
 import shutil
-import sys
 import tempfile
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,12 +21,14 @@ from pathlib import Path
 
 import yaml
 
+from agentic_assets.bench import child
 from agentic_assets.bench.results import AgentAnswer, BenchResults, IncidentResult
 from agentic_assets.bench.scoring import build_results, load_expected, score
 
 DEFAULT_REPLAY = "agentic_assets.bench.repair_path:replay_answer"
 DEFAULT_TIMEOUT_S = 300.0
-ANSWER_FILE = "answer.json"
+# Modules every replay process needs, imported once by the process server instead of once per incident.
+PRELOAD = ["agentic_assets.bench.child", "duckdb", "pyarrow", "pyarrow.parquet", "yaml"]
 
 Progress = Callable[[IncidentResult], None]
 
@@ -63,28 +61,6 @@ def stripped_copy(folder: Path, dest: Path) -> Path:
     return target
 
 
-def _resolve(target: str) -> Callable[[Path, str, Path], AgentAnswer]:
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name)
-
-
-def _child(target: str, folder: str, model: str, out_dir: str) -> None:
-    """In the replay process: run the repair path, leave answer.json (or the exception) in out_dir."""
-    out = Path(out_dir)
-    log = os.open(out / "replay.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    try:
-        answer = _resolve(target)(Path(folder), model, out)
-        payload = {"answer": answer.model_dump(mode="json")}
-    except BaseException as err:  # noqa: BLE001 - reported as the incident's error
-        traceback.print_exc()
-        payload = {"error": f"{type(err).__name__}: {err}".strip()}
-    (out / ANSWER_FILE).write_text(json.dumps(payload), encoding="utf-8")
-    sys.stdout.flush()
-    sys.stderr.flush()
-
-
 @dataclass
 class _Running:
     folder: Path
@@ -96,7 +72,7 @@ class _Running:
 
 def _finish(run: _Running, error: str | None) -> IncidentResult:
     answer: AgentAnswer | None = None
-    answer_file = run.out_dir / ANSWER_FILE
+    answer_file = run.out_dir / child.ANSWER_FILE
     if error is None:
         if answer_file.is_file():
             payload = json.loads(answer_file.read_text(encoding="utf-8"))
@@ -137,7 +113,9 @@ def run_incidents(
 def _run(
     work: list[tuple[Path, Path]], model: str, jobs: int, timeout_s: float, replay: str, on_result: Progress | None
 ) -> list[IncidentResult]:
-    ctx = mp.get_context("spawn")  # a fresh interpreter per incident: no inherited DuckDB threads or state
+    # Forked from a clean process server, never from this process: no inherited threads or state.
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)
     pending = deque(work)
     running: list[_Running] = []
     results: list[IncidentResult] = []
@@ -156,7 +134,7 @@ def _run(
                 if on_result:
                     on_result(result)
                 continue
-            proc = ctx.Process(target=_child, args=(replay, str(stripped), model, str(out_dir)), daemon=True)
+            proc = ctx.Process(target=child.main, args=(replay, str(stripped), model, str(out_dir)), daemon=True)
             proc.start()
             running.append(_Running(folder, proc, time.monotonic(), out_dir, scratch))
         if not running:
