@@ -1,4 +1,4 @@
-"""Small helpers shared by the incident builders."""
+"""Small functions shared by the incident builders."""
 
 from __future__ import annotations
 

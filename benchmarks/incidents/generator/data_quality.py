@@ -242,25 +242,25 @@ JOIN employees e USING (employee_id)
     )
 
 
-def sessions_null_subscriber() -> Incident:
+def usage_null_subscriber() -> Incident:
     now = "2026-03-11T03:00:00Z"
     rng = random.Random(306)
     subs = d.subscribers(rng, 220)
-    ses = d.sessions(rng, subs, 1400, *window(now, 7))
-    after = [dict(r, subscriber_id=None) if r["country_code"] == "US" and rng.random() < 0.6 else r for r in ses]
+    usage = d.usage_records(rng, subs, 1400, *window(now, 7))
+    after = [dict(r, subscriber_id=None) if r["country_code"] == "US" and rng.random() < 0.6 else r for r in usage]
     sql = """
 SELECT s.subscriber_id, u.plan,
-       COUNT(*) AS sessions,
+       COUNT(*) AS connections,
        ROUND(SUM(s.megabytes), 2) AS megabytes
-FROM sessions s
+FROM usage_records s
 LEFT JOIN subscribers u ON u.subscriber_id = s.subscriber_id
 GROUP BY 1, 2
 """
     return Incident(
-        id="sessions-null-subscriber",
+        id="usage-null-subscriber",
         now=now,
         name="subscriber_weekly_usage",
-        description="Sessions and megabytes per subscriber with their plan over the last week, for the "
+        description="Connections and megabytes per subscriber with their plan over the last week, for the "
         "fair-use policy.",
         sql=sql,
         checks=checks(
@@ -273,10 +273,10 @@ GROUP BY 1, 2
         category="data_quality",
         remediation="dead_letter",
         root_cause="Records from the US roaming partner arrive without a subscriber_id (the partner stopped "
-        "sending the IMSI mapping). Those sessions cannot be attributed: dead-letter them (reason: missing "
+        "sending the IMSI mapping). Those records cannot be attributed: dead-letter them (reason: missing "
         "subscriber_id) and compute usage from the rest.",
-        before=[Source("sessions", ses), Source("subscribers", subs)],
-        after=[Source("sessions", after)],
+        before=[Source("usage_records", usage), Source("subscribers", subs)],
+        after=[Source("usage_records", after)],
         reference=Reference("sql", sql.replace("GROUP BY 1, 2", "WHERE s.subscriber_id IS NOT NULL\nGROUP BY 1, 2")),
         domain="telecom",
         shape="left join, aggregate",
@@ -465,7 +465,7 @@ BUILDERS = [
     order_lines_negative_quantity,
     loans_null_product,
     payslips_invalid_net_pay,
-    sessions_null_subscriber,
+    usage_null_subscriber,
     shipments_replayed_batch,
     order_events_duplicated,
     meter_reads_double_delivered,

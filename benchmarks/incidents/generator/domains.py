@@ -355,12 +355,12 @@ def subscribers(rng: random.Random, n: int, first_id: int = 600_000) -> list[Row
     return [{"subscriber_id": first_id + i, "plan": pick(rng, PLANS)} for i in range(n)]
 
 
-def sessions(rng: random.Random, subs: list[Row], n: int, start: dt.datetime, end: dt.datetime) -> list[Row]:
+def usage_records(rng: random.Random, subs: list[Row], n: int, start: dt.datetime, end: dt.datetime) -> list[Row]:
     rows = []
     for i, moment in enumerate(times(rng, n, start, end)):
         rows.append(
             {
-                "session_id": i + 1,
+                "record_id": i + 1,
                 "subscriber_id": rng.choice(subs)["subscriber_id"],
                 "started_at": moment,
                 "country_code": pick(rng, ROAM),

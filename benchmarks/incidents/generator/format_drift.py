@@ -351,27 +351,27 @@ def roaming_country_names() -> Incident:
     now = "2026-03-09T04:00:00Z"
     rng = random.Random(208)
     subs = d.subscribers(rng, 200)
-    ses = d.sessions(rng, subs, 1600, *window(now, 7))
+    usage = d.usage_records(rng, subs, 1600, *window(now, 7))
     rates = [
         {"country_code": c, "country_name": d.COUNTRY_NAMES[c], "eur_per_mb": r}
         for c, r in [("DE", 0.0), ("BE", 0.0), ("FR", 0.0), ("ES", 0.0), ("US", 0.12)]
     ]
-    after = [dict(r, country_code=d.COUNTRY_NAMES[r["country_code"]]) for r in ses]
+    after = [dict(r, country_code=d.COUNTRY_NAMES[r["country_code"]]) for r in usage]
     sql = """
 SELECT s.country_code,
-       COUNT(*) AS sessions,
+       COUNT(*) AS connections,
        ROUND(SUM(s.megabytes), 2) AS megabytes,
        ROUND(SUM(s.megabytes * r.eur_per_mb), 2) AS roaming_charge_eur
-FROM sessions s
+FROM usage_records s
 JOIN roaming_rates r ON r.country_code = s.country_code
 GROUP BY 1
 """
     ref = """
 SELECT r.country_code,
-       COUNT(*) AS sessions,
+       COUNT(*) AS connections,
        ROUND(SUM(s.megabytes), 2) AS megabytes,
        ROUND(SUM(s.megabytes * r.eur_per_mb), 2) AS roaming_charge_eur
-FROM sessions s
+FROM usage_records s
 JOIN roaming_rates r ON r.country_name = s.country_code
 GROUP BY 1
 """
@@ -379,7 +379,7 @@ GROUP BY 1
         id="roaming-country-names",
         now=now,
         name="roaming_usage",
-        description="Roaming data usage per visited country over the last week: sessions, megabytes and the "
+        description="Roaming data usage per visited country over the last week: connections, megabytes and the "
         "roaming charge from the rate card, keyed by ISO country code, for wholesale settlement.",
         sql=sql,
         checks=checks(
@@ -391,11 +391,11 @@ GROUP BY 1
         ),
         category="format_drift",
         remediation="code_change",
-        root_cause="The network's session export now writes the visited country's name ('Germany') in "
+        root_cause="The network's usage export now writes the visited country's name ('Germany') in "
         "country_code instead of its ISO code. The rate card has both; the join must match on the name and "
         "the output keep the ISO code.",
-        before=[Source("sessions", ses), Source("roaming_rates", rates)],
-        after=[Source("sessions", after)],
+        before=[Source("usage_records", usage), Source("roaming_rates", rates)],
+        after=[Source("usage_records", after)],
         reference=Reference("sql", ref),
         domain="telecom",
         shape="join, aggregate",

@@ -242,12 +242,12 @@ def roaming_filter_dropped() -> Incident:
     now = "2026-03-10T05:00:00Z"
     rng = random.Random(606)
     subs = d.subscribers(rng, 200)
-    ses = d.sessions(rng, subs, 1500, *window(now, 7))
+    usage = d.usage_records(rng, subs, 1500, *window(now, 7))
     good = """
 SELECT s.country_code, u.plan,
-       COUNT(*) AS sessions,
+       COUNT(*) AS connections,
        ROUND(SUM(s.megabytes), 2) AS megabytes
-FROM sessions s
+FROM usage_records s
 JOIN subscribers u USING (subscriber_id)
 WHERE s.country_code <> 'NL'
   AND s.megabytes > 0
@@ -274,7 +274,7 @@ GROUP BY 1, 2
         remediation="rollback",
         root_cause="Last night's refactoring of the WHERE clause dropped the condition country_code <> 'NL', "
         "so domestic usage now counts as roaming. Roll back.",
-        before=[Source("sessions", ses), Source("subscribers", subs)],
+        before=[Source("usage_records", usage), Source("subscribers", subs)],
         after=None,
         reference=Reference("sql", good),
         domain="telecom",

@@ -338,25 +338,25 @@ GROUP BY meter_id
     )
 
 
-def session_duration_renamed() -> Incident:
+def usage_duration_renamed() -> Incident:
     now = "2026-03-10T01:30:00Z"
     rng = random.Random(108)
     subs = d.subscribers(rng, 250)
-    ses = d.sessions(rng, subs, 1500, *window(now, 7))
+    usage = d.usage_records(rng, subs, 1500, *window(now, 7))
     sql = """
 SELECT u.plan, s.country_code,
-       COUNT(*) AS sessions,
+       COUNT(*) AS connections,
        ROUND(SUM(s.duration_s) / 60.0, 1) AS minutes,
        ROUND(SUM(s.megabytes), 2) AS megabytes
-FROM sessions s
+FROM usage_records s
 JOIN subscribers u ON u.subscriber_id = s.subscriber_id
 GROUP BY 1, 2
 """
     return Incident(
-        id="session-duration-renamed",
+        id="usage-duration-renamed",
         now=now,
         name="usage_by_plan_and_country",
-        description="Weekly mobile usage per plan and country: sessions, minutes and megabytes, for the "
+        description="Weekly mobile usage per plan and country: connections, minutes and megabytes, for the "
         "roaming and capacity teams.",
         sql=sql,
         checks=checks(
@@ -368,10 +368,10 @@ GROUP BY 1, 2
         ),
         category="schema_drift",
         remediation="code_change",
-        root_cause="The network's session export renamed duration_s to duration_sec (still seconds); the "
+        root_cause="The network's usage export renamed duration_s to duration_sec (still seconds); the "
         "subscribers source is unchanged.",
-        before=[Source("sessions", ses), Source("subscribers", subs)],
-        after=[Source("sessions", rename(ses, "duration_s", "duration_sec"))],
+        before=[Source("usage_records", usage), Source("subscribers", subs)],
+        after=[Source("usage_records", rename(usage, "duration_s", "duration_sec"))],
         reference=Reference("sql", sql.replace("s.duration_s)", "s.duration_sec)")),
         domain="telecom",
         shape="join, aggregate",
@@ -667,7 +667,7 @@ BUILDERS = [
     borrower_rekeyed_with_map,
     meter_id_text,
     readings_kwh_renamed,
-    session_duration_renamed,
+    usage_duration_renamed,
     loan_principal_overflow,
     pulse_counter_overflow,
     regional_feed_new_column,
