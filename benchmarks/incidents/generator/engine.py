@@ -117,7 +117,7 @@ def run_and_check(files: dict[str, Path], sql: str, name: str, checks: str, now:
 def first_line(err: BaseException) -> str:
     text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     # Allocation sizes differ between runs; the symptom does not.
-    text = re.sub(r"(Out of Memory Error: failed to allocate data) of size .*", r"\1", text)
+    text = re.sub(r"(Out of Memory Error: [^(]*?) of size .*", r"\1", text)
     return text
 
 
