@@ -27,6 +27,8 @@ def resolve(target: str) -> Callable[[Path, str, Path], AgentAnswer]:
 
 
 def main(target: str, folder: str, model: str, out_dir: str) -> None:
+    # Its own process group, so that a timeout ends the sandboxes and tools it started as well.
+    os.setpgrp()
     out = Path(out_dir)
     log = os.open(out / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(log, 1)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
 import shutil
+import signal
 import tempfile
 import time
 from collections import deque
@@ -59,6 +61,14 @@ def stripped_copy(folder: Path, dest: Path) -> Path:
         if (folder / phase).is_dir():
             shutil.copytree(folder / phase, target / phase, symlinks=False)
     return target
+
+
+def _kill(process: mp.process.BaseProcess) -> None:
+    """End a replay process and everything it started (its process group)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
 
 
 @dataclass
@@ -145,7 +155,7 @@ def _run(
             if run.process.is_alive():
                 if time.monotonic() - run.started <= timeout_s:
                     continue
-                run.process.kill()
+                _kill(run.process)
                 error = f"timed out after {timeout_s:g}s"
             run.process.join()
             running.remove(run)
