@@ -104,5 +104,6 @@ class SandboxVerdict(BaseModel):
     check_results: CheckSuiteResult | None = None
     static_issues: list[StaticIssue] = Field(default_factory=list)
     seconds: float = 0.0
+    run_seconds: float | None = Field(default=None, description="the job's own run time inside (advisory)")
     backend: str = ""
     output_path: Path | None = None

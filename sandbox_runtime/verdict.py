@@ -84,6 +84,7 @@ def build_verdict(
         "stderr_tail": outcome.stderr_tail[-4000:],
         "backend": backend,
         "seconds": round(outcome.seconds, 4),
+        "run_seconds": (outcome.report or {}).get("elapsed_s"),
     }
     removed = rundir.remove_symlinks()
     failure = _failure(outcome, job)

@@ -8,12 +8,14 @@ Latency: a trivial SQL job (`select sum(a)` over a 100-row Parquet input), timed
 to the verdict. Cold: `run_job` starts a fresh sandbox. Warm: `run_job(job, pool=...)` claims a
 pre-started sandbox; the pool is refilled between runs, outside the timed section.
 Overhead: the same 1,000,000-row aggregation, Parquet in and Parquet out, in this process and in
-a warm bwrap sandbox, interleaved in one run so both see the same machine load.
+a warm bwrap sandbox, interleaved in one run so both see the same machine load; also the part
+of the sandboxed time spent running the job inside (as the runner measures it).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -116,7 +118,7 @@ def overhead(rows: int, repeat: int, folder: Path) -> dict[str, float]:
     source = folder / "events.parquet"
     events(rows, source)
     job = SandboxJob(kind="sql", code=AGGREGATION_SQL, inputs={"events": source})
-    inside, sandboxed = [], []
+    inside, sandboxed, running = [], [], []
     in_process(source, folder / "warmup.parquet")
     with WarmPool(size=1, backend="bwrap") as pool:
         for i in range(repeat):
@@ -126,13 +128,16 @@ def overhead(rows: int, repeat: int, folder: Path) -> dict[str, float]:
             verdict = run_job(job, pool=pool, workdir=folder / f"sandboxed-{i}")
             sandboxed.append(time.perf_counter() - started)
             assert verdict.ok, verdict
+            running.append(verdict.run_seconds or 0.0)
     p50_in, p50_box = statistics.median(inside), statistics.median(sandboxed)
     return {
         "rows": rows,
         "repeat": repeat,
         "in_process_p50_ms": p50_in * 1000,
         "sandboxed_p50_ms": p50_box * 1000,
+        "inside_p50_ms": statistics.median(running) * 1000,
         "ratio": p50_box / p50_in,
+        "inside_ratio": statistics.median(running) / p50_in,
     }
 
 
@@ -148,7 +153,8 @@ def main(
     json_out: Path | None = typer.Option(None, help="also write the figures as JSON here"),
 ) -> None:
     """Measure sandbox start latency (p50/p99, cold and warm) and the isolation overhead."""
-    results: dict = {"latency": {}, "overhead": None}
+    # Other work on the machine moves these figures a lot: the load is recorded with them.
+    results: dict = {"latency": {}, "overhead": None, "cpus": os.cpu_count(), "load_before": os.getloadavg()}
     problems = available_backends()
     with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as scratch:
         folder = Path(scratch)
@@ -173,12 +179,21 @@ def main(
             figures = overhead(rows, repeat, folder)
             results["overhead"] = figures
             table = Table(title=f"Isolation overhead: {rows:,}-row aggregation, p50 of {repeat} interleaved runs")
-            for column in ("in-process ms", "bwrap (warm) ms", "ratio"):
+            for column in ("in-process ms", "bwrap warm, call to verdict ms", "ratio", "of which inside ms", "ratio"):
                 table.add_column(column, justify="right")
             table.add_row(
-                f"{figures['in_process_p50_ms']:.1f}", f"{figures['sandboxed_p50_ms']:.1f}", f"{figures['ratio']:.3f}"
+                f"{figures['in_process_p50_ms']:.1f}",
+                f"{figures['sandboxed_p50_ms']:.1f}",
+                f"{figures['ratio']:.3f}",
+                f"{figures['inside_p50_ms']:.1f}",
+                f"{figures['inside_ratio']:.3f}",
             )
             console.print(table)
+    results["load_after"] = os.getloadavg()
+    console.print(
+        f"load average before {results['load_before'][0]:.1f}, after {results['load_after'][0]:.1f} "
+        f"on {results['cpus']} CPUs"
+    )
     if json_out:
         json_out.write_text(json.dumps(results, indent=2), encoding="utf-8")
 

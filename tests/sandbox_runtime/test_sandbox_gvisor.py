@@ -79,3 +79,20 @@ def test_timeout_in_gvisor_kills_and_deletes_the_container(orders: Path) -> None
     verdict = run_job(job, backend="gvisor", skip_static=True)
     assert verdict.reason == "timeout"
     assert verdict.seconds < 3 + 5
+
+
+def test_cli_on_gvisor(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from agentic_assets.cli.main import app
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "orders.csv").write_text("id,amount\n1,10\n2,-3\n", encoding="utf-8")
+    sql = tmp_path / "q.sql"
+    sql.write_text("select id from orders where amount > 0", encoding="utf-8")
+    args = ["sandbox", "run", "--sql", str(sql), "--input", str(folder), "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, [*args, "--backend", "gvisor", "--json"])
+    assert result.exit_code == 0, result.output
+    verdict = json.loads(result.stdout)
+    assert verdict["backend"] == "gvisor" and verdict["output_rows"] == 1
