@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from sandbox_runtime.pool import WarmPool
 
 
+def output_dir() -> Path:
+    """Where the output goes when the caller gives no workdir: a new folder the caller owns."""
+    return Path(tempfile.mkdtemp(prefix="sandbox-output-"))
+
+
 def static_issues(job: SandboxJob) -> list[StaticIssue]:
     if job.kind == "sql":
         from sandbox_runtime.static_sql import validate_sql
@@ -90,7 +95,7 @@ def run_job(
                 seconds=round(time.perf_counter() - started, 4),
             )
     chosen = get_backend(backend or (pool.backend_name if pool else None))
-    dest_dir = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="sandbox-output-"))
+    dest_dir = Path(workdir) if workdir else output_dir()
     dest = dest_dir / f"{job.output_name}.parquet"
     if getattr(chosen, "remote", False):
         verdict = chosen.run(job, dest)  # type: ignore[attr-defined]

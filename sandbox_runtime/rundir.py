@@ -121,6 +121,10 @@ class RunDir:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def remove_later(self) -> None:
-        future = _remover.submit(self.remove)
+        try:
+            future = _remover.submit(self.remove)
+        except RuntimeError:  # the interpreter is shutting down: no more background work
+            self.remove()
+            return
         _pending.add(future)
         future.add_done_callback(_pending.discard)

@@ -31,3 +31,11 @@ def orders(tmp_path: Path) -> Path:
         path,
     )
     return path
+
+
+@pytest.fixture(autouse=True)
+def outputs_in_tmp_path(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """run_job without a workdir makes a folder the caller owns; in tests, pytest owns it."""
+    from sandbox_runtime import execution
+
+    monkeypatch.setattr(execution, "output_dir", lambda: tmp_path_factory.mktemp("sandbox-output"))

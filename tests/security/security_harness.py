@@ -36,6 +36,14 @@ def data(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def outputs_in_tmp_path(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """run_job without a workdir makes a folder the caller owns; in tests, pytest owns it."""
+    from sandbox_runtime import execution
+
+    monkeypatch.setattr(execution, "output_dir", lambda: tmp_path_factory.mktemp("sandbox-output"))
+
+
 @dataclass
 class Attack:
     data: Path
