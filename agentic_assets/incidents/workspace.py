@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -17,11 +17,13 @@ import yaml
 
 from agentic_assets.incidents.faults import ReadFaults, materialize_with_wall_clock
 from agentic_assets.incidents.model import Incident
-from agentic_assets.materialize.wap import MaterializationOutcome, materialize
-from agentic_assets.repair.code_history import CodeHistory
+from agentic_assets.materialize.run_log import RunLog, RunRecord
+from agentic_assets.materialize.wap import MaterializationOutcome, materialize, new_run_id
+from agentic_assets.repair.code_history import CodeHistory, code_version_of
 from agentic_assets.repair.run_limits import RunLimits, limits_for, set_limits
 from agentic_assets.repair.sql_rewrite import parse
 from agentic_assets.settings import Settings
+from agentic_assets.specs.errors import SpecError
 from agentic_assets.specs.loader import load_project
 from agentic_assets.sql.analysis import referenced_tables
 
@@ -140,8 +142,8 @@ class Workspace:
         """One production run of the asset on the current raw files, with the faults injected."""
         now = now or self.incident.now_naive_utc
         limits = limits_for(self.settings, self.asset)
-        project = load_project(self.settings)
         try:
+            project = load_project(self.settings)
             if limits.timeout_s:
                 outcome = materialize_with_wall_clock(
                     self.settings, self.asset, now=now, memory_limit_mb=limits.memory_limit_mb,
@@ -153,6 +155,22 @@ class Workspace:
                     project.assets[self.asset], project, self.settings, now=now, on_read=on_read,
                     memory_limit_mb=limits.memory_limit_mb,
                 )  # fmt: skip
+        except SpecError as err:
+            # The deploy itself does not validate: the run fails before it starts, and says so in the run log.
+            error = f"SpecError: {err.render() if hasattr(err, 'render') else err}"
+            sql = (self.spec_dir / f"{self.asset}.sql").read_text(encoding="utf-8")
+            RunLog(self.settings.state_dir / "runs.db").append(
+                RunRecord(
+                    run_id=new_run_id(),
+                    asset=self.asset,
+                    started_at=datetime.now(UTC),
+                    seconds=0.0,
+                    code_version=code_version_of(sql),
+                    status="error",
+                    error=error,
+                )
+            )
+            return FailedRun(outcome=None, error=error)
         except Exception as err:  # noqa: BLE001 - the failure is the point of the incident
             return FailedRun(outcome=None, error=f"{type(err).__name__}: {err}")
         return FailedRun(outcome=outcome, error=None)

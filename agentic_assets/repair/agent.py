@@ -147,7 +147,8 @@ def investigate(view: AssetView, alert: str, *, model_setting: str | None = None
                     proposals=[build_proposal(c.tool_name, c.args_as_dict(), view) for c in requests.approvals]
                 )
                 repaired = compose(plan, view.sql or "", view.checks_text, view.run_limits(), columns)
-                verdict, output = validate(view, repaired)
+                failed = view.failed_run()
+                verdict, output = validate(view, repaired, waiting_for=failed.failed_checks if failed else None)
                 verdicts.append((plan, verdict))
                 if verdict.ok:
                     seconds_to_proposal = round(time.perf_counter() - clock, 3)

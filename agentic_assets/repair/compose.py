@@ -26,10 +26,11 @@ class RepairedAsset(BaseModel):
 
 def valid_rows_select(source: str, columns: list[str], conditions: list[str], keys: list[str]) -> str:
     """The rows of `source` that flow on: not dead-lettered, one per key."""
-    sql = f"SELECT * FROM {quote(source)}"
+    distinct = keys == ["*"]
+    sql = f"SELECT {'DISTINCT ' if distinct else ''}* FROM {quote(source)}"
     if conditions:
         sql += " WHERE " + " AND ".join(f"NOT COALESCE(({c}), FALSE)" for c in conditions)
-    if keys:
+    if keys and not distinct:
         order = [quote(c) for c in columns if c not in keys] or [quote(k) for k in keys]
         sql += (
             f" QUALIFY row_number() OVER (PARTITION BY {', '.join(quote(k) for k in keys)} "

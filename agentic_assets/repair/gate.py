@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from agentic_assets.repair.audit_trail import record
 from agentic_assets.repair.compose import compose
 from agentic_assets.repair.contracts import Proposal, RepairPlan, RepairRecord
+from agentic_assets.repair.project_load import load_for_repair
 from agentic_assets.repair.promotion import POLICY_PREFIX, promote
 from agentic_assets.repair.store import RepairStore
 from agentic_assets.repair.validation import validate
 from agentic_assets.repair.view import AssetView
 from agentic_assets.settings import Settings
-from agentic_assets.specs.loader import load_project
 
 TIER1_POLICY = f"{POLICY_PREFIX}tier-1-autonomy"
 
@@ -50,7 +50,7 @@ def approve(
         raise GateError(f"tier {repair.tier} changes need a person's approval, not {approver}")
     clock = started or time.perf_counter()
     if modified_sql is not None:
-        project = load_project(settings)
+        project = load_for_repair(settings)
         view = AssetView(settings, project, repair.asset, now=now)
         kept = [p for p in repair.plan.proposals if p.kind not in ("code_change", "schema_evolution", "rollback")]
         plan = RepairPlan(proposals=[Proposal(kind="code_change", sql=modified_sql, summary="modified by the reviewer"),

@@ -75,6 +75,9 @@ class ColumnProfile(BaseModel):
     day_order: dict[str, DayOrder] = Field(default_factory=dict, description="per date format with NN/NN parts")
     epoch_unit: str | None = None
     pii: bool = False
+    decimal_separator: str | None = Field(default=None, description="text numbers: ',' or '.' as decimal mark")
+    quantiles: list[float] = Field(default_factory=list, description="numbers: 10th, 50th and 90th percentile")
+    values: list[Any] = Field(default_factory=list, description="every distinct value, for low-cardinality text")
     lag_to_now_hours: float | None = Field(default=None, description="time columns: now minus the latest value")
     recent_days: dict[str, int] = Field(default_factory=dict, description="time columns: rows per day, last 7 days")
 
@@ -85,6 +88,26 @@ def classify(value: str) -> str:
         if pattern.match(v):
             return name
     return "text"
+
+
+def _decimal_separator(values: list[str], formats: Counter[str]) -> str | None:
+    """Which mark separates decimals in text numbers: the last of both when both occur; a comma followed by
+    other than three digits is decimal; several comma groups are thousands; a column without dots but with
+    commas writes decimal commas."""
+    if not (formats.keys() & {"decimal_comma", "thousands_comma", "currency"}):
+        return None
+    numbers = [re.sub(r"[^0-9,.]", "", v) for v in values]
+    if any("," in n and "." in n and n.rfind(",") > n.rfind(".") for n in numbers):
+        return ","
+    if any("," in n and "." in n for n in numbers):
+        return "."
+    if any(re.search(r",\d+$", n) and not re.search(r",\d{3}$", n) for n in numbers):
+        return ","
+    if any(n.count(",") > 1 for n in numbers):
+        return "."
+    if not any("." in n for n in numbers) and any("," in n for n in numbers):
+        return ","
+    return "."
 
 
 def _is_numeric(t: pa.DataType) -> bool:
@@ -132,6 +155,10 @@ def profile_column(
                     f"SELECT DISTINCT v FROM t WHERE v IS NOT NULL ORDER BY v LIMIT {DISTINCT_SAMPLE}"
                 ).fetchall()
             ]
+        quantiles: list[float] = []
+        if _is_numeric(t) and rows > nulls:
+            q = con.execute("SELECT quantile_cont(v, [0.1, 0.5, 0.9]) FROM t WHERE v IS NOT NULL").fetchone()[0]
+            quantiles = [round(float(x), 6) for x in q]
         recent: dict[str, int] = {}
         lag = None
         if _is_time(t) and hi is not None:
@@ -152,6 +179,7 @@ def profile_column(
     formats: Counter[str] = Counter()
     orders: dict[str, DayOrder] = {}
     epoch_unit = None
+    separator = None
     if _is_text(t):
         for v in values:
             kind = classify(str(v))
@@ -161,6 +189,10 @@ def profile_column(
                 order = orders.setdefault(kind, DayOrder())
                 order.first_above_12 += int(a) > 12
                 order.second_above_12 += int(b) > 12
+        separator = _decimal_separator([str(v) for v in values], formats)
+        if separator == ",":
+            # "12,345" is a decimal comma here, not a thousands group.
+            formats["decimal_comma"] += formats.pop("thousands_comma", 0)
     elif _is_numeric(t) and values:
         nums = [float(v) for v in values]
         for unit, (a, b) in EPOCH_RANGES.items():
@@ -187,6 +219,9 @@ def profile_column(
         day_order=orders,
         epoch_unit=epoch_unit,
         pii=pii,
+        decimal_separator=separator,
+        quantiles=quantiles,
+        values=[shown(v) for v in values] if _is_text(t) and len(values) <= 30 else [],
         lag_to_now_hours=lag,
         recent_days=recent,
     )

@@ -23,6 +23,7 @@ from agentic_assets.repair.audit_trail import approvals_of, record
 from agentic_assets.repair.code_history import CodeHistory
 from agentic_assets.repair.compose import dead_letter_select
 from agentic_assets.repair.contracts import RepairRecord
+from agentic_assets.repair.project_load import load_for_repair
 from agentic_assets.repair.run_limits import RunLimits, limits_for, set_limits
 from agentic_assets.repair.view import AssetView
 from agentic_assets.settings import Settings
@@ -196,7 +197,7 @@ def promote(
 ) -> tuple[RepairRecord, MaterializationOutcome | None]:
     """Apply an approved repair and re-materialize; returns the updated record and the run's outcome."""
     require_approval(settings, repair)
-    project = load_project(settings)
+    project = load_for_repair(settings)
     asset = project.assets[repair.asset]
     view = AssetView(settings, project, repair.asset, now=now)
     files = _Files()

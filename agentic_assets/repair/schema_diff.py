@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel, Field
 
-from agentic_assets.repair.sql_rewrite import columns_used, direct_projections
+from agentic_assets.repair.sql_rewrite import columns_used, direct_projections, join_columns
 from agentic_assets.repair.types import compatible, duckdb_type, family, is_identifier_name
 from agentic_assets.repair.view import AssetView
 
@@ -40,6 +40,17 @@ class TypeChange(BaseModel):
     known_values_from: str | None = None
 
 
+class KeyMatch(BaseModel):
+    """A column this source shares with another source (a join key): do its values still find their partner?"""
+
+    column: str
+    partner: str
+    matches_partner: float | None = None
+    matches_other_column: str | None = Field(default=None, description="a partner column the values match instead")
+    other_column_match: float | None = None
+    other_column_unique: bool | None = None
+
+
 class SourceDiff(BaseModel):
     source: str
     compared_with: str | None = None
@@ -49,6 +60,8 @@ class SourceDiff(BaseModel):
     type_changed: list[TypeChange] = Field(default_factory=list)
     used_by_transform: list[str] = Field(default_factory=list)
     rename_candidates: list[RenameCandidate] = Field(default_factory=list)
+    duplicate_rows: int = Field(default=0, description="rows that repeat another row exactly")
+    key_matches: list[KeyMatch] = Field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -115,6 +128,52 @@ def _known_values(view: AssetView, column: str, exclude_source: str, cast: str |
     return known, " and ".join(where) or None
 
 
+def _duplicate_rows(table: pa.Table) -> int:
+    con = duckdb.connect()
+    try:
+        con.register("t", table)
+        return int(
+            con.execute("SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT * FROM t)) FROM t").fetchone()[0]
+        )
+    except duckdb.Error:
+        return 0
+    finally:
+        con.close()
+
+
+def _key_matches(source: str, table: pa.Table, used: list[str], tables: dict[str, pa.Table]) -> list[KeyMatch]:
+    out = []
+    for col in used:
+        if not is_identifier_name(col) or col not in table.column_names:
+            continue
+        mine = _distinct(table, col)
+        if not mine:
+            continue
+        for partner, other in tables.items():
+            if partner == source or col not in other.column_names:
+                continue
+            theirs = _distinct(other, col)
+            match = KeyMatch(column=col, partner=partner, matches_partner=round(len(mine & theirs) / len(mine), 4))
+            if match.matches_partner < 0.5:
+                for alt in other.column_names:
+                    if alt == col or not pa.types.is_string(other.schema.field(alt).type):
+                        continue
+                    values = _distinct(other, alt)
+                    rate = len(mine & values) / len(mine)
+                    if rate >= 0.9 and (match.other_column_match or 0) < rate:
+                        match.matches_other_column, match.other_column_match = alt, round(rate, 4)
+                        con = duckdb.connect()
+                        try:
+                            con.register("p", other.select([alt, col]))
+                            n, d = con.execute(f'SELECT count(DISTINCT "{alt}"), count(DISTINCT ("{alt}", "{col}")) '
+                                               "FROM p").fetchone()  # fmt: skip
+                        finally:
+                            con.close()
+                        match.other_column_unique = n == d
+            out.append(match)
+    return out
+
+
 def schema_diff(view: AssetView) -> SchemaDiff:
     good = view.last_good()
     result = SchemaDiff(last_good_run=f"{good.run_id} at {good.started_at.isoformat()}" if good else None)
@@ -176,6 +235,9 @@ def schema_diff(view: AssetView) -> SchemaDiff:
                         cand.value_overlap = round(len(mine & known) / len(mine), 4) if mine else None
                         cand.values_from = where
                     diff.rename_candidates.append(cand)
+        diff.duplicate_rows = _duplicate_rows(table)
+        keys = join_columns(view.sql) if view.sql else set()
+        diff.key_matches = _key_matches(source, table, [c for c in diff.used_by_transform if c in keys], now_tables)
         result.sources.append(diff)
     return result
 

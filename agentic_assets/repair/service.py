@@ -11,10 +11,10 @@ from agentic_assets.repair.agent import Investigation, investigate
 from agentic_assets.repair.audit_trail import record, record_investigation
 from agentic_assets.repair.contracts import RepairRecord
 from agentic_assets.repair.gate import TIER1_POLICY, approve
+from agentic_assets.repair.project_load import load_for_repair
 from agentic_assets.repair.store import RepairStore
 from agentic_assets.repair.view import AssetView
 from agentic_assets.settings import Settings
-from agentic_assets.specs.loader import load_project
 
 
 def new_repair_id() -> str:
@@ -67,7 +67,7 @@ def run_repair(
                    payload={"repair_id": open_repair.repair_id, "trigger": trigger})  # fmt: skip
         return open_repair, None
     clock = time.perf_counter()
-    project = load_project(settings)
+    project = load_for_repair(settings)
     view = AssetView(settings, project, asset, now=now)
     model_setting = model or settings.model
     repair = RepairRecord(

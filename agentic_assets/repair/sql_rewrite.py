@@ -70,6 +70,23 @@ def direct_projections(sql: str) -> dict[str, str]:
     return out
 
 
+def join_columns(sql: str) -> set[str]:
+    """Columns compared in JOIN ... ON conditions or named in JOIN ... USING."""
+    tree = parse(sql)
+    out: set[str] = set()
+    for join in tree.find_all(exp.Join):
+        on = join.args.get("on")
+        if on is not None:
+            out |= {c.name for c in on.find_all(exp.Column)}
+        for using in join.args.get("using") or []:
+            out.add(using.name if hasattr(using, "name") else str(using))
+    # `x IN (SELECT x FROM other)` compares keys across sources too.
+    for node in tree.find_all(exp.In):
+        if node.args.get("query") is not None and isinstance(node.this, exp.Column):
+            out.add(node.this.name)
+    return out
+
+
 def cast_targets(sql: str) -> list[tuple[str, str]]:
     """(column, type) for every CAST/TRY_CAST of a plain column in the transform."""
     tree = parse(sql)

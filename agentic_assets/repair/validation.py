@@ -48,7 +48,9 @@ def _dead_letter_rows(view: AssetView, repaired: RepairedAsset) -> int | None:
         con.close()
 
 
-def validate(view: AssetView, repaired: RepairedAsset, *, now: datetime | None = None) -> tuple[Verdict, object]:
+def validate(
+    view: AssetView, repaired: RepairedAsset, *, now: datetime | None = None, waiting_for: list[str] | None = None
+) -> tuple[Verdict, object]:
     """Run the repaired asset in a sandbox; returns the verdict and the output rows (an Arrow table or None)."""
     started = time.perf_counter()
     try:
@@ -86,7 +88,9 @@ def validate(view: AssetView, repaired: RepairedAsset, *, now: datetime | None =
     result.dead_letter_rows = _dead_letter_rows(view, repaired)
     if not result.ok and repaired.waits_for_data and verdict.reason == "checks_failed":
         failing = [c for c in checks if c.outcome not in ("pass", "warn")]
-        if failing and all(c.name.strip().startswith(TIME_DEPENDENT) for c in failing):
+        known = {n.replace(" ", "") for n in waiting_for or []}
+        if failing and all(c.name.strip().startswith(TIME_DEPENDENT) or c.name.replace(" ", "") in known
+                           for c in failing):  # fmt: skip
             result.ok, result.waits_for_data, result.reason = True, True, "waits_for_data"
             result.message = "the transform is unchanged; the checks that fail are the ones the late data will fix"
     return result, output

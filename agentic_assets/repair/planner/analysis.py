@@ -6,6 +6,7 @@ nothing here knows a table, column or incident by name.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -13,9 +14,11 @@ from pydantic import BaseModel, Field
 from agentic_assets.repair.contracts import Category, Remediation
 from agentic_assets.repair.planner import fixes
 from agentic_assets.repair.planner.signals import (
+    AMBIGUOUS,
     QUOTED_VALUE,
     error_class,
     failed_check_objects,
+    literal_filters,
     missing_columns,
     output_origins,
     parse_checks,
@@ -49,6 +52,7 @@ class Finding(BaseModel):
     memory_limit_mb: int | None = None
     timeout_s: float | None = None
     widen: dict[str, str] = Field(default_factory=dict)
+    adapter: str | None = Field(default=None, description="a whole SELECT presenting the source as it was")
 
 
 class Step(BaseModel):
@@ -150,6 +154,33 @@ def rename_findings(ev: Evidence) -> list[Finding]:
                 top, second = best[0], best[1]
                 if (top.get("value_overlap") or 0) - (second.get("value_overlap") or 0) >= 0.3:
                     strong = [top]
+            retyped = [
+                c for c in d.get("rename_candidates", [])
+                if c["dropped"] == dropped and not c["type_compatible"] and c["name_similarity"] >= 0.75
+            ]  # fmt: skip
+            if not strong and len(retyped) == 1:
+                c = retyped[0]
+                profile = ev.profile(d["source"], c["added"])
+                if profile is not None and profile.get("epoch_unit"):
+                    target = fixes.target_type(d.get("before_types", {}).get(dropped, "timestamp[us]"))
+                    expr = fixes.epoch_to_time(c["added"], profile["epoch_unit"], target)
+                    out.append(
+                        Finding(
+                            category="schema_drift",
+                            remediation="code_change",
+                            cause=f"{d['source']} replaced {dropped} with {c['added']}, which holds "
+                            f"{profile['epoch_unit'].replace('_', ' ')}",
+                            evidence=["schema_diff", "column_profiles"],
+                            confidence=0.85,
+                            source=d["source"],
+                            adapter=f"SELECT * EXCLUDE ({quote(c['added'])}), {expr} AS {quote(dropped)} "
+                            f"FROM {quote(d['source'])}",
+                        )
+                    )
+                    out.append(out[-1].model_copy(update={"category": "format_drift"}))
+                    continue
+                if profile is None:
+                    continue  # profiled next (see rename_profile_needs)
             if len(strong) == 1:
                 c = strong[0]
                 overlap = c.get("value_overlap")
@@ -194,6 +225,21 @@ def rename_findings(ev: Evidence) -> list[Finding]:
                     )
                 )
     return out
+
+
+def rename_profile_needs(ev: Evidence) -> dict[str, list[str]]:
+    """New columns that replace a dropped one under a different type: their profile decides."""
+    need: dict[str, list[str]] = {}
+    for d in ev.diffs():
+        for c in d.get("rename_candidates", []):
+            if (
+                c["dropped"] in d.get("used_by_transform", [])
+                and not c["type_compatible"]
+                and c["name_similarity"] >= 0.75
+                and not ev.attempted(d["source"], c["added"])
+            ):
+                need.setdefault(d["source"], []).append(c["added"])
+    return need
 
 
 def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[str]]]:
@@ -317,7 +363,7 @@ def _representation_finding(
                 evidence=["schema_diff", "column_profiles"],
                 confidence=0.88,
                 source=source,
-                replaces={col: fixes.parse_number(col, target)},
+                replaces={col: fixes.parse_number(col, target, profile.get("decimal_separator"))},
             )
     return None
 
@@ -374,7 +420,130 @@ def text_format_findings(ev: Evidence, columns: list[tuple[str, str]]) -> list[F
                     evidence=["failed_run", "column_profiles"],
                     confidence=0.88,
                     source=source,
-                    replaces={col: f"CAST({fixes.parse_number(col, 'DOUBLE')} AS VARCHAR)"},
+                    replaces={
+                        col: f"CAST({fixes.parse_number(col, 'DOUBLE', profile.get('decimal_separator'))} AS VARCHAR)"
+                    },
+                )
+            )
+    return out
+
+
+def ambiguous_findings(ev: Evidence, error: str) -> list[Finding]:
+    out: list[Finding] = []
+    for col in AMBIGUOUS.findall(error):
+        for d in ev.diffs():
+            if col in d.get("added", []):
+                out.append(
+                    Finding(
+                        category="schema_drift",
+                        remediation="code_change",
+                        cause=f"{d['source']} gained a column {col}, which makes the transform's unqualified {col} "
+                        "ambiguous; the transform means the column it read before",
+                        evidence=["failed_run", "schema_diff"],
+                        confidence=0.88,
+                        source=d["source"],
+                        adapter=f"SELECT * EXCLUDE ({quote(col)}) FROM {quote(d['source'])}",
+                    )
+                )
+    return out
+
+
+def key_findings(ev: Evidence) -> list[Finding]:
+    """Join keys whose values no longer find their partner: names instead of codes, or a changed meaning."""
+    out: list[Finding] = []
+    # A key retyped on either side is compared as text by the diff: the cast check covers it instead.
+    retyped = {c["column"] for d in ev.diffs() for c in d.get("type_changed", [])}
+    for d in ev.diffs():
+        for km in d.get("key_matches", []):
+            col, partner = km["column"], km["partner"]
+            if col in retyped or km.get("matches_partner") is None or km["matches_partner"] >= REKEYED_MAX:
+                continue
+            other = km.get("matches_other_column")
+            if other and km.get("other_column_unique"):
+                source = d["source"]
+                adapter = (
+                    f"SELECT s.* REPLACE (COALESCE(m.{quote(col)}, s.{quote(col)}) AS {quote(col)}) "
+                    f"FROM {quote(source)} AS s LEFT JOIN (SELECT DISTINCT {quote(other)}, {quote(col)} "
+                    f"FROM {quote(partner)}) AS m ON m.{quote(other)} = s.{quote(col)}"
+                )
+                out.append(
+                    Finding(
+                        category="format_drift",
+                        remediation="code_change",
+                        cause=f"{source}.{col} now holds {partner}.{other} values instead of {partner}.{col} "
+                        f"({km['other_column_match']:.0%} of them are {other} values): names instead of codes",
+                        evidence=["schema_diff"],
+                        confidence=0.86,
+                        source=source,
+                        adapter=adapter,
+                    )
+                )
+            else:
+                out.append(
+                    Finding(
+                        category="schema_drift",
+                        remediation="escalate",
+                        cause=f"only {km['matches_partner']:.0%} of {d['source']}.{col} values exist in "
+                        f"{partner}.{col}: the identifier now means something else",
+                        evidence=["schema_diff"],
+                        confidence=0.85,
+                        escalate_reason=f"no source maps the new {col} values to the old ones; a join would guess",
+                    )
+                )
+    mapped = {f.cause.split(" now holds ")[0].split(".")[-1] for f in out if f.adapter}
+    if mapped:
+        # One side of the join found its values in another partner column: the reverse view is the same change.
+        out = [f for f in out if f.adapter or not any(f" {col} values exist" in f.cause or f".{col} values" in f.cause
+                                                       for col in mapped)]  # fmt: skip
+    return out
+
+
+def literal_findings(ev: Evidence) -> list[Finding]:
+    """A filter literal that no longer occurs because the column now writes words instead of codes."""
+    out: list[Finding] = []
+    for col, literals in literal_filters(ev.sql) if ev.sql else []:
+        source = ev.source_of_column(col)
+        p = ev.profile(source, col) if source else None
+        values = [v for v in (p or {}).get("values", []) if isinstance(v, str)]
+        if not p or not values or any(lit in values for lit in literals):
+            continue
+        mapping: dict[str, str] = {}
+        for lit in literals:
+            hits = [v for v in values if v.upper().startswith(lit.upper()) and v != lit]
+            if len(hits) == 1:
+                mapping[hits[0]] = lit
+        if len(mapping) == len(literals):
+            cases = " ".join(f"WHEN '{v}' THEN '{c}'" for v, c in mapping.items())
+            out.append(
+                Finding(
+                    category="format_drift",
+                    remediation="code_change",
+                    cause=f"{source}.{col} now writes words ({', '.join(sorted(values)[:6])}) instead of the codes the "
+                    f"transform filters on ({', '.join(literals)})",
+                    evidence=["column_profiles"],
+                    confidence=0.8,
+                    source=source,
+                    replaces={col: f"CASE {quote(col)} {cases} ELSE {quote(col)} END"},
+                )
+            )
+    return out
+
+
+def duplicate_row_findings(ev: Evidence) -> list[Finding]:
+    out = []
+    for d in ev.diffs():
+        n = d.get("duplicate_rows") or 0
+        if n > 0:
+            keys = [c for c in d.get("used_by_transform", [])] or []
+            out.append(
+                Finding(
+                    category="data_quality",
+                    remediation="dedupe",
+                    cause=f"{d['source']} carries {n} rows that repeat another row exactly: a delivery was sent twice",
+                    evidence=["schema_diff"],
+                    confidence=0.88,
+                    source=d["source"],
+                    keys=sorted(set(keys)) or ["*"],
                 )
             )
     return out
@@ -383,16 +552,25 @@ def text_format_findings(ev: Evidence, columns: list[tuple[str, str]]) -> list[F
 # -- data quality, late data ----------------------------------------------------------------------------
 
 
-def check_source_columns(ev: Evidence, failed_names: list[str]) -> list[tuple[str, str, Any]]:
-    """(source, source column, check) for each failed check whose column traces to a source column."""
+def check_source_columns(
+    ev: Evidence, failed_names: list[str], renamed: dict[str, dict[str, str]] | None = None
+) -> list[tuple[str, str, Any]]:
+    """(source, source column, check) for each failed check whose column traces to a source column.
+
+    With `renamed`, the checks on renamed columns count too (their failure is hidden behind the rename)."""
     out = []
     origins = output_origins(ev.sql) if ev.sql else {}
-    for check in failed_check_objects(ev.checks_text, failed_names):
+    failed = failed_check_objects(ev.checks_text, failed_names)
+    hidden = [c for c in parse_checks(ev.checks_text) if c not in failed and c.metric == "missing_count"]
+    checks = failed + (hidden if renamed else [])
+    for check in checks:
         for col in check.columns:
             origin = origins.get(col)
             src_col = origin.column if origin else col
             source = ev.source_of_column(src_col)
-            if source:
+            if source and renamed and src_col in renamed.get(source, {}):
+                out.append((source, renamed[source][src_col], check))
+            elif source and check in failed:
                 out.append((source, src_col, check))
     return out
 
@@ -413,21 +591,27 @@ def time_columns(ev: Evidence) -> dict[str, list[str]]:
         cols = [
             c
             for c in d.get("used_by_transform", [])
-            if any(w in c.lower() for w in ("time", "date", "_ts", "day", "at")) and not is_identifier_name(c)
+            if any(w in c.lower() for w in ("time", "date", "_ts", "day", "month", "week", "period"))
+            or c.lower().endswith("_at")
+            and not is_identifier_name(c)
         ]
         if cols:
             out[d["source"]] = cols
     return out
 
 
-def data_findings(ev: Evidence, failed_names: list[str]) -> list[Finding]:
+def data_findings(
+    ev: Evidence, failed_names: list[str], renamed: dict[str, dict[str, str]] | None = None, *, allow_late: bool = True
+) -> list[Finding]:
     out: list[Finding] = []
     checks = failed_check_objects(ev.checks_text, failed_names)
-    traced = check_source_columns(ev, failed_names)
+    traced = check_source_columns(ev, failed_names, renamed)
     # Null keys -> dead letter.
     for source, col, check in traced:
         p = ev.profile(source, col)
         if check.metric == "missing_count" and p and p.get("nulls", 0) > 0:
+            if any(f.source == source and f.condition == f"{quote(col)} IS NULL" for f in out):
+                continue
             out.append(
                 Finding(
                     category="data_quality",
@@ -441,34 +625,48 @@ def data_findings(ev: Evidence, failed_names: list[str]) -> list[Finding]:
                     reason=f"missing {col}",
                 )
             )
-    # Duplicated row keys -> dedupe.
-    for source, cols in row_key_columns(ev).items():
-        for col in cols:
-            p = ev.profile(source, col)
-            if not p or not p.get("duplicated_values"):
-                continue
-            nonnull = p["rows"] - p["nulls"]
-            if nonnull and p["distinct"] >= 0.8 * nonnull:
-                out.append(
-                    Finding(
-                        category="data_quality",
-                        remediation="dedupe",
-                        cause=f"{source} carries {nonnull - p['distinct']} duplicate rows by {col} "
-                        f"({p['duplicated_values']} keys occur more than once): a batch was delivered twice",
-                        evidence=["column_profiles"],
-                        confidence=0.88,
-                        source=source,
-                        keys=[col],
-                    )
+    # Duplicated row keys behind a failed uniqueness check -> dedupe.
+    for source, col, check in traced:
+        p = ev.profile(source, col)
+        if check.metric != "duplicate_count" or not p or not p.get("duplicated_values"):
+            continue
+        nonnull = p["rows"] - p["nulls"]
+        if nonnull and p["distinct"] >= 0.8 * nonnull and is_identifier_name(col):
+            out.append(
+                Finding(
+                    category="data_quality",
+                    remediation="dedupe",
+                    cause=f"{source} carries {nonnull - p['distinct']} duplicate rows by {col} "
+                    f"({p['duplicated_values']} keys occur more than once): a batch was delivered twice",
+                    evidence=["column_profiles"],
+                    confidence=0.88,
+                    source=source,
+                    keys=[col],
                 )
-                break
-    # Invalid values of a copied column -> dead letter.
+            )
+            break
+    # Invalid values -> dead letter, unless the values are in another unit or code set (a guess to convert).
     for source, col, check in traced:
         if check.metric != "invalid_count" or any(f.source == source and f.remediation == "dead_letter" for f in out):
             continue
-        cond = _invalid_condition(col, check.config)
         p = ev.profile(source, col)
-        if cond and p:
+        if not p:
+            continue
+        unit = _unit_change(p, check.config)
+        if unit:
+            out.append(
+                Finding(
+                    category="format_drift",
+                    remediation="escalate",
+                    cause=f"{source}.{col} {unit}",
+                    evidence=["failed_run", "column_profiles"],
+                    confidence=0.8,
+                    escalate_reason=f"converting {col} would guess a unit, rate or cut-over the sources do not give",
+                )
+            )
+            continue
+        cond = _invalid_condition(col, check.config)
+        if cond:
             out.append(
                 Finding(
                     category="data_quality",
@@ -481,28 +679,65 @@ def data_findings(ev: Evidence, failed_names: list[str]) -> list[Finding]:
                     reason=f"invalid {col}",
                 )
             )
-    # Late or missing data.
+    if out or not allow_late:
+        return out
+    # Late or missing data: an empty source, a stale time column, a thin latest partition, a lagging source.
+    latest: list[tuple[str, str, str, int]] = []
     lagging = []
+    thin = []
     for source, cols in time_columns(ev).items():
         for col in cols:
             p = ev.profile(source, col)
-            if p and p.get("lag_to_now_hours") is not None:
+            if not p or not p.get("recent_days"):
+                continue
+            days = sorted(p["recent_days"].items())
+            latest.append((source, col, days[-1][0], days[-1][1]))
+            if p.get("lag_to_now_hours") is not None:
                 lagging.append((source, col, p["lag_to_now_hours"]))
+            earlier = [n for _, n in days[:-1]]
+            if len(earlier) >= 3 and days[-1][1] < 0.8 * sorted(earlier)[len(earlier) // 2]:
+                thin.append(f"{source}.{col} has {days[-1][1]} rows for {days[-1][0]} against about "
+                            f"{sorted(earlier)[len(earlier) // 2]} a day before")  # fmt: skip
     freshness = [c for c in checks if c.metric == "freshness"]
     empty = [d["source"] for d in ev.diffs() if d.get("rows_now") == 0]
-    if empty or (freshness and lagging and max(h for _, _, h in lagging) > 24):
-        where = ", ".join(empty) if empty else ", ".join(f"{s}.{c} latest {h:.0f} h ago" for s, c, h in lagging)
+    behind = []
+    if len({day for _, _, day, _ in latest}) > 1:
+        newest = max(day for _, _, day, _ in latest)
+        behind = [f"{s}.{c} ends {day}, the other sources {newest}" for s, c, day, _ in latest if day < newest]
+    stale = freshness and lagging and max(h for _, _, h in lagging) > 24
+    if empty or stale or thin or behind:
+        if empty:
+            where = ", ".join(empty) + " delivered no rows"
+        elif stale:
+            where = ", ".join(f"{s}.{c} latest {h:.0f} h ago" for s, c, h in lagging)
+        else:
+            where = "; ".join(thin or behind)
         out.append(
             Finding(
                 category="late_data",
                 remediation="retry",
                 cause=f"the expected data has not arrived yet ({where})",
                 evidence=["column_profiles", "schema_diff"],
-                confidence=0.85,
+                confidence=0.82,
                 wait_for_data=True,
             )
         )
     return out
+
+
+def _unit_change(profile: dict[str, Any], config: dict[str, Any]) -> str | None:
+    """Why the invalid values look like the same quantity in another unit or code set, or None."""
+    q = profile.get("quantiles") or []
+    if len(q) == 3 and "valid max" in config and q[0] > 0 and q[2] / q[0] >= 300:
+        return f"jumped by orders of magnitude (10th percentile {q[0]:g}, 90th {q[2]:g}): a unit change"
+    allowed = config.get("valid values")
+    values = [v for v in profile.get("values", []) if isinstance(v, str)]
+    if allowed and values:
+        code = re.compile(r"^[A-Z]{3}$")
+        others = [v for v in values if v not in allowed]
+        if others and all(code.match(str(a)) for a in allowed) and all(code.match(v) for v in others):
+            return f"now also holds {', '.join(others)} where only {', '.join(map(str, allowed))} was valid"
+    return None
 
 
 def _invalid_condition(col: str, config: dict[str, Any]) -> str | None:
@@ -663,8 +898,19 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             )
 
     findings = rename_findings(ev)
+    if klass == "ambiguous":
+        findings += ambiguous_findings(ev, error)
     type_findings, need_profiles = type_change_findings(ev)
+    for source, cols in rename_profile_needs(ev).items():
+        need_profiles.setdefault(source, []).extend(cols)
     findings += type_findings
+    findings += key_findings(ev)
+    duplicates = duplicate_row_findings(ev)
+    # Source columns renamed by the feed: checks on the old name now read the new one.
+    renamed: dict[str, dict[str, str]] = {}
+    for f in findings:
+        if f.source and f.renames:
+            renamed.setdefault(f.source, {}).update({old: new for new, old in f.renames.items()})
 
     # Text columns the transform casts whose values the error quotes.
     parse_cols: list[tuple[str, str]] = []
@@ -686,20 +932,26 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             tool="code_history",
         )
     regression_now = regression_finding(ev, failed_names) if not findings else None
-    # Data-side evidence for failed checks.
-    if regression_now is None and (klass == "checks" or extra_failed or (klass in ("other", "none") and not findings)):
-        for source, col, _check in check_source_columns(ev, failed_names):
+    checks_path = klass == "checks" or bool(extra_failed) or (klass in ("other", "none") and not findings)
+    # Data-side evidence for failed checks (and, after a rename, for the checks on the renamed columns).
+    if regression_now is None and (checks_path or renamed):
+        for source, col, _check in check_source_columns(ev, failed_names, renamed):
             if ev.profile(source, col) is None:
                 need_profiles.setdefault(source, []).append(col)
-        if not code_changed:
+        if renamed and not checks_path:
+            for source, mapping in renamed.items():
+                for old, new in mapping.items():
+                    if is_identifier_name(old) and not ev.attempted(source, new):
+                        need_profiles.setdefault(source, []).append(new)
+        if checks_path and not code_changed:
             for source, cols in row_key_columns(ev).items():
-                for col in cols:
-                    if ev.profile(source, col) is None:
-                        need_profiles.setdefault(source, []).append(col)
+                need_profiles.setdefault(source, []).extend(cols)
             for source, cols in time_columns(ev).items():
-                for col in cols:
-                    if ev.profile(source, col) is None:
-                        need_profiles.setdefault(source, []).append(col)
+                need_profiles.setdefault(source, []).extend(cols)
+            for col, _literals in literal_filters(ev.sql) if ev.sql else []:
+                source = ev.source_of_column(col)
+                if source:
+                    need_profiles.setdefault(source, []).append(col)
 
     need_profiles = {s: sorted({c for c in cols if not ev.attempted(s, c)}) for s, cols in need_profiles.items()}
     need_profiles = {s: c for s, c in need_profiles.items() if c}
@@ -723,11 +975,17 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             tool="code_history",
         )
     regression = regression_finding(ev, failed_names)
-    if regression is not None and not any(f.category == "schema_drift" for f in findings):
+    if regression is not None and not any(f.category in ("schema_drift", "format_drift") for f in findings):
         findings = [f for f in findings if f.category not in ("data_quality",)]
         findings.append(regression)
-    elif klass == "checks" or extra_failed or not findings:
-        findings += data_findings(ev, failed_names)
+    else:
+        if checks_path and not findings:
+            findings += literal_findings(ev)
+        if checks_path or renamed or not findings:
+            findings += data_findings(ev, failed_names, renamed, allow_late=not findings and not duplicates)
+        for dup in duplicates:
+            if not any(f.remediation == "dedupe" and f.source == dup.source for f in findings):
+                findings.append(dup)
 
     drift = any(f.category in ("schema_drift", "format_drift") for f in findings)
     if drift and not ev.has("code_history") and not _confident_twice(confidences, findings):
@@ -762,8 +1020,13 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
 def _widenings(sql: str) -> dict[str, str]:
     import re
 
+    from sqlglot import exp
+
+    from agentic_assets.repair.sql_rewrite import parse
+
     out: dict[str, str] = {}
-    for _col, target in cast_targets(sql):
+    for cast in parse(sql).find_all(exp.Cast):
+        target = cast.to.sql("duckdb").upper()
         m = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", target)
         if m and int(m.group(1)) < 38:
             out[target] = f"DECIMAL(38, {m.group(2)})"

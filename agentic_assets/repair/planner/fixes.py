@@ -52,15 +52,20 @@ def parse_dates(column: str, formats: dict[str, int], orders: dict[str, str | No
     return f"strftime({parsed}, '{fmt}')"
 
 
-def parse_number(column: str, target: str) -> str:
+def parse_number(column: str, target: str, separator: str | None = None) -> str:
     """Currency text, decimal commas and thousands separators to a number of type `target`."""
     col = quote(column)
     stripped = f"regexp_replace(trim(CAST({col} AS VARCHAR)), '[^0-9,.+-]', '', 'g')"
-    # A comma followed by one or two digits at the end is a decimal comma; other commas group thousands.
-    text = (
-        f"CASE WHEN regexp_matches({stripped}, ',[0-9]{{1,2}}$') "
-        f"THEN replace(replace({stripped}, '.', ''), ',', '.') ELSE replace({stripped}, ',', '') END"
-    )
+    if separator == ",":
+        text = f"replace(replace({stripped}, '.', ''), ',', '.')"
+    elif separator == ".":
+        text = f"replace({stripped}, ',', '')"
+    else:
+        # Undecided: a comma followed by one or two digits at the end is a decimal comma.
+        text = (
+            f"CASE WHEN regexp_matches({stripped}, ',[0-9]{{1,2}}$') "
+            f"THEN replace(replace({stripped}, '.', ''), ',', '.') ELSE replace({stripped}, ',', '') END"
+        )
     return f"CAST({text} AS {target})"
 
 

@@ -37,7 +37,6 @@ class _State:
         self.profiles: dict[str, dict[str, Any]] = {}
         self.confidences: list[float] = []
         self.rounds: list[list[tuple[str, Any]]] = []  # per propose round: (tool, content)
-        current_round: list[tuple[str, Any]] = []
         for message in messages:
             if isinstance(message, ModelResponse):
                 for part in message.parts:
@@ -47,22 +46,20 @@ class _State:
                             self.confidences.append(float(m.group(1)))
             if not isinstance(message, ModelRequest):
                 continue
+            proposals = [
+                p for p in message.parts if isinstance(p, ToolReturnPart) and p.tool_name.startswith("propose_")
+            ]
+            if proposals:
+                # One request answers one response's propose calls: one round.
+                self.rounds.append([(p.tool_name, p.content) for p in proposals])
             for part in message.parts:
-                if not isinstance(part, ToolReturnPart):
+                if not isinstance(part, ToolReturnPart) or part.tool_name.startswith("propose_"):
                     continue
-                if part.tool_name.startswith("propose_"):
-                    current_round.append((part.tool_name, part.content))
-                    continue
-                if current_round:
-                    self.rounds.append(current_round)
-                    current_round = []
                 if part.tool_name == "column_profiles" and isinstance(part.content, dict):
                     for source, cols in part.content.items():
                         if isinstance(cols, dict):
                             self.profiles.setdefault(source, {}).update(cols)
                 self.observations[part.tool_name] = part.content
-        if current_round:
-            self.rounds.append(current_round)
 
     def verdict_failures(self) -> list[str]:
         """Failing check names reported by denied proposals (the sandbox verdict)."""
@@ -98,7 +95,10 @@ def proposal_calls(findings: list[Finding], sql: str) -> list[ToolCallPart]:
         adapters: dict[str, str] = {}
         renames: dict[str, dict[str, str]] = {}
         by_source: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+        whole: dict[str, str] = {f.source: f.adapter for f in code if f.adapter and f.source}
         for f in code:
+            if f.adapter:
+                continue
             assert f.source is not None
             r, x = by_source.setdefault(f.source, ({}, {}))
             r.update(f.renames)
@@ -107,6 +107,13 @@ def proposal_calls(findings: list[Finding], sql: str) -> list[ToolCallPart]:
                 renames.setdefault(f.source, {}).update({old: new for new, old in f.renames.items()})
         for source, (r, x) in by_source.items():
             adapters[source] = adapter_select(source, r, x)
+        for source, select in whole.items():
+            # A whole adapter (a join through a partner, a dropped collision) comes first; the others read it.
+            adapters[source] = (
+                select
+                if source not in adapters
+                else adapters[source].replace(f"FROM {source}", f"FROM ({select}) AS {source}", 1)
+            )
         calls.append(
             ToolCallPart(
                 "propose_code_change",

@@ -23,6 +23,7 @@ OUT_OF_TIME = re.compile(
     r"(TimeoutError|wall[- ]clock|time limit|timed out|Interrupt|deadline exceeded)", re.IGNORECASE
 )
 MISSING_COLUMN = re.compile(r'(?:column|Column)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?\s+(?:not found|does not exist)')
+AMBIGUOUS = re.compile(r'Ambiguous reference to column name "([A-Za-z_][A-Za-z0-9_]*)"')
 REFERENCED = re.compile(r'Referenced column "([A-Za-z_][A-Za-z0-9_]*)"')
 TYPE_MISMATCH = re.compile(r"(Cannot compare|No function matches|Cannot mix|Could not convert|type mismatch)",
                            re.IGNORECASE)  # fmt: skip
@@ -39,6 +40,10 @@ def error_class(error: str | None, status: str | None) -> str:
         return "checks" if status == "checks_failed" else "none"
     if OUT_OF_MEMORY.search(error):
         return "memory"
+    if AMBIGUOUS.search(error):
+        return "ambiguous"
+    if "SpecError" in error and "could not be resolved" in error:
+        return "missing_column"
     if MISSING_COLUMN.search(error) or REFERENCED.search(error):
         return "missing_column"
     if OVERFLOW.search(error):
@@ -54,6 +59,25 @@ def error_class(error: str | None, status: str | None) -> str:
     if OUT_OF_TIME.search(error):
         return "time"
     return "other"
+
+
+def literal_filters(sql: str) -> list[tuple[str, list[str]]]:
+    """(column, string literals) for every `col = 'x'` or `col IN ('x', ...)` condition of the transform."""
+    from sqlglot import exp
+
+    out: list[tuple[str, list[str]]] = []
+    tree = parse(sql)
+    for node in tree.find_all(exp.EQ, exp.In):
+        col = node.this if isinstance(node.this, exp.Column) else None
+        if col is None:
+            continue
+        if isinstance(node, exp.EQ) and isinstance(node.expression, exp.Literal) and node.expression.is_string:
+            out.append((col.name, [node.expression.this]))
+        elif isinstance(node, exp.In):
+            values = [e.this for e in node.expressions if isinstance(e, exp.Literal) and e.is_string]
+            if values:
+                out.append((col.name, values))
+    return out
 
 
 def missing_columns(error: str) -> list[str]:
