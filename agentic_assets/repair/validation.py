@@ -25,7 +25,8 @@ def sandbox_limits(repaired: RepairedAsset) -> SandboxLimits:
     if repaired.limits.memory_limit_mb:
         # The sandbox gives DuckDB about half its address space (less the interpreter): size it so that
         # DuckDB's own limit is the one the repair proposes.
-        memory_mb = max(base.memory_mb, 2 * (repaired.limits.memory_limit_mb + 64) + 2)
+        # The address-space limit also covers Arrow buffers and the interpreter: leave room beside DuckDB.
+        memory_mb = max(1536, 4 * (repaired.limits.memory_limit_mb + 64))
         while duckdb_memory_mb(SandboxLimits(memory_mb=memory_mb)) < repaired.limits.memory_limit_mb:
             memory_mb += 16
     timeout = max(repaired.limits.timeout_s or base.timeout_s, 1.0)

@@ -28,6 +28,7 @@ from agentic_assets.repair.types import family, is_identifier_name
 
 RENAME_NAME_MIN = 0.55
 RENAME_VALUES_MIN = 0.8
+RETYPED_RENAME_MIN = 0.6
 KEY_MATCH_MIN = 0.95
 REKEYED_MAX = 0.2
 CONFIDENT = 0.85
@@ -156,7 +157,7 @@ def rename_findings(ev: Evidence) -> list[Finding]:
                     strong = [top]
             retyped = [
                 c for c in d.get("rename_candidates", [])
-                if c["dropped"] == dropped and not c["type_compatible"] and c["name_similarity"] >= 0.75
+                if c["dropped"] == dropped and not c["type_compatible"] and c["name_similarity"] >= RETYPED_RENAME_MIN
             ]  # fmt: skip
             if not strong and len(retyped) == 1:
                 c = retyped[0]
@@ -235,7 +236,7 @@ def rename_profile_needs(ev: Evidence) -> dict[str, list[str]]:
             if (
                 c["dropped"] in d.get("used_by_transform", [])
                 and not c["type_compatible"]
-                and c["name_similarity"] >= 0.75
+                and c["name_similarity"] >= RETYPED_RENAME_MIN
                 and not ev.attempted(d["source"], c["added"])
             ):
                 need.setdefault(d["source"], []).append(c["added"])
@@ -978,6 +979,7 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
     if regression is not None and not any(f.category in ("schema_drift", "format_drift") for f in findings):
         findings = [f for f in findings if f.category not in ("data_quality",)]
         findings.append(regression)
+        findings += duplicates  # a replayed delivery is a cause of its own, whatever the deploy did
     else:
         if checks_path and not findings:
             findings += literal_findings(ev)
