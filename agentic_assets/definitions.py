@@ -5,6 +5,8 @@ from __future__ import annotations
 import dagster as dg
 
 from agentic_assets.assets.factory import RAW_GROUP, build_assets, raw_source_specs
+from agentic_assets.lineage.sensor import build_lineage_flush_sensor
+from agentic_assets.repair.sensors import repair_sensors
 from agentic_assets.settings import Settings
 from agentic_assets.specs.loader import load_project
 
@@ -24,6 +26,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
                 description="Materialize every asset through write-audit-publish.",
             )
         ],
+        # A failed run or blocking check starts a repair run; queued lineage is re-sent when DataHub is back.
+        sensors=[*repair_sensors(settings), build_lineage_flush_sensor(settings)],
     )
 
 

@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
+from agentic_assets.bench import cli as bench_cli
 from agentic_assets.cli.console import console, err_console
 from agentic_assets.codegen import cli as codegen_cli
 from agentic_assets.lineage import cli as lineage_cli
+from agentic_assets.repair import cli as repair_cli
 from agentic_assets.settings import Settings
 from agentic_assets.specs.errors import SpecError
 from sandbox_runtime.cli import sandbox_app
@@ -152,6 +154,7 @@ DEMO_APPROVER = "demo-approver"
 @app.command()
 def demo(
     transactions: Annotated[int, typer.Option("--transactions", "-n", help="Number of transactions.")] = 200_000,
+    story: Annotated[bool, typer.Option(help="End with the repair story (a renamed upstream column).")] = True,
     data_dir: DataDir = None,
 ) -> None:
     """Generate the sample data, write each asset's code with the codegen agent, and materialize everything.
@@ -164,6 +167,11 @@ def demo(
     settings = _settings(data_dir)
     generate_data(transactions=transactions, seed=7, data_dir=None)
     _run(None, settings, approver=DEMO_APPROVER)
+    if story:
+        from agentic_assets.repair.demo import run_demo_story
+
+        if not run_demo_story(settings, console):
+            raise typer.Exit(1)
     report = emit_all(_load(settings), settings)
     console.print(f"Lineage: {report.mcps} metadata change proposals written to {report.target}")
     if not report.target.startswith("http"):
@@ -208,4 +216,6 @@ def check(
 
 
 codegen_cli.register(app)
+repair_cli.register(app)
+bench_cli.register(app)
 lineage_cli.register(app)
