@@ -33,6 +33,8 @@ def test_definitions_load_every_spec_with_its_checks(settings: Settings) -> None
                 assert graph.get_check_spec(check_key).blocking
 
     assert defs.resolve_job_def(MATERIALIZE_ALL) is not None
+    sensors = {s.name for s in defs.sensors or []}
+    assert {"repair_on_failure", "lineage_flush"} <= sensors, sensors
 
 
 def test_the_module_level_definitions_load() -> None:

@@ -71,7 +71,7 @@ def test_cli_demo_then_check_in_ci(tmp_path: Path) -> None:
     shutil.copytree(PROJECT_ROOT / "specs", specs)
     env = {**os.environ, "AGENTIC_SPECS_DIR": str(specs)}
     run = subprocess.run(
-        [*CLI, "demo", "--transactions", "3000", "--data-dir", str(data)],
+        [*CLI, "demo", "--transactions", "3000", "--no-story", "--data-dir", str(data)],
         capture_output=True,
         text=True,
         timeout=600,
