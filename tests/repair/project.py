@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from agentic_assets.definitions import build_definitions
-from agentic_assets.repair.sensors import REPAIR_SENSOR, repair_sensors
+from agentic_assets.repair.sensors import REPAIR_SENSOR
 from agentic_assets.settings import Settings
 
 
@@ -65,8 +65,8 @@ def land(settings: Settings, table: pa.Table) -> None:
 
 
 def definitions(settings: Settings) -> dg.Definitions:
-    base = build_definitions(settings)
-    return dg.Definitions.merge(base, dg.Definitions(sensors=repair_sensors(settings)))
+    """The code location's own definitions: they carry the repair sensor and its job."""
+    return build_definitions(settings)
 
 
 def materialize(settings: Settings, instance: dg.DagsterInstance, asset: str = "daily_totals"):  # noqa: ANN201
