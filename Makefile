@@ -13,7 +13,8 @@ export DAGSTER_HOME := $(CURDIR)
 export DATAHUB_TELEMETRY_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install system-packages python-packages demo dev test lint bench benchmarks clean
+.PHONY: help install system-packages python-packages demo dev test lint bench bench-materialize bench-incidents \
+	bench-examples bench-sandbox bench-codegen incidents clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -44,8 +45,26 @@ test: install ## Run the whole test suite (slow tests included)
 lint: install ## ruff check and format check
 	@$(RUN) ruff check . && $(RUN) ruff format --check agentic_assets asset_checks tests
 
-bench: install ## The materialization benchmark at 1,000,000 transactions
+# The six example incidents of the incident format (benchmarks/examples/FORMAT.md).
+EXAMPLES ?= benchmarks/examples
+
+bench: install ## The incident benchmark: benchmarks/incidents and the example incidents (JOBS=2)
+	@$(RUN) agentic-assets bench benchmarks/incidents $(EXAMPLES) --out bench-out/incidents --jobs $${JOBS:-2}
+
+bench-examples: install ## Score the example incidents; fails if any is scored wrong (CI runs it)
+	@$(RUN) agentic-assets bench $(EXAMPLES) --out bench-out/examples --jobs 2
+
+bench-materialize: install ## Materialize the demo at 1,000,000 transactions: rows/s and peak memory
 	@$(RUN) python benchmarks/materialize_demo.py --transactions $${TRANSACTIONS:-1000000}
 
+bench-sandbox: install ## Sandbox start latency (cold, warm) and isolation overhead
+	@$(RUN) python benchmarks/sandbox/bench_sandbox.py
+
+bench-codegen: install ## Codegen accuracy on requests in words
+	@$(RUN) python benchmarks/codegen/run.py
+
+incidents: install ## Regenerate and verify the incident benchmark set
+	@$(RUN) python benchmarks/incidents/generate.py
+
 clean: ## Remove generated data and Dagster state (keeps .venv)
-	rm -rf data storage history schedules logs .logs_queue .nux .telemetry
+	rm -rf data bench-out storage history schedules logs .logs_queue .nux .telemetry

@@ -12,8 +12,8 @@ from agentic_assets.incidents.replay import replay
 from agentic_assets.incidents.scoring import score
 from agentic_assets.settings import PROJECT_ROOT
 
-# The shared incidents live beside the repository (../shared/incidents from its root).
-EXAMPLES = PROJECT_ROOT.parent / "shared" / "incidents"
+# The six example incidents of the format, copied as they are into benchmarks/examples.
+EXAMPLES = PROJECT_ROOT / "benchmarks" / "examples"
 FOLDERS = incident_folders(EXAMPLES) if EXAMPLES.is_dir() else []
 
 

@@ -12,7 +12,7 @@ from agentic_assets.incidents import Workspace, load_incident
 from agentic_assets.incidents.replay import replay
 from agentic_assets.settings import PROJECT_ROOT
 
-EXAMPLES = PROJECT_ROOT.parent / "shared" / "incidents"
+EXAMPLES = PROJECT_ROOT / "benchmarks" / "examples"
 
 
 def _incident(tmp_path: Path) -> Path:
