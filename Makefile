@@ -43,7 +43,7 @@ test: install ## Run the whole test suite (slow tests included)
 	@$(RUN) pytest -n 2 --durations=15 $${PYTEST_ARGS:-}
 
 lint: install ## ruff check and format check
-	@$(RUN) ruff check . && $(RUN) ruff format --check agentic_assets asset_checks tests
+	@$(RUN) ruff check . && $(RUN) ruff format --check .
 
 # The six example incidents of the incident format (benchmarks/examples/FORMAT.md).
 EXAMPLES ?= benchmarks/examples

@@ -17,9 +17,9 @@ import threading
 import time
 from pathlib import Path
 
-from agentic_assets.cli.console import make_console
 from rich.table import Table
 
+from agentic_assets.cli.console import make_console
 from agentic_assets.materialize.wap import materialize
 from agentic_assets.sample_data.retail_bank import DatasetSize, generate
 from agentic_assets.settings import Settings
