@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 from pydantic import BaseModel, Field
+
+from agentic_assets.repair.contracts import Category, Remediation
 
 # One failure category or remediation kind, or a list of them for a multi-cause incident.
 Labels = str | list[str]
 
-CATEGORIES = (
-    "schema_drift",
-    "format_drift",
-    "data_quality",
-    "late_data",
-    "config_regression",
-    "resource_exhaustion",
-    "transient",
-)
-REMEDIATIONS = (
-    "code_change",
-    "schema_evolution",
-    "dead_letter",
-    "dedupe",
-    "retry",
-    "rollback",
-    "resource_increase",
-    "escalate",
-)
+# The taxonomy of the incident format, defined once beside the repair contracts.
+CATEGORIES: tuple[str, ...] = get_args(Category)
+REMEDIATIONS: tuple[str, ...] = get_args(Remediation)
 
 
 class AgentAnswer(BaseModel):
