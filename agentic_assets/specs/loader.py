@@ -193,31 +193,20 @@ def _resolve_checks(spec: AssetSpec, path: Path, checks_dir: Path, lines: dict, 
             )
             return "", None
         text = checks_path.read_text(encoding="utf-8")
-    where = checks_path or path
+
+    def problem(message: str) -> None:
+        # A file of its own has its own lines; inline SodaCL points at the spec's `checks:` key.
+        problems.append(SpecProblem(file=checks_path or path, line=line if checks_path is None else None,
+                                    field="checks", kind="checks", message=message))  # fmt: skip
+
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        problems.append(
-            SpecProblem(
-                file=where,
-                line=line if checks_path is None else None,
-                field="checks",
-                kind="checks",
-                message=f"SodaCL is not valid YAML: {err}",
-            )
-        )
+        problem(f"SodaCL is not valid YAML: {err}")
         return text, checks_path
     expected = f"checks for {spec.name}"
     if not isinstance(doc, dict) or expected not in doc or not isinstance(doc[expected], list) or not doc[expected]:
-        problems.append(
-            SpecProblem(
-                file=where,
-                line=line if checks_path is None else None,
-                field="checks",
-                kind="checks",
-                message=f"SodaCL must hold a non-empty list under '{expected}:'",
-            )
-        )
+        problem(f"SodaCL must hold a non-empty list under '{expected}:'")
     return text, checks_path
 
 
