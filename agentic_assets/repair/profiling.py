@@ -77,9 +77,13 @@ class ColumnProfile(BaseModel):
     pii: bool = False
     decimal_separator: str | None = Field(default=None, description="text numbers: ',' or '.' as decimal mark")
     quantiles: list[float] = Field(default_factory=list, description="numbers: 10th, 50th and 90th percentile")
+    percentiles: list[float] = Field(default_factory=list, description="numbers: every 5th percentile, 0th to 100th")
     values: list[Any] = Field(default_factory=list, description="every distinct value, for low-cardinality text")
     lag_to_now_hours: float | None = Field(default=None, description="time columns: now minus the latest value")
     recent_days: dict[str, int] = Field(default_factory=dict, description="time columns: rows per day, last 7 days")
+    partitions: list[tuple[str, int]] = Field(
+        default_factory=list, description="time columns: rows per distinct value, the latest 8, oldest first"
+    )
 
 
 def classify(value: str) -> str:
@@ -156,12 +160,25 @@ def profile_column(
                 ).fetchall()
             ]
         quantiles: list[float] = []
+        percentiles: list[float] = []
         if _is_numeric(t) and rows > nulls:
             q = con.execute("SELECT quantile_cont(v, [0.1, 0.5, 0.9]) FROM t WHERE v IS NOT NULL").fetchone()[0]
             quantiles = [round(float(x), 6) for x in q]
+            steps = ", ".join(f"{i / 20:g}" for i in range(21))
+            pq = con.execute(f"SELECT quantile_disc(v, [{steps}]) FROM t WHERE v IS NOT NULL").fetchone()[0]
+            percentiles = [round(float(x), 6) for x in pq]
         recent: dict[str, int] = {}
+        partitions: list[tuple[str, int]] = []
         lag = None
         if _is_time(t) and hi is not None:
+            partitions = [
+                (str(v), n)
+                for v, n in reversed(
+                    con.execute(
+                        "SELECT v, count(*) FROM t WHERE v IS NOT NULL GROUP BY v ORDER BY v DESC LIMIT 8"
+                    ).fetchall()
+                )
+            ]
             ref = now.replace(tzinfo=None) if now else None
             latest = hi if isinstance(hi, datetime) else datetime(hi.year, hi.month, hi.day)
             latest = latest.replace(tzinfo=None)
@@ -221,7 +238,9 @@ def profile_column(
         pii=pii,
         decimal_separator=separator,
         quantiles=quantiles,
+        percentiles=percentiles,
         values=[shown(v) for v in values] if _is_text(t) and len(values) <= 30 else [],
         lag_to_now_hours=lag,
         recent_days=recent,
+        partitions=partitions,
     )

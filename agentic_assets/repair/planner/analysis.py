@@ -32,6 +32,8 @@ RETYPED_RENAME_MIN = 0.6
 KEY_MATCH_MIN = 0.95
 REKEYED_MAX = 0.2
 CONFIDENT = 0.85
+SHIFTED_SHARE = 0.2  # values beyond a valid bound: above this share it is a shifted distribution, not bad rows
+THIN_PARTITION = 0.9  # the latest partition below this share of the typical one is still arriving
 
 
 class Finding(BaseModel):
@@ -699,6 +701,11 @@ def data_findings(
             if len(earlier) >= 3 and days[-1][1] < 0.8 * sorted(earlier)[len(earlier) // 2]:
                 thin.append(f"{source}.{col} has {days[-1][1]} rows for {days[-1][0]} against about "
                             f"{sorted(earlier)[len(earlier) // 2]} a day before")  # fmt: skip
+        for col in cols:
+            p = ev.profile(source, col)
+            partial = _partial_partition(p) if p else None
+            if partial and not any(t.startswith(f"{source}.{col} ") for t in thin):
+                thin.append(f"{source}.{col} {partial}")
     freshness = [c for c in checks if c.metric == "freshness"]
     empty = [d["source"] for d in ev.diffs() if d.get("rows_now") == 0]
     behind = []
@@ -726,11 +733,30 @@ def data_findings(
     return out
 
 
+def _partial_partition(profile: dict[str, Any]) -> str | None:
+    """Why the latest partition of a partition-like column (few values, many rows each) is still arriving."""
+    parts = profile.get("partitions") or []
+    if len(parts) < 2 or not profile.get("distinct") or profile["rows"] < 5 * profile["distinct"]:
+        return None
+    earlier = sorted(n for _, n in parts[:-1])
+    typical = earlier[len(earlier) // 2]
+    value, n = parts[-1]
+    if typical >= 5 and n < THIN_PARTITION * typical:
+        return f"has {n} rows for its latest value {value} against {typical} for a typical earlier one"
+    return None
+
+
 def _unit_change(profile: dict[str, Any], config: dict[str, Any]) -> str | None:
     """Why the invalid values look like the same quantity in another unit or code set, or None."""
     q = profile.get("quantiles") or []
     if len(q) == 3 and "valid max" in config and q[0] > 0 and q[2] / q[0] >= 300:
         return f"jumped by orders of magnitude (10th percentile {q[0]:g}, 90th {q[2]:g}): a unit change"
+    shifted = _shifted_share(profile, config)
+    if shifted is not None:
+        return (
+            f"has {shifted:.0%} of its values outside the valid range, a shift of the whole distribution rather "
+            "than a few bad rows: the values are written in another unit, sign or scale"
+        )
     allowed = config.get("valid values")
     values = [v for v in profile.get("values", []) if isinstance(v, str)]
     if allowed and values:
@@ -738,6 +764,23 @@ def _unit_change(profile: dict[str, Any], config: dict[str, Any]) -> str | None:
         others = [v for v in values if v not in allowed]
         if others and all(code.match(str(a)) for a in allowed) and all(code.match(v) for v in others):
             return f"now also holds {', '.join(others)} where only {', '.join(map(str, allowed))} was valid"
+    return None
+
+
+def _shifted_share(profile: dict[str, Any], config: dict[str, Any]) -> float | None:
+    """The share of values beyond a numeric valid bound when it is too large for a few bad rows, else None.
+
+    Bad rows are a tail (a sentinel, a handful of negatives); a unit, sign or scale change moves a large part
+    of the distribution past the bound, with many distinct values."""
+    pct = profile.get("percentiles") or []
+    if len(pct) < 2:
+        return None
+    lo, hi = config.get("valid min"), config.get("valid max")
+    outside = [x for x in pct if (isinstance(lo, int | float) and x < lo) or (isinstance(hi, int | float) and x > hi)]
+    share = len(outside) / len(pct)
+    distinct_outside = len(set(outside))
+    if share >= SHIFTED_SHARE and distinct_outside >= 3:
+        return share
     return None
 
 

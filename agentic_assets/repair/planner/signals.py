@@ -134,6 +134,17 @@ class Origin(BaseModel):
     aggregate: str | None = None
 
 
+def _case_value_column(case: Any) -> Any:
+    """The one column a CASE yields in its branches (the others being literals), or None."""
+    from sqlglot import exp
+
+    branches = [i.args.get("true") for i in case.args.get("ifs") or []] + [case.args.get("default")]
+    columns = {b.name for b in branches if isinstance(b, exp.Column)}
+    if len(columns) != 1 or any(b is not None and not isinstance(b, exp.Column | exp.Literal) for b in branches):
+        return None
+    return next(b for b in branches if isinstance(b, exp.Column))
+
+
 def output_origins(sql: str) -> dict[str, Origin]:
     """Output column -> the source column it copies or aggregates (outermost SELECT, plain cases only)."""
     from sqlglot import exp
@@ -149,6 +160,8 @@ def output_origins(sql: str) -> dict[str, Origin]:
             inner = inner.this
         if isinstance(inner, exp.Column):
             out[projection.alias_or_name] = Origin(column=inner.name)
-        elif isinstance(inner, exp.Sum | exp.Min | exp.Max | exp.Avg) and isinstance(inner.this, exp.Column):
-            out[projection.alias_or_name] = Origin(column=inner.this.name, aggregate=inner.key)
+        elif isinstance(inner, exp.Sum | exp.Min | exp.Max | exp.Avg):
+            value = _case_value_column(inner.this) if isinstance(inner.this, exp.Case) else inner.this
+            if isinstance(value, exp.Column):
+                out[projection.alias_or_name] = Origin(column=value.name, aggregate=inner.key)
     return out
