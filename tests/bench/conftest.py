@@ -46,3 +46,9 @@ def incidents(tmp_path: Path) -> Path:
     for name in ("inc-a", "inc-b", "inc-c"):
         make_incident(root, name)
     return root
+
+
+@pytest.fixture
+def new_incident():  # noqa: ANN201 - the factory itself
+    """`make_incident`, for tests that need one more folder (test modules cannot import a conftest)."""
+    return make_incident

@@ -71,9 +71,7 @@ def test_parallel_jobs_write_results_report_and_chart(incidents: Path, tmp_path:
     assert (out / "report.md").is_file() and (out / "accuracy_by_category.png").is_file()
 
 
-def test_duplicate_ids_are_refused(incidents: Path, tmp_path: Path) -> None:
-    from conftest import make_incident
-
-    make_incident(tmp_path / "other", "inc-a")
+def test_duplicate_ids_are_refused(incidents: Path, tmp_path: Path, new_incident) -> None:  # noqa: ANN001
+    new_incident(tmp_path / "other", "inc-a")
     with pytest.raises(ValueError, match="more than once"):
         run_bench([incidents, tmp_path / "other"], tmp_path / "out", replay=f"{FAKES}:boom")
