@@ -151,3 +151,18 @@ def widen_casts(sql: str, widenings: dict[str, str]) -> str:
         if target in widenings:
             cast.set("to", exp.DataType.build(widenings[target], dialect=DIALECT))
     return tree.sql(dialect=DIALECT, pretty=True)
+
+
+def union_by_name(sql: str) -> str | None:
+    """The transform with each positional UNION over `SELECT *` branches matched by name, or None if there is none."""
+    tree = parse(sql)
+    changed = False
+    for node in tree.find_all(exp.Union):
+        branches = [node.left, node.right]
+        stars = [
+            b for b in branches if isinstance(b, exp.Select) and any(isinstance(e, exp.Star) for e in b.expressions)
+        ]
+        if stars and not node.args.get("by_name"):
+            node.set("by_name", True)
+            changed = True
+    return tree.sql("duckdb") if changed else None

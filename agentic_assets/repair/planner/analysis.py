@@ -23,7 +23,7 @@ from agentic_assets.repair.planner.signals import (
     output_origins,
     parse_checks,
 )
-from agentic_assets.repair.sql_rewrite import cast_targets, quote
+from agentic_assets.repair.sql_rewrite import cast_targets, quote, source_aliases, union_by_name
 from agentic_assets.repair.types import family, is_identifier_name
 
 RENAME_NAME_MIN = 0.55
@@ -56,6 +56,7 @@ class Finding(BaseModel):
     timeout_s: float | None = None
     widen: dict[str, str] = Field(default_factory=dict)
     adapter: str | None = Field(default=None, description="a whole SELECT presenting the source as it was")
+    sql: str | None = Field(default=None, description="schema evolution: the whole new transform")
 
 
 class Step(BaseModel):
@@ -451,6 +452,26 @@ def ambiguous_findings(ev: Evidence, error: str) -> list[Finding]:
     return out
 
 
+def set_operation_findings(ev: Evidence) -> list[Finding]:
+    """A source read with `*` into a positional set operation gained columns: line the branches up by name."""
+    grown = [d for d in ev.diffs() if d.get("added") and not d.get("dropped") and not d.get("type_changed")]
+    sql = union_by_name(ev.sql) if ev.sql else None
+    if not grown or not sql:
+        return []
+    added = "; ".join(f"{d['source']} added {', '.join(d['added'])}" for d in grown)
+    return [
+        Finding(
+            category="schema_drift",
+            remediation="schema_evolution",
+            cause=f"{added}, so the branches of the transform's positional set operation no longer line up; "
+            "the output gains the new column(s), empty where a branch does not deliver them",
+            evidence=["failed_run", "schema_diff"],
+            confidence=0.86,
+            sql=sql,
+        )
+    ]
+
+
 def key_findings(ev: Evidence) -> list[Finding]:
     """Join keys whose values no longer find their partner: names instead of codes, or a changed meaning."""
     out: list[Finding] = []
@@ -563,6 +584,7 @@ def check_source_columns(
     With `renamed`, the checks on renamed columns count too (their failure is hidden behind the rename)."""
     out = []
     origins = output_origins(ev.sql) if ev.sql else {}
+    aliases = source_aliases(ev.sql, ev.sources) if ev.sql else {}
     failed = failed_check_objects(ev.checks_text, failed_names)
     hidden = [c for c in parse_checks(ev.checks_text) if c not in failed and c.metric == "missing_count"]
     checks = failed + (hidden if renamed else [])
@@ -571,6 +593,8 @@ def check_source_columns(
             origin = origins.get(col)
             src_col = origin.column if origin else col
             source = ev.source_of_column(src_col)
+            if origin and origin.qualifier and aliases.get(origin.qualifier):
+                source = aliases[origin.qualifier]  # a qualified column names its source
             if source and renamed and src_col in renamed.get(source, {}):
                 out.append((source, renamed[source][src_col], check))
             elif source and check in failed:
@@ -899,6 +923,7 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             "type_mismatch": "A type error: a source column probably changed type. Compare schemas.",
             "conversion": "A conversion error: values no longer parse. Compare schemas, then profile the values.",
             "overflow": "Values no longer fit a type: compare schemas.",
+            "set_operation": "The branches of a set operation no longer have the same columns: compare schemas.",
             "checks": f"The transform ran but checks failed ({'; '.join(failed_names)}). First rule out a "
             "change in the sources' schemas.",
             "missing_source": "A source could not be found: compare what is there with the last good run.",
@@ -942,6 +967,8 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             )
 
     findings = rename_findings(ev)
+    if klass == "set_operation":
+        findings += set_operation_findings(ev)
     if klass == "ambiguous":
         findings += ambiguous_findings(ev, error)
     type_findings, need_profiles = type_change_findings(ev)
@@ -1090,6 +1117,7 @@ def _fallback_category(klass: str) -> Category:
         "transient": "transient",
         "missing_source": "late_data",
         "missing_column": "schema_drift",
+        "set_operation": "schema_drift",
         "type_mismatch": "schema_drift",
         "overflow": "schema_drift",
         "conversion": "format_drift",

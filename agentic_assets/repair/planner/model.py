@@ -127,7 +127,9 @@ def proposal_calls(findings: list[Finding], sql: str) -> list[ToolCallPart]:
     for f in findings:
         if f.remediation == "schema_evolution":
             calls.append(
-                ToolCallPart("propose_schema_evolution", {"sql": widen_casts(base, f.widen), "summary": f.cause})
+                ToolCallPart(
+                    "propose_schema_evolution", {"sql": f.sql or widen_casts(base, f.widen), "summary": f.cause}
+                )
             )
         elif f.remediation == "dead_letter":
             calls.append(

@@ -30,12 +30,13 @@ TYPE_MISMATCH = re.compile(r"(Cannot compare|No function matches|Cannot mix|Coul
 CONVERSION = re.compile(r"(Conversion Error|invalid date|Could not convert|Could not parse|Invalid Input Error)",
                         re.IGNORECASE)  # fmt: skip
 OVERFLOW = re.compile(r"(out of range|Overflow|too large|Could not cast value .* to (INT|DECIMAL))", re.IGNORECASE)
+SET_OPERATION = re.compile(r"Set operations can only apply to expressions with the same number of result columns")
 QUOTED_VALUE = re.compile(r'"([^"]+)"')
 
 
 def error_class(error: str | None, status: str | None) -> str:
-    """One of: none, checks, transient, missing_source, memory, time, missing_column, overflow, conversion,
-    type_mismatch, other."""
+    """One of: none, checks, transient, missing_source, memory, time, ambiguous, set_operation, missing_column,
+    overflow, conversion, type_mismatch, other."""
     if not error:
         return "checks" if status == "checks_failed" else "none"
     if OUT_OF_MEMORY.search(error):
@@ -44,6 +45,8 @@ def error_class(error: str | None, status: str | None) -> str:
         return "ambiguous"
     if "SpecError" in error and "could not be resolved" in error:
         return "missing_column"
+    if SET_OPERATION.search(error):
+        return "set_operation"
     if MISSING_COLUMN.search(error) or REFERENCED.search(error):
         return "missing_column"
     if OVERFLOW.search(error):
@@ -132,6 +135,7 @@ class Origin(BaseModel):
 
     column: str
     aggregate: str | None = None
+    qualifier: str | None = None
 
 
 def _case_value_column(case: Any) -> Any:
@@ -159,9 +163,11 @@ def output_origins(sql: str) -> dict[str, Origin]:
         while isinstance(inner, exp.Round | exp.Cast | exp.Paren):
             inner = inner.this
         if isinstance(inner, exp.Column):
-            out[projection.alias_or_name] = Origin(column=inner.name)
+            out[projection.alias_or_name] = Origin(column=inner.name, qualifier=inner.table or None)
         elif isinstance(inner, exp.Sum | exp.Min | exp.Max | exp.Avg):
             value = _case_value_column(inner.this) if isinstance(inner.this, exp.Case) else inner.this
             if isinstance(value, exp.Column):
-                out[projection.alias_or_name] = Origin(column=value.name, aggregate=inner.key)
+                out[projection.alias_or_name] = Origin(
+                    column=value.name, aggregate=inner.key, qualifier=value.table or None
+                )
     return out
