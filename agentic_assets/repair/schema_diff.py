@@ -19,6 +19,7 @@ from agentic_assets.repair.types import compatible, duckdb_type, family, is_iden
 from agentic_assets.repair.view import AssetView
 
 VALUE_SAMPLE = 5000
+OTHER_COLUMN_MIN = 0.75  # a join key whose values mostly sit in another partner column switched representation
 
 
 class RenameCandidate(BaseModel):
@@ -160,7 +161,7 @@ def _key_matches(source: str, table: pa.Table, used: list[str], tables: dict[str
                         continue
                     values = _distinct(other, alt)
                     rate = len(mine & values) / len(mine)
-                    if rate >= 0.9 and (match.other_column_match or 0) < rate:
+                    if rate >= OTHER_COLUMN_MIN and (match.other_column_match or 0) < rate:
                         match.matches_other_column, match.other_column_match = alt, round(rate, 4)
                         con = duckdb.connect()
                         try:
