@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -25,6 +26,9 @@ class Settings(BaseModel):
     # Any SQLAlchemy URL pyiceberg's SqlCatalog accepts; default: SQLite under data_dir.
     iceberg_catalog_uri: str | None = None
     model: str = "builtin"
+    # Where frozen transforms run at materialization: "in-process" (a locked-down embedded DuckDB) or
+    # "sandbox" (a single-use sandbox from the warm pool). Generated code always passes the sandbox first.
+    transform_runner: Literal["in-process", "sandbox"] = "sandbox"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -37,6 +41,7 @@ class Settings(BaseModel):
             ("iceberg_catalog_name", "AGENTIC_ICEBERG_CATALOG"),
             ("iceberg_catalog_uri", "AGENTIC_ICEBERG_CATALOG_URI"),
             ("model", "AGENTIC_MODEL"),
+            ("transform_runner", "AGENTIC_TRANSFORM_RUNNER"),
         ):
             if env.get(var):
                 values[field] = env[var]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import tempfile
 import threading
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 from rich.table import Table
 
 from agentic_assets.cli.console import make_console
+from agentic_assets.codegen import ensure_code
 from agentic_assets.materialize.wap import materialize
 from agentic_assets.sample_data.retail_bank import DatasetSize, generate
 from agentic_assets.settings import Settings
@@ -65,10 +67,18 @@ def main() -> None:
     parser.add_argument("--transactions", type=int, default=1_000_000, help="transactions to generate")
     parser.add_argument("--data-dir", type=Path, default=None, help="data folder (default: a temporary one)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--runner", choices=["in-process", "sandbox"], default="sandbox",
+        help="where the transforms run: embedded DuckDB, or single-use sandboxes from the warm pool",
+    )  # fmt: skip
     args = parser.parse_args()
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="agentic-bench-"))
-    settings = Settings.from_env(data_dir=data_dir)
+    # A private copy of the specs: the codegen agent freezes code beside them, not in the project.
+    specs = data_dir / "specs"
+    shutil.rmtree(specs, ignore_errors=True)
+    shutil.copytree(Settings().specs_dir, specs)
+    settings = Settings.from_env(data_dir=data_dir, specs_dir=specs, transform_runner=args.runner)
     project = load_project(settings)
     results = []
     with PeakSampler() as sampler:
@@ -77,6 +87,11 @@ def main() -> None:
             generate(settings.raw_dir, DatasetSize(args.transactions))
         gen_s = time.perf_counter() - started
         console.print(f"generated {args.transactions:,} transactions in {gen_s:.1f}s (peak {sampler.peak:.0f} MB)")
+        started = time.perf_counter()
+        with console.status("codegen agent writing, sandboxing and freezing each transform..."):
+            for name in project.topological_order():
+                ensure_code(project.assets[name], project, settings, approver="benchmark")
+        console.print(f"code for {len(project.assets)} assets ready in {time.perf_counter() - started:.1f}s")
         for name in project.topological_order():
             sampler.reset()
             with console.status(f"materializing {name}..."):
@@ -97,7 +112,8 @@ def main() -> None:
     total_s = sum(r["seconds"] for r in results)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    table = Table(title=f"Demo materialization at {args.transactions:,} transactions", title_justify="left")
+    title = f"Demo materialization at {args.transactions:,} transactions ({args.runner})"
+    table = Table(title=title, title_justify="left")
     for col in ("asset", "format", "status", "input rows", "output rows", "seconds", "input rows/s", "peak RSS MB"):
         table.add_column(col, justify="left" if col in ("asset", "format", "status") else "right")
     for r in results:

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agentic_assets.engines.duckdb_engine import locked_connection, run_sql
+from agentic_assets.engines.sandboxed import run_sql_sandboxed
 from agentic_assets.lineage import record_materialization
 from agentic_assets.materialize.inputs import ReadHook, input_schemas, read_inputs, schema_dict
 from agentic_assets.materialize.run_log import RunLog, RunRecord
@@ -117,7 +118,10 @@ def materialize(
         record.input_schemas = input_schemas(inputs)
         outcome.input_rows = sum(_row_count(t) for t in inputs.values())
         step("transform")
-        result = run_sql(sql, inputs, memory_limit_mb=memory_limit_mb)
+        if settings.transform_runner == "sandbox" and memory_limit_mb is None:
+            result = run_sql_sandboxed(sql, inputs)
+        else:
+            result = run_sql(sql, inputs, memory_limit_mb=memory_limit_mb)
         record.output_schema = schema_dict(result.schema)
         outcome.rows_written = record.rows = result.num_rows
         step("stage")

@@ -170,3 +170,30 @@ def test_a_concurrent_publish_is_not_overwritten(project: Project, settings: Set
     winner = store.published_version()
     assert store.history()[-1].version == winner  # the other run's version stays current
     assert store.read().num_rows > 0
+
+
+def test_the_transform_can_run_in_the_sandbox_pool(project: Project, settings: Settings) -> None:
+    """Same rows whether the frozen SQL runs in-process or in a single-use sandbox from the warm pool."""
+    asset = project.assets["high_value_transactions"]  # a join of two raw Parquet sources
+    in_process = materialize(asset, project, settings.model_copy(update={"transform_runner": "in-process"}))
+    store = store_for(settings, asset.spec.sink)
+    expected = store.read().sort_by("transaction_id")
+    sandboxed = materialize(asset, project, settings.model_copy(update={"transform_runner": "sandbox"}))
+    assert in_process.status == sandboxed.status == "published"
+    assert store.read().sort_by("transaction_id").equals(expected)
+    assert sandboxed.version_after != in_process.version_after
+
+
+def test_a_transform_the_sandbox_refuses_publishes_nothing(project: Project, settings: Settings) -> None:
+    from agentic_assets.engines.sandboxed import SandboxedTransformError
+
+    asset = project.assets[DELTA_ASSET]
+    materialize(asset, project, settings)
+    store = store_for(settings, asset.spec.sink)
+    version = store.published_version()
+    reads_a_file = LoadedAsset(spec=asset.spec, path=asset.path, checks_text=asset.checks_text, checks_path=None,
+                               sql="SELECT * FROM read_csv('/etc/passwd')", sql_path=None)  # fmt: skip
+    sandboxed = settings.model_copy(update={"transform_runner": "sandbox"})
+    with pytest.raises(SandboxedTransformError, match="static_rejected"):
+        materialize(reads_a_file, project, sandboxed)
+    assert store.published_version() == version
