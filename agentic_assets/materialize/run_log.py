@@ -7,12 +7,11 @@ last good run?"). SQLite, append-only, in the platform state folder.
 from __future__ import annotations
 
 import json
-import sqlite3
-from contextlib import closing
 from datetime import datetime
-from pathlib import Path
 
 from pydantic import BaseModel, Field
+
+from agentic_assets.state_db import StateDb
 
 
 class RunRecord(BaseModel):
@@ -31,21 +30,14 @@ class RunRecord(BaseModel):
     error: str | None = None
 
 
-class RunLog:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as con, con:
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, asset TEXT, "
-                "status TEXT, started_at TEXT, record TEXT)"
-            )
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)
+class RunLog(StateDb):
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, asset TEXT, "
+        "status TEXT, started_at TEXT, record TEXT)"
+    )
 
     def append(self, record: RunRecord) -> None:
-        with closing(self._connect()) as con, con:
+        with self.transaction() as con:
             con.execute(
                 "INSERT INTO runs (asset, status, started_at, record) VALUES (?, ?, ?, ?)",
                 (record.asset, record.status, record.started_at.isoformat(), record.model_dump_json()),
@@ -53,7 +45,7 @@ class RunLog:
 
     def for_asset(self, asset: str, limit: int = 50) -> list[RunRecord]:
         """Newest first."""
-        with closing(self._connect()) as con:
+        with self.reading() as con:
             rows = con.execute(
                 "SELECT record FROM runs WHERE asset = ? ORDER BY seq DESC LIMIT ?", (asset, limit)
             ).fetchall()

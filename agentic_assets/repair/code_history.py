@@ -8,15 +8,13 @@ listed with the file's modification time as its deploy time.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-from contextlib import closing
 from datetime import UTC, datetime
-from pathlib import Path
 
 from pydantic import BaseModel
 
 from agentic_assets.settings import Settings
 from agentic_assets.specs.project import LoadedAsset
+from agentic_assets.state_db import StateDb
 
 
 def code_version_of(sql: str) -> str:
@@ -34,22 +32,15 @@ class CodeVersion(BaseModel):
     current: bool = False
 
 
-class CodeHistory:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as con, con:
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS code_versions (seq INTEGER PRIMARY KEY AUTOINCREMENT, asset TEXT, "
-                "version TEXT, sql TEXT, deployed_at TEXT, approved_by TEXT, model_id TEXT, note TEXT)"
-            )
+class CodeHistory(StateDb):
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS code_versions (seq INTEGER PRIMARY KEY AUTOINCREMENT, asset TEXT, "
+        "version TEXT, sql TEXT, deployed_at TEXT, approved_by TEXT, model_id TEXT, note TEXT)"
+    )
 
     @classmethod
     def for_settings(cls, settings: Settings) -> CodeHistory:
         return cls(settings.state_dir / "code_history.db")
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)
 
     def record(
         self,
@@ -69,7 +60,7 @@ class CodeHistory:
             model_id=model_id,
             note=note,
         )
-        with closing(self._connect()) as con, con:
+        with self.transaction() as con:
             con.execute(
                 "INSERT INTO code_versions (asset, version, sql, deployed_at, approved_by, model_id, note) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -87,7 +78,7 @@ class CodeHistory:
 
     def recorded(self, asset: str) -> list[CodeVersion]:
         """Oldest first."""
-        with closing(self._connect()) as con:
+        with self.reading() as con:
             rows = con.execute(
                 "SELECT version, sql, deployed_at, approved_by, model_id, note FROM code_versions "
                 "WHERE asset = ? ORDER BY seq",

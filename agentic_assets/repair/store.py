@@ -2,35 +2,25 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-from pathlib import Path
-
 from agentic_assets.repair.contracts import RepairRecord
 from agentic_assets.settings import Settings
+from agentic_assets.state_db import StateDb
 
 OPEN = ("investigating", "awaiting_approval")
 
 
-class RepairStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as con, con:
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS repairs (repair_id TEXT PRIMARY KEY, asset TEXT, status TEXT, "
-                "opened_at TEXT, record TEXT)"
-            )
+class RepairStore(StateDb):
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS repairs (repair_id TEXT PRIMARY KEY, asset TEXT, status TEXT, "
+        "opened_at TEXT, record TEXT)"
+    )
 
     @classmethod
     def for_settings(cls, settings: Settings) -> RepairStore:
         return cls(settings.state_dir / "repairs.db")
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)
-
     def save(self, record: RepairRecord) -> None:
-        with closing(self._connect()) as con, con:
+        with self.transaction() as con:
             con.execute(
                 "INSERT INTO repairs (repair_id, asset, status, opened_at, record) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(repair_id) DO UPDATE SET status = excluded.status, record = excluded.record",
@@ -38,13 +28,13 @@ class RepairStore:
             )
 
     def get(self, repair_id: str) -> RepairRecord | None:
-        with closing(self._connect()) as con:
+        with self.reading() as con:
             row = con.execute("SELECT record FROM repairs WHERE repair_id = ?", (repair_id,)).fetchone()
         return RepairRecord.model_validate_json(row[0]) if row else None
 
     def open_for(self, asset: str) -> RepairRecord | None:
         marks = ",".join("?" * len(OPEN))
-        with closing(self._connect()) as con:
+        with self.reading() as con:
             row = con.execute(
                 f"SELECT record FROM repairs WHERE asset = ? AND status IN ({marks}) ORDER BY opened_at DESC LIMIT 1",
                 (asset, *OPEN),
@@ -59,6 +49,6 @@ class RepairStore:
         if asset:
             query += " AND asset = ?"
             args.append(asset)
-        with closing(self._connect()) as con:
+        with self.reading() as con:
             rows = con.execute(query + " ORDER BY opened_at DESC", args).fetchall()
         return [RepairRecord.model_validate_json(r[0]) for r in rows]
