@@ -66,9 +66,10 @@ def materialize_headless(
             )
         finally:
             factory.progress_hook = None
+        failed = _failed_steps(result)
         for name, task in tasks.items():
             if progress.tasks[task].fields["stage"] != "done":
-                progress.update(task, stage="[red]failed" if name in _failed_steps(result) else "[yellow]skipped")
+                progress.update(task, stage="[red]failed" if name in failed else "[yellow]skipped")
     return _summarize(result, asset_names, formats, time.perf_counter() - started)
 
 

@@ -29,7 +29,7 @@ def _parquet_file(source: ArrowInput) -> Path | None:
 
 
 def run_sql_sandboxed(sql: str, inputs: dict[str, ArrowInput], *, timeout_s: int = 600) -> pa.Table:
-    from sandbox_runtime import SandboxJob, SandboxLimits, default_pool, run_job
+    from sandbox_runtime import SandboxJob, default_pool, run_job
 
     with tempfile.TemporaryDirectory(prefix="agentic-transform-") as tmp:
         paths: dict[str, Path] = {}
@@ -41,8 +41,9 @@ def run_sql_sandboxed(sql: str, inputs: dict[str, ArrowInput], *, timeout_s: int
                 pq.write_table(table, path)
             paths[name] = path
         pool = default_pool()
-        job = SandboxJob(kind="sql", code=sql, inputs=paths, limits=SandboxLimits(**{
-            **pool.limits.model_dump(), "timeout_s": timeout_s}))  # fmt: skip
+        # The pool's rlimits (so a warm sandbox fits the job), with this job's own wall clock.
+        limits = pool.limits.model_copy(update={"timeout_s": timeout_s})
+        job = SandboxJob(kind="sql", code=sql, inputs=paths, limits=limits)
         verdict = run_job(job, pool=pool, workdir=Path(tmp) / "out")
         if not verdict.ok or verdict.output_path is None:
             raise SandboxedTransformError(

@@ -15,6 +15,7 @@ import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 
 from agentic_assets.settings import Settings
+from agentic_assets.tables.arrow_types import with_plain_types
 from agentic_assets.tables.base import PublishConflict, StagedWrite, TableStore, TableVersion, WriteMode
 from agentic_assets.tables.merge import merged
 
@@ -22,16 +23,8 @@ STAGING_DIR = "_staging"
 
 
 def _normalize(data: pa.Table) -> pa.Table:
-    """delta-rs writes string/binary views as large types; keep the plain ones for stable schemas."""
-    fields = []
-    for f in data.schema:
-        t = f.type
-        if pa.types.is_string_view(t):
-            t = pa.string()
-        elif pa.types.is_binary_view(t):
-            t = pa.binary()
-        fields.append(pa.field(f.name, t, nullable=True))
-    return data.cast(pa.schema(fields))
+    # delta-rs writes string/binary views as large types; plain ones keep the schema stable.
+    return with_plain_types(data, large_too=False)
 
 
 class DeltaStagedWrite(StagedWrite):

@@ -16,6 +16,7 @@ from pyiceberg.exceptions import NoSuchTableError
 from pyiceberg.table import Table
 
 from agentic_assets.settings import Settings
+from agentic_assets.tables.arrow_types import with_plain_types
 from agentic_assets.tables.base import PublishConflict, StagedWrite, TableStore, TableVersion, WriteMode
 from agentic_assets.tables.merge import merged
 
@@ -36,16 +37,8 @@ def catalog_for(settings: Settings) -> Catalog:
 
 
 def _normalize(data: pa.Table) -> pa.Table:
-    """Iceberg has one string and one binary type; views and large variants are cast to them."""
-    fields = []
-    for f in data.schema:
-        t = f.type
-        if pa.types.is_large_string(t) or pa.types.is_string_view(t):
-            t = pa.string()
-        elif pa.types.is_large_binary(t) or pa.types.is_binary_view(t):
-            t = pa.binary()
-        fields.append(pa.field(f.name, t, nullable=True))
-    return data.cast(pa.schema(fields))
+    # Iceberg has one string and one binary type: views and large variants are cast to them.
+    return with_plain_types(data, large_too=True)
 
 
 class IcebergStagedWrite(StagedWrite):
