@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from agentic_assets.assets.factory import RAW_GROUP, build_assets, raw_source_specs
+from agentic_assets.executors import executor_from_env
 from agentic_assets.lineage.sensor import build_lineage_flush_sensor
 from agentic_assets.repair.sensors import repair_sensors
 from agentic_assets.settings import Settings
@@ -28,6 +29,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         ],
         # A failed run or blocking check starts a repair run; queued lineage is re-sent when DataHub is back.
         sensors=[*repair_sensors(settings), build_lineage_flush_sensor(settings)],
+        # AGENTIC_ASSETS_EXECUTOR=k8s when deployed: one Kubernetes Job per step (deploy/).
+        executor=executor_from_env(),
     )
 
 

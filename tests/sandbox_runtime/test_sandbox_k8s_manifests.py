@@ -7,9 +7,8 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 
-from sandbox_runtime import SandboxJob, SandboxLimits
+from sandbox_runtime import SandboxLimits
 from sandbox_runtime.backends import k8s_manifests as m
-from sandbox_runtime.execution import sandbox_spec
 
 K8S_VERSION = "1.33.0"
 LIMITS = SandboxLimits(memory_mb=768, timeout_s=45, max_output_mb=128)
@@ -20,16 +19,11 @@ def strict(manifest: dict) -> None:
 
 
 @pytest.fixture
-def job(orders: Path) -> SandboxJob:
-    return SandboxJob(kind="sql", code="select * from orders", inputs={"orders": orders}, limits=LIMITS)
+def job_manifests() -> list[dict]:
+    return m.job_manifests("sandbox-test", LIMITS, runtime="gvisor")
 
 
-@pytest.fixture
-def job_manifests(job: SandboxJob) -> list[dict]:
-    return m.job_manifests(job, sandbox_spec(job, "sql", {}), "sandbox-test", runtime="gvisor")
-
-
-def assert_pod_is_locked_down(pod: dict, runtime: str = "gvisor") -> None:
+def assert_pod_is_locked_down(pod: dict, runtime: str = "gvisor", writable_mounts: set[str] | None = None) -> None:
     assert pod["runtimeClassName"] == runtime
     assert pod["automountServiceAccountToken"] is False
     assert pod["hostNetwork"] is False and pod["hostPID"] is False and pod["hostIPC"] is False
@@ -51,29 +45,30 @@ def assert_pod_is_locked_down(pod: dict, runtime: str = "gvisor") -> None:
     env = {e["name"]: e["value"] for e in container["env"]}
     assert env["ARROW_DEFAULT_MEMORY_POOL"] == "system"
     writable = {v["mountPath"] for v in container["volumeMounts"] if not v.get("readOnly")}
-    assert writable == {"/tmp", "/out"}
+    assert writable == (writable_mounts or {"/tmp", "/out"})
+    assert not any("hostPath" in v for v in pod["volumes"])
 
 
 def test_every_job_manifest_validates_strictly(job_manifests: list[dict]) -> None:
-    assert [x["kind"] for x in job_manifests] == ["NetworkPolicy", "ConfigMap", "Job"]
+    assert [x["kind"] for x in job_manifests] == ["NetworkPolicy", "Job"]
     for manifest in [*job_manifests, m.runtime_class("gvisor"), m.runtime_class("kata")]:
         strict(manifest)
 
 
 def test_strict_validation_catches_a_typo(job_manifests: list[dict]) -> None:
-    broken = job_manifests[2]
+    broken = job_manifests[1]
     broken["spec"]["template"]["spec"]["containers"][0]["securityContxt"] = {}
     with pytest.raises(kubernetes_validate.ValidationError):
         strict(broken)
 
 
 def test_job_security_fields(job_manifests: list[dict]) -> None:
-    batch = job_manifests[2]
+    batch = job_manifests[1]
     assert batch["spec"]["activeDeadlineSeconds"] == 45
     assert batch["spec"]["ttlSecondsAfterFinished"] == m.TTL_AFTER_FINISHED_S
     assert batch["spec"]["backoffLimit"] == 0
     pod = batch["spec"]["template"]["spec"]
-    assert_pod_is_locked_down(pod)
+    assert_pod_is_locked_down(pod, writable_mounts={"/tmp", "/out", "/report"})
     assert pod["restartPolicy"] == "Never"
     assert batch["spec"]["template"]["metadata"]["labels"][m.COMPONENT_LABEL] == m.COMPONENT
 
@@ -92,12 +87,20 @@ def test_runtime_classes() -> None:
         m.runtime_class("runc")
 
 
-def test_configmap_carries_the_job_and_is_bounded(job: SandboxJob, job_manifests: list[dict]) -> None:
-    configmap = job_manifests[1]
-    assert configmap["immutable"] is True
-    assert '"inputs_inline": {"orders":' in configmap["data"]["job.json"]
-    with pytest.raises(ValueError, match="ConfigMap"):
-        m.job_configmap("x", {"blob": "a" * (m.CONFIGMAP_MAX_BYTES + 1)})
+def test_the_run_sees_only_its_own_folders_of_the_exchange_volume(job_manifests: list[dict]) -> None:
+    pod = job_manifests[1]["spec"]["template"]["spec"]
+    assert {"name": "exchange", "persistentVolumeClaim": {"claimName": m.DEFAULT_EXCHANGE_CLAIM}} in pod["volumes"]
+    [container] = pod["containers"]
+    exchange = {v["mountPath"]: v for v in container["volumeMounts"] if v["name"] == "exchange"}
+    assert {path: (v["subPath"], v["readOnly"]) for path, v in exchange.items()} == {
+        "/in": ("runs/sandbox-test/in", True),
+        "/job": ("runs/sandbox-test/job", True),
+        "/out": ("runs/sandbox-test/out", False),
+        "/report": ("runs/sandbox-test/report", False),
+    }
+    assert container["args"] == ["--job-file", "/job/job.json"]
+    assert container["command"][-3:] == [m.PYTHON_IN_IMAGE, "-I", m.RUNNER_IN_IMAGE]
+    assert not any("configMap" in v for v in pod["volumes"])
 
 
 def test_agent_sandbox_variant() -> None:
