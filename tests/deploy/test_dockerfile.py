@@ -38,7 +38,8 @@ def instructions(text: str) -> list[tuple[str, str]]:
 
 
 def test_hadolint_finds_nothing() -> None:
-    result = subprocess.run([hadolint(), "--failure-threshold", "style", str(DOCKERFILE)], capture_output=True, text=True)
+    command = [hadolint(), "--failure-threshold", "style", str(DOCKERFILE)]
+    result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
