@@ -67,18 +67,25 @@ class FakeCluster:
     created_policies: list[dict] = field(default_factory=list)
     deleted_jobs: list[str] = field(default_factory=list)
     results: dict[str, tuple[int, str]] = field(default_factory=dict)
-    timeout_s: float = 60.0
+    deadline_exceeded: set[str] = field(default_factory=set)
 
     # -- batch/v1 ---------------------------------------------------------------------------------
     def create_namespaced_job(self, body: dict, namespace: str, **_: object) -> dict:
         assert body["metadata"]["namespace"] == namespace
         self.created_jobs.append(copy.deepcopy(body))
-        pod = body["spec"]["template"]["spec"]
-        proc = subprocess.run(  # noqa: S603 - the pod's own command, inside bubblewrap
-            _bwrap_argv(pod, self.exchange_root, self.scratch), capture_output=True, timeout=self.timeout_s
-        )
+        name, pod = body["metadata"]["name"], body["spec"]["template"]["spec"]
+        try:
+            proc = subprocess.run(  # noqa: S603 - the pod's own command, inside bubblewrap
+                _bwrap_argv(pod, self.exchange_root, self.scratch),
+                capture_output=True, timeout=body["spec"]["activeDeadlineSeconds"],
+            )  # fmt: skip
+        except subprocess.TimeoutExpired as exc:
+            # The Job controller kills the pod at activeDeadlineSeconds (SIGKILL: exit 137).
+            self.deadline_exceeded.add(name)
+            self.results[name] = (137, ((exc.stdout or b"") + (exc.stderr or b"")).decode())
+            return body
         # The pod log is the container's stdout and stderr together, as a kubelet keeps it.
-        self.results[body["metadata"]["name"]] = (proc.returncode, (proc.stdout + proc.stderr).decode())
+        self.results[name] = (proc.returncode, (proc.stdout + proc.stderr).decode())
         return body
 
     def list_namespaced_job(self, namespace: str, field_selector: str, **_: object) -> client.V1JobList:
@@ -89,6 +96,8 @@ class FakeCluster:
     def read_namespaced_job_status(self, name: str, namespace: str, **_: object) -> client.V1Job:
         code, _log = self.results[name]
         status = client.V1JobStatus(active=0, succeeded=1 if code == 0 else None, failed=None if code == 0 else 1)
+        if name in self.deadline_exceeded:
+            status.conditions = [client.V1JobCondition(type="Failed", status="True", reason="DeadlineExceeded")]
         return client.V1Job(metadata=client.V1ObjectMeta(name=name), status=status)
 
     def delete_namespaced_job(self, name: str, namespace: str, **_: object) -> None:

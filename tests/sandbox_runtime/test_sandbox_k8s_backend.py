@@ -93,6 +93,14 @@ def test_failed_checks_fail_the_verdict(orders: Path, cluster: FakeCluster) -> N
     assert [r.name for r in verdict.check_results.failed] == ["missing_count(customer) = 0"]
 
 
+def test_a_job_past_its_deadline_is_a_timeout(orders: Path, cluster: FakeCluster) -> None:
+    job = SandboxJob(kind="sql", code="select count(*) as n from range(100000000000)", inputs={"orders": orders},
+                     limits=SandboxLimits(timeout_s=2))  # fmt: skip
+    verdict = run_job(job, backend="k8s")
+    assert verdict.reason == "timeout", verdict
+    assert cluster.deadline_exceeded == {cluster.created_jobs[0]["metadata"]["name"]}
+
+
 def test_a_python_job_cannot_forge_its_checks(orders: Path, cluster: FakeCluster) -> None:
     # The transform writes a forged passing report on the runner's report channel; the checks
     # run again in a second pod that never ran job code.
