@@ -59,8 +59,8 @@ def cluster_configured() -> bool:
 class ExchangeRun(RunDir):
     """One run's folders on the exchange volume; the verdict reads them like a local run dir."""
 
-    def __init__(self, exchange_root: Path, name: str) -> None:  # noqa: D107 - no RunDir.__init__:
-        # the folders live on the shared volume, not in a private temporary directory.
+    def __init__(self, exchange_root: Path, name: str) -> None:
+        # Not RunDir.__init__: the folders live on the shared volume, not in a private temp dir.
         self.root = exchange_root / m.run_folder(name)
         self.uid, self.gid = os.getuid(), os.getgid()
         self.inputs, self.outputs = self.root / "in", self.root / "out"

@@ -113,11 +113,12 @@ def exchange_claim(
 def launcher_role(namespace: str = DEFAULT_NAMESPACE, *, service_account: str = "agentic-assets") -> list[dict]:
     """What the code location (and its run workers) may do: start, watch and delete sandbox Jobs."""
     rules = [
-        {"apiGroups": ["batch"], "resources": ["jobs", "jobs/status"],
-         "verbs": ["create", "get", "list", "watch", "delete"]},
-        {"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list", "watch", "delete"]},
+        {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["create", "get", "list", "watch", "delete"]},
+        {"apiGroups": ["batch"], "resources": ["jobs/status"], "verbs": ["get"]},
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch", "delete"]},
+        {"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]},
         {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"], "verbs": ["get", "create"]},
-    ]  # fmt: skip
+    ]
     meta = {"name": "agentic-sandbox-launcher", "namespace": namespace}
     return [
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": meta, "rules": rules},
