@@ -59,6 +59,65 @@ def test_the_k8s_run_launcher_loads_in_a_dagster_instance(tmp_path: Path, in_clu
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
 
 
+class RecordingBatchApi:
+    """The batch API at the client boundary: keeps what the run launcher sends."""
+
+    def __init__(self) -> None:
+        self.jobs: list[dict] = []
+        self.namespaces: list[str] = []
+
+    def create_namespaced_job(self, body: object, namespace: str, **_: object) -> None:
+        self.jobs.append(kubernetes.client.ApiClient().sanitize_for_serialization(body))
+        self.namespaces.append(namespace)
+
+
+def test_the_run_worker_job_the_launcher_sends_validates_strictly(tmp_path: Path, in_cluster: None) -> None:
+    """dagster-k8s builds the run worker's Job from deploy/dagster.yaml; that object is what
+    the cluster would receive, so it is validated and its pod checked like the sandbox's."""
+    from dagster._core.code_pointer import ModuleCodePointer
+    from dagster._core.launcher import LaunchRunContext
+    from dagster._core.origin import JobPythonOrigin, RepositoryPythonOrigin
+    from dagster._core.storage.dagster_run import DagsterRun
+    from dagster_k8s.client import DagsterKubernetesClient
+
+    from sandbox_runtime.backends import k8s_manifests as m
+    from tests.deploy.conftest import strict
+
+    config = yaml.safe_load((DEPLOY / "dagster.yaml").read_text())
+    config["storage"] = {"sqlite": {"base_dir": str(tmp_path / "storage")}}
+    (tmp_path / "dagster.yaml").write_text(yaml.safe_dump(config))
+    origin = JobPythonOrigin(
+        "materialize_all",
+        RepositoryPythonOrigin(
+            executable_path=m.PYTHON_IN_IMAGE,
+            code_pointer=ModuleCodePointer("agentic_assets.definitions", "defs", working_directory=m.APP_DIR_IN_IMAGE),
+            container_image=m.DEFAULT_IMAGE,
+        ),
+    )
+    recorder = RecordingBatchApi()
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        launcher = instance.run_launcher
+        launcher._api_client = DagsterKubernetesClient.production_client(batch_api_override=recorder)
+        run = instance.add_run(DagsterRun(job_name="materialize_all", job_code_origin=origin))
+        launcher.launch_run(LaunchRunContext(dagster_run=run, workspace=None))
+    [job] = recorder.jobs
+    strict(job)
+    assert recorder.namespaces == [m.DEFAULT_NAMESPACE]
+    assert job["spec"]["ttlSecondsAfterFinished"] == 3600 and job["spec"]["backoffLimit"] == 0
+    pod = job["spec"]["template"]["spec"]
+    [container], volumes = pod["containers"], pod["volumes"]
+    assert container["image"] == m.DEFAULT_IMAGE
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["securityContext"]["runAsUser"] == m.SANDBOX_UID
+    assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    mounts = {v["name"]: v["mountPath"] for v in container["volumeMounts"]}
+    assert {"agentic-data": "/data", "sandbox-exchange": "/exchange", "tmp": "/tmp"}.items() <= mounts.items()
+    claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in volumes if "persistentVolumeClaim" in v}
+    assert claims == {"agentic-data": "agentic-assets-data", "sandbox-exchange": m.DEFAULT_EXCHANGE_CLAIM}
+    assert job["spec"]["template"]["metadata"]["labels"]["agentic-assets/spark-client"] == "true"
+    assert {"configMapRef": {"name": "agentic-assets-env"}} in container["envFrom"]
+
+
 def test_the_executor_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(EXECUTOR_ENV, raising=False)
     assert executor_from_env() is None
