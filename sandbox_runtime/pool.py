@@ -26,10 +26,6 @@ POOL_SIZE_ENV = "AGENTIC_ASSETS_SANDBOX_POOL_SIZE"
 READY_TIMEOUT_S = 60.0
 
 
-def _rlimit_key(limits: SandboxLimits) -> tuple:
-    return (limits.memory_mb, limits.open_files, limits.max_output_mb, limits.processes)
-
-
 class WarmPool:
     def __init__(
         self,
@@ -60,7 +56,7 @@ class WarmPool:
     # -- the interface ------------------------------------------------------------------------
 
     def serves(self, backend: str | None, limits: SandboxLimits) -> bool:
-        return (backend in (None, self.backend_name)) and _rlimit_key(limits) == _rlimit_key(self.limits)
+        return (backend in (None, self.backend_name)) and limits.start_key == self.limits.start_key
 
     def claim(self, timeout_s: float = READY_TIMEOUT_S) -> SandboxProcess:
         """A ready sandbox, removed from the pool; waits for one if the pool is drained."""
