@@ -60,7 +60,14 @@ def _run_in(sandbox: SandboxProcess, job: SandboxJob, kind: str, dest: Path | No
     try:
         inputs = {name: sandbox.rundir.add_input(name, path) for name, path in job.inputs.items()}
         outcome = sandbox.execute(sandbox_spec(job, kind, inputs), job.limits.timeout_s)
-        return build_verdict(outcome, sandbox.rundir, job, dest, sandbox.backend)
+        try:
+            return build_verdict(outcome, sandbox.rundir, job, dest, sandbox.backend)
+        except Exception as exc:  # noqa: BLE001 - whatever the job left, the caller gets a verdict
+            return SandboxVerdict(
+                ok=False, reason="output_invalid", backend=sandbox.backend, exit_status=outcome.exit_status,
+                message=f"the host could not judge what the job left: {type(exc).__name__}: {exc}"[:2000],
+                stderr_tail=outcome.stderr_tail[-4000:], seconds=round(outcome.seconds, 4),
+            )  # fmt: skip
     finally:
         sandbox.destroy()
 

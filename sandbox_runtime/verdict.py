@@ -33,16 +33,16 @@ def _failure(outcome: RawOutcome, job: SandboxJob) -> tuple[str, str] | None:
     status = outcome.exit_status
     report = outcome.report or {}
     memory_hint = any(m in outcome.stderr_tail for m in MEMORY_MARKERS)
+    if outcome.oom_killed:  # first: a job the kernel cut short may then hang or fail
+        return "memory", (
+            f"memory limit of {limits.memory_mb} MB (plus {limits.scratch_mb} MB /tmp and "
+            f"{limits.max_output_mb} MB /out) exceeded; killed by the kernel"
+        )
     if outcome.timed_out:
         return "timeout", f"wall-clock timeout of {limits.timeout_s:g} s reached; sandbox killed"
     if outcome.output_overflow:
         return "output_invalid", (
             f"output over the {limits.max_output_mb} MB or {limits.max_files} files limit; sandbox killed"
-        )
-    if outcome.oom_killed:
-        return "memory", (
-            f"memory limit of {limits.memory_mb} MB (plus {limits.scratch_mb} MB /tmp and "
-            f"{limits.max_output_mb} MB /out) exceeded; killed by the kernel"
         )
     if status is not None and status < 0:
         sig = -status
