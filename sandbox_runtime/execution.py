@@ -148,6 +148,8 @@ def run_sql_on_tables(
     """Run SQL over in-memory Arrow tables in a sandbox; returns the verdict and the output."""
     import pyarrow.parquet as pq
 
+    from sandbox_runtime.output_check import read_output
+
     with tempfile.TemporaryDirectory(prefix="sandbox-tables-") as scratch:
         folder = Path(scratch)
         inputs = {}
@@ -162,6 +164,6 @@ def run_sql_on_tables(
         verdict = run_job(job, backend=backend, workdir=folder / "out", pool=pool, skip_static=skip_static)
         output = None
         if verdict.output_path is not None and verdict.output_path.exists():
-            output = pq.read_table(verdict.output_path)
+            output = read_output(verdict.output_path, job.limits)
         verdict.output_path = None  # the temporary folder is gone after this call
     return verdict, output

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from asset_checks.results import CheckSuiteResult
 from sandbox_runtime.models import SandboxJob, SandboxVerdict
-from sandbox_runtime.output_check import OutputRejected, check_output
 from sandbox_runtime.process import RawOutcome
 from sandbox_runtime.rundir import RunDir
 
@@ -102,6 +101,8 @@ def build_verdict(
         if checks is not None:
             apply_checks(verdict, CheckSuiteResult.model_validate(checks))
         return verdict
+    from sandbox_runtime.output_check import OutputRejected, check_output  # pyarrow: on first use
+
     path, problem = rundir.take_output("output.parquet", dest, job.limits.max_output_mb << 20)
     if path is None:
         if "output.parquet" in removed:
