@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from sandbox_runtime.models import SandboxLimits
 
 CGROUP_ENV = "AGENTIC_ASSETS_SANDBOX_CGROUP"
 PREFIX = "agentic-sandbox-"
+# A sandbox's first process joins its cgroup milliseconds after the cgroup is made; one that
+# has been empty for a minute belongs to no sandbox that is still starting.
+ORPHAN_AGE_S = 60.0
 
 
 def memory_limit_bytes(limits: SandboxLimits) -> int:
@@ -138,3 +142,19 @@ def sweep(name: str) -> None:
     parent = cgroup_parent()
     if parent is not None and name.startswith(PREFIX) and (parent[0] / name).is_dir():
         remove_cgroup(parent[0] / name)
+
+
+def sweep_orphans(live: Iterable[str]) -> None:
+    """Remove empty sandbox cgroups whose run folder is gone (its removal came too early, while
+    the processes were still exiting), except those of `live` run folders."""
+    parent = cgroup_parent()
+    if parent is None:
+        return
+    keep = set(live)
+    with contextlib.suppress(OSError), os.scandir(parent[0]) as entries:
+        for entry in entries:
+            if not entry.name.startswith(PREFIX) or entry.name in keep or not entry.is_dir():
+                continue
+            with contextlib.suppress(OSError):
+                if time.time() - entry.stat().st_mtime > ORPHAN_AGE_S:
+                    os.rmdir(entry.path)  # refused while it has processes

@@ -74,6 +74,7 @@ def sweep_stale(folder: Path | None = None) -> list[Path]:
             os.close(fd)
         _discard(root)
         swept.append(root)
+    cgroup.sweep_orphans(live=[c.name for c in candidates if c not in swept])
     return swept
 
 

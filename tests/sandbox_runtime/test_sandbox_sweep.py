@@ -71,3 +71,23 @@ def test_a_killed_hosts_run_folder_is_swept_when_a_pool_starts(tmp_root: Path) -
         assert live.is_dir()
     finally:
         os.close(lock)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="sandbox cgroups are made by a root host")
+def test_an_empty_cgroup_without_a_run_folder_is_swept(tmp_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sandbox_runtime import cgroup
+    from sandbox_runtime.rundir import sweep_stale
+
+    parent = cgroup.cgroup_parent()
+    assert parent is not None, "this machine offers a memory cgroup to a root host"
+    orphan = parent[0] / f"{cgroup.PREFIX}orphan-{os.getpid()}"
+    orphan.mkdir()
+    try:
+        sweep_stale(tmp_root)
+        assert orphan.is_dir()  # too young: it may belong to a sandbox that is starting
+        monkeypatch.setattr(cgroup, "ORPHAN_AGE_S", -1.0)
+        sweep_stale(tmp_root)
+        assert not orphan.exists()
+    finally:
+        if orphan.exists():
+            orphan.rmdir()
