@@ -18,6 +18,7 @@ from sandbox_runtime.pool import WarmPool, default_pool
 
 __all__ = [
     "ColumnSchema",
+    "OutputRejected",
     "SandboxJob",
     "SandboxLimits",
     "SandboxStartError",
@@ -26,6 +27,15 @@ __all__ = [
     "StaticIssue",
     "WarmPool",
     "default_pool",
+    "read_output",
     "run_job",
     "run_sql_on_tables",
 ]
+
+
+def __getattr__(name: str):  # noqa: ANN202 - pyarrow loads only when outputs are read
+    if name in ("OutputRejected", "read_output"):
+        from sandbox_runtime import output_check
+
+        return getattr(output_check, name)
+    raise AttributeError(f"module 'sandbox_runtime' has no attribute {name!r}")

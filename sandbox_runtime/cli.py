@@ -62,7 +62,7 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="print the verdict as one JSON object"),
 ) -> None:
     """Run candidate SQL or Python on the input tables in a sandbox and print the verdict."""
-    from sandbox_runtime import SandboxJob, SandboxLimits, SandboxUnavailable, run_job
+    from sandbox_runtime import SandboxJob, SandboxLimits, SandboxStartError, SandboxUnavailable, run_job
 
     if (sql is None) == (python is None):
         raise typer.BadParameter("give exactly one of --sql FILE or --python FILE")
@@ -82,16 +82,24 @@ def run(
         try:
             verdict = run_job(job, backend=backend.value, workdir=out, skip_static=skip_static)
         except SandboxUnavailable as exc:
-            if as_json:
-                typer.echo(json.dumps({"ok": False, "reason": "unavailable", "message": str(exc)}))
-            else:
-                typer.echo(str(exc), err=True)
+            _refusal("unavailable", exc, as_json)
             raise typer.Exit(2) from exc
+        except SandboxStartError as exc:
+            _refusal("error", exc, as_json)
+            raise typer.Exit(1) from exc
     if as_json:
         typer.echo(verdict.model_dump_json())
     else:
         _print(verdict)
     raise typer.Exit(0 if verdict.ok else 1)
+
+
+def _refusal(reason: str, exc: Exception, as_json: bool) -> None:
+    """No run took place: still one JSON object with --json."""
+    if as_json:
+        typer.echo(json.dumps({"ok": False, "reason": reason, "message": str(exc)}))
+    else:
+        typer.echo(str(exc), err=True)
 
 
 def _print(verdict) -> None:  # noqa: ANN001

@@ -60,7 +60,14 @@ def _run_in(sandbox: SandboxProcess, job: SandboxJob, kind: str, dest: Path | No
     try:
         inputs = {name: sandbox.rundir.add_input(name, path) for name, path in job.inputs.items()}
         outcome = sandbox.execute(sandbox_spec(job, kind, inputs), job.limits.timeout_s)
-        return build_verdict(outcome, sandbox.rundir, job, dest, sandbox.backend)
+        try:
+            return build_verdict(outcome, sandbox.rundir, job, dest, sandbox.backend)
+        except Exception as exc:  # noqa: BLE001 - whatever the job left, the caller gets a verdict
+            return SandboxVerdict(
+                ok=False, reason="output_invalid", backend=sandbox.backend, exit_status=outcome.exit_status,
+                message=f"the host could not judge what the job left: {type(exc).__name__}: {exc}"[:2000],
+                stderr_tail=outcome.stderr_tail[-4000:], seconds=round(outcome.seconds, 4),
+            )  # fmt: skip
     finally:
         sandbox.destroy()
 
@@ -141,6 +148,8 @@ def run_sql_on_tables(
     """Run SQL over in-memory Arrow tables in a sandbox; returns the verdict and the output."""
     import pyarrow.parquet as pq
 
+    from sandbox_runtime.output_check import read_output
+
     with tempfile.TemporaryDirectory(prefix="sandbox-tables-") as scratch:
         folder = Path(scratch)
         inputs = {}
@@ -155,6 +164,6 @@ def run_sql_on_tables(
         verdict = run_job(job, backend=backend, workdir=folder / "out", pool=pool, skip_static=skip_static)
         output = None
         if verdict.output_path is not None and verdict.output_path.exists():
-            output = pq.read_table(verdict.output_path)
+            output = read_output(verdict.output_path, job.limits)
         verdict.output_path = None  # the temporary folder is gone after this call
     return verdict, output

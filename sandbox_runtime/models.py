@@ -39,10 +39,28 @@ class SandboxLimits(BaseModel):
     open_files: int = Field(default=256, ge=32, le=65536)
     max_output_mb: int = Field(default=256, ge=1, le=65536, description="largest output file")
     processes: int = Field(default=64, ge=8, le=4096, description="processes and threads")
+    # Writable places inside: /tmp is a tmpfs of `scratch_mb`, /out one of `max_output_mb`
+    # (where the host can mount them), each with at most `max_files` inodes; everything else
+    # is read-only. 4096 files and folders leave room for DuckDB's spill files and partitioned
+    # writes while keeping the kernel memory of empty files small (about 1 KB per inode).
+    scratch_mb: int = Field(default=64, ge=16, le=65536, description="tmpfs /tmp")
+    max_files: int = Field(default=4096, ge=64, le=1_000_000, description="inodes per writable place")
+    # What the host agrees to load from one output, checked on the footer and again while
+    # reading it batch by batch: a small file can declare (or decode to) far more.
+    max_output_rows: int = Field(default=100_000_000, ge=1, description="rows of the output")
+    max_output_decoded_mb: int = Field(
+        default=2048, ge=1, le=1 << 20, description="output size once decoded into Arrow memory"
+    )
 
     @property
     def effective_cpu_s(self) -> int:
         return self.cpu_s or max(1, int(self.timeout_s + 0.999))
+
+    @property
+    def start_key(self) -> tuple:
+        """The limits fixed when a sandbox starts (rlimits, mount sizes): a warm sandbox serves
+        only jobs whose start key matches."""
+        return (self.memory_mb, self.open_files, self.max_output_mb, self.processes, self.scratch_mb, self.max_files)
 
 
 class SandboxJob(BaseModel):

@@ -3,6 +3,8 @@ imported and waiting for one job. A claimed sandbox leaves the pool for good (it
 and is destroyed); a background thread starts replacements.
 
 Materializations and agents share one pool per process: `run_job(job, pool=default_pool())`.
+A pool that starts first sweeps the run folders (with their mounts and cgroups) that a killed
+host process left behind.
 A job whose limits differ from the pool's (memory, open files, output size, processes) gets a
 cold sandbox instead, since rlimits are fixed when a sandbox starts; the wall-clock timeout
 is always the job's own.
@@ -20,14 +22,10 @@ from sandbox_runtime.backends import get_backend
 from sandbox_runtime.errors import SandboxStartError
 from sandbox_runtime.models import SandboxLimits
 from sandbox_runtime.process import SandboxProcess
-from sandbox_runtime.rundir import wait_for_removals
+from sandbox_runtime.rundir import sweep_stale, wait_for_removals
 
 POOL_SIZE_ENV = "AGENTIC_ASSETS_SANDBOX_POOL_SIZE"
 READY_TIMEOUT_S = 60.0
-
-
-def _rlimit_key(limits: SandboxLimits) -> tuple:
-    return (limits.memory_mb, limits.open_files, limits.max_output_mb, limits.processes)
 
 
 class WarmPool:
@@ -60,7 +58,7 @@ class WarmPool:
     # -- the interface ------------------------------------------------------------------------
 
     def serves(self, backend: str | None, limits: SandboxLimits) -> bool:
-        return (backend in (None, self.backend_name)) and _rlimit_key(limits) == _rlimit_key(self.limits)
+        return (backend in (None, self.backend_name)) and limits.start_key == self.limits.start_key
 
     def claim(self, timeout_s: float = READY_TIMEOUT_S) -> SandboxProcess:
         """A ready sandbox, removed from the pool; waits for one if the pool is drained."""
@@ -125,6 +123,8 @@ class WarmPool:
         self._filler.start()
 
     def _fill(self) -> None:
+        # In the background: a killed host may have left thousands of files on a slow disk.
+        sweep_stale()
         failures = 0
         while True:
             with self._cond:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sandbox_runtime.cgroup import SandboxCgroup
 from sandbox_runtime.errors import SandboxStartError
 from sandbox_runtime.rundir import RunDir
 
@@ -34,6 +35,7 @@ class RawOutcome:
     stderr_tail: str = ""
     timed_out: bool = False
     output_overflow: bool = False
+    oom_killed: bool = False  # the kernel ended a process at the sandbox's cgroup limit
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -53,7 +55,9 @@ class SandboxProcess:
         argv: list[str],
         rundir: RunDir,
         max_output_bytes: int,
+        max_output_files: int,
         pass_fds: tuple[int, ...] = (),
+        cgroup: SandboxCgroup | None = None,
         on_destroy: Callable[[], None] | None = None,
         kill: Callable[[subprocess.Popen], None] | None = None,
         renice_on_claim: bool = False,
@@ -61,6 +65,8 @@ class SandboxProcess:
         self.backend = backend
         self.rundir = rundir
         self.max_output_bytes = max_output_bytes
+        self.max_output_files = max_output_files
+        self.cgroup = cgroup
         self._on_destroy = on_destroy
         self._kill = kill
         self._renice_on_claim = renice_on_claim
@@ -80,6 +86,9 @@ class SandboxProcess:
                 start_new_session=True,
                 close_fds=True,
             )
+        except BaseException:
+            self._release()
+            raise
         finally:
             for fd in pass_fds:
                 os.close(fd)
@@ -140,12 +149,16 @@ class SandboxProcess:
                 if now >= deadline:
                     outcome.timed_out = True
                     break
-                if now >= next_poll:
+                if now >= next_poll and not self.rundir.sized:
+                    # A plain out/ folder: measured while the job runs (a sized tmpfs needs
+                    # no watching, the kernel refuses the byte or file over its limit).
                     next_poll = now + OUTPUT_POLL_S
-                    if self.rundir.output_bytes() > self.max_output_bytes:
+                    scan = self.rundir.scan_outputs(self.max_output_files)
+                    if scan.truncated or scan.bytes > self.max_output_bytes:
                         outcome.output_overflow = True
                         break
-                for key, _ in sel.select(min(deadline, next_poll) - now):
+                wake = deadline if self.rundir.sized else min(deadline, next_poll)
+                for key, _ in sel.select(wake - now):
                     if not self._read(key.fileobj, key.data):
                         sel.unregister(key.fileobj)
         if outcome.timed_out or outcome.output_overflow:
@@ -162,6 +175,7 @@ class SandboxProcess:
             outcome.exit_status = -signal.SIGKILL
         outcome.stderr_tail = self._stderr[-STDERR_TAIL_BYTES:].decode("utf-8", "replace")
         outcome.report = self._last_report()
+        outcome.oom_killed = self.cgroup is not None and self.cgroup.oom_kills() > 0
         return outcome
 
     def _normal_priority(self) -> None:
@@ -223,4 +237,8 @@ class SandboxProcess:
                 stream.close()
         if self._on_destroy is not None:
             self._on_destroy()
+        self._release()
+
+    def _release(self) -> None:
+        # The run folder goes with its mounts and the cgroup named after it (rundir.py).
         self.rundir.remove_later()

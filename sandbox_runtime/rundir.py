@@ -1,13 +1,22 @@
-"""The private directory of one sandbox on the host: `in/` (read-only inside), `out/` (the only
-writable place the job sees) and `stage/` (mount points for the interpreter, see bwrap.py).
+"""The private directory of one sandbox on the host: `in/` (read-only inside), `out/` (the
+job's output folder), `scratch/` (its /tmp) and `stage/` (mount points for the interpreter,
+see bwrap.py).
 
-The output is untrusted: it is taken without following symlinks, as a regular file only,
-and size-checked before the host reads a byte of it.
+As root, `out/` and `scratch/` are tmpfs mounts sized from the job's limits (bytes and inodes,
+enforced by the kernel); elsewhere `out/` is a plain folder the host measures while the job
+runs. The output is untrusted: it is taken without following symlinks, as a regular file only,
+and size-checked before the host reads a byte of it; the host never recurses into the tree
+the job left (tree.py) and removes the whole folder after the verdict.
+
+A run folder carries a lock its host process holds while it lives: `sweep_stale` (called when
+a pool starts) removes the folders, mounts and cgroups of hosts that were killed.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
+import fcntl
 import os
 import shutil
 import stat
@@ -15,8 +24,14 @@ import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from sandbox_runtime import cgroup, mounts
+from sandbox_runtime.models import SandboxLimits
+from sandbox_runtime.tree import TreeScan, remove_tree, scan_tree
+
 INSIDE_IN = "/in"
 INSIDE_OUT = "/out"
+PREFIX = cgroup.PREFIX
+OWNER_LOCK = ".owner"
 
 # Deleting a run directory costs ~20 ms on slow disks: it happens after the verdict, in the
 # background. `wait_for_removals` (called at exit and by WarmPool.close) waits for it.
@@ -32,22 +47,81 @@ def wait_for_removals() -> None:
 atexit.register(wait_for_removals)
 
 
+def _discard(root: Path) -> None:
+    """Detach every mount below `root`, then delete the folder and its cgroup."""
+    for point in mounts.mount_points_under(root):
+        mounts.detach(point)
+    remove_tree(root)
+    cgroup.sweep(root.name)
+
+
+def sweep_stale(folder: Path | None = None) -> list[Path]:
+    """Remove run folders whose host process is gone (its lock is free); returns them."""
+    folder = Path(folder or tempfile.gettempdir())
+    swept = []
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        candidates = [Path(e.path) for e in entries if e.name.startswith(PREFIX) and e.is_dir(follow_symlinks=False)]
+    for root in candidates:
+        try:
+            fd = os.open(root / OWNER_LOCK, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            continue  # not a run folder, or one still being created
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # its host is alive
+        finally:
+            os.close(fd)
+        _discard(root)
+        swept.append(root)
+    cgroup.sweep_orphans(live=[c.name for c in candidates if c not in swept])
+    return swept
+
+
 class RunDir:
-    def __init__(self, uid: int, gid: int, *, prefix: str = "agentic-sandbox-") -> None:
+    def __init__(self, uid: int, gid: int, *, prefix: str = PREFIX, limits: SandboxLimits | None = None) -> None:
+        """`limits`: mount out/ and scratch/ as tmpfs of those sizes (only as root)."""
         self.root = Path(tempfile.mkdtemp(prefix=prefix))
         self.uid, self.gid = uid, gid
         self.inputs = self.root / "in"
         self.outputs = self.root / "out"
+        self.scratch = self.root / "scratch"
         self.stage = self.root / "stage"
-        for folder in (self.inputs, self.outputs, self.stage):
-            folder.mkdir()
-        os.chmod(self.inputs, 0o755)
-        if os.geteuid() == 0:
-            # The sandbox uid must reach in/ and out/ through the root directory, and own out/.
-            os.chown(self.root, uid, gid)
-            os.chown(self.outputs, uid, gid)
-        os.chmod(self.root, 0o700)
-        os.chmod(self.outputs, 0o700)
+        # Held until this process removes the folder or dies; then sweep_stale may take it.
+        self._lock = os.open(self.root / OWNER_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        self.sized = False
+        try:
+            for folder in (self.inputs, self.outputs, self.scratch, self.stage):
+                folder.mkdir()
+            os.chmod(self.inputs, 0o755)
+            if os.geteuid() == 0:
+                # The sandbox uid must reach in/ and out/ through the root directory, and own out/.
+                os.chown(self.root, uid, gid)
+                os.chown(self.outputs, uid, gid)
+                os.chown(self.scratch, uid, gid)
+            os.chmod(self.root, 0o700)
+            os.chmod(self.outputs, 0o700)
+            os.chmod(self.scratch, 0o700)
+            if limits is not None and mounts.can_mount():
+                for target, size_mb in ((self.outputs, limits.max_output_mb), (self.scratch, limits.scratch_mb)):
+                    mounts.mount_tmpfs(target, size_bytes=size_mb << 20, inodes=limits.max_files, uid=uid, gid=gid)
+                self.sized = True
+        except BaseException:
+            self.remove()
+            raise
+
+    def read_only_view(self, host: str) -> str:
+        """A read-only overlay of a host folder inside the run folder (as root; see mounts.py),
+        or the folder itself where the host cannot mount."""
+        if not mounts.can_mount():
+            return host
+        empty = self.stage / ".empty"
+        empty.mkdir(exist_ok=True)
+        target = self.stage / str(len(list(self.stage.iterdir())))
+        target.mkdir()
+        mounts.mount_overlay_ro(target, Path(host), empty)
+        return str(target)
 
     def add_input(self, name: str, source: Path) -> str:
         """Copy one Parquet input in; returns its path inside the sandbox."""
@@ -64,33 +138,22 @@ class RunDir:
             os.chmod(target, 0o644)
         return f"{INSIDE_IN}/{target.name}"
 
-    def output_bytes(self) -> int:
-        """Bytes the job has written so far (symlinks and directories are not followed)."""
-        total = 0
-        stack = [self.outputs]
-        while stack:
-            try:
-                entries = list(os.scandir(stack.pop()))
-            except OSError:
-                continue
-            for entry in entries:
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(Path(entry.path))
-                    elif entry.is_file(follow_symlinks=False):
-                        total += entry.stat(follow_symlinks=False).st_blocks * 512
-                except OSError:
-                    continue
-        return total
+    def scan_outputs(self, max_entries: int) -> TreeScan:
+        """Entries, bytes and symlinks in out/, never following links, at most `max_entries`."""
+        return scan_tree(self.outputs, max_entries)
 
-    def remove_symlinks(self) -> list[str]:
+    def remove_symlinks(self, max_entries: int) -> list[str]:
+        """Remove the symlinks among the first `max_entries` entries of out/ (the host takes
+        only out/output.parquet, never through a link; this names them in the verdict)."""
         removed = []
-        for dirpath, dirnames, filenames in os.walk(self.outputs, followlinks=False):
-            for name in dirnames + filenames:
-                path = os.path.join(dirpath, name)
-                if os.path.islink(path):
-                    os.unlink(path)
-                    removed.append(os.path.relpath(path, self.outputs))
+        with contextlib.suppress(OSError), os.scandir(self.outputs) as entries:
+            for count, entry in enumerate(entries):
+                if count >= max_entries:
+                    break
+                if entry.is_symlink():
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                        removed.append(entry.name)
         return removed
 
     def take_output(self, name: str, dest: Path, max_bytes: int) -> tuple[Path | None, str]:
@@ -118,7 +181,10 @@ class RunDir:
             os.close(fd)
 
     def remove(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+        _discard(self.root)
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def remove_later(self) -> None:
         try:

@@ -18,7 +18,7 @@ import sys
 import time
 import traceback
 
-EFBIG = 27
+EFBIG, ENOSPC, EDQUOT = 27, 28, 122  # file too large; a writable place is full
 
 
 def _report(channel, payload: dict) -> None:  # noqa: ANN001
@@ -148,12 +148,23 @@ def _classify(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, MemoryError) or "Out of Memory" in text or "bad_alloc" in text:
         return "memory"
-    if isinstance(exc, OSError) and exc.errno == EFBIG:
+    if isinstance(exc, OSError) and exc.errno in (EFBIG, ENOSPC, EDQUOT):
         return "output_invalid"
     return "error"
 
 
+def _add_paths(argv: list[str]) -> None:
+    """`--path DIR`: folders the host laid out inside (the venv's site-packages, the runner's
+    packages); site-packages folders get their .pth files processed as usual."""
+    import site
+
+    for index, arg in enumerate(argv[:-1]):
+        if arg == "--path":
+            site.addsitedir(argv[index + 1])
+
+
 def main(argv: list[str]) -> int:
+    _add_paths(argv)
     # The report channel is a private copy of stdout; fd 1 becomes stderr for the job.
     report = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)

@@ -1,7 +1,8 @@
 """From what the host observed to a verdict: the reasons are decided here, in one place.
 
 The runner's report is advisory (job code shares its process); the host trusts only what it
-can check itself: exit status, the wall clock, and the Parquet file's own footer.
+can check itself: exit status, the wall clock, the cgroup's OOM count, and the Parquet file's
+own footer and data, read within the job's limits (output_check.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import signal
 from pathlib import Path
 
 from asset_checks.results import CheckSuiteResult
-from sandbox_runtime.models import ColumnSchema, SandboxJob, SandboxVerdict
+from sandbox_runtime.models import SandboxJob, SandboxVerdict
 from sandbox_runtime.process import RawOutcome
 from sandbox_runtime.rundir import RunDir
 
@@ -31,10 +32,17 @@ def _failure(outcome: RawOutcome, job: SandboxJob) -> tuple[str, str] | None:
     status = outcome.exit_status
     report = outcome.report or {}
     memory_hint = any(m in outcome.stderr_tail for m in MEMORY_MARKERS)
+    if outcome.oom_killed:  # first: a job the kernel cut short may then hang or fail
+        return "memory", (
+            f"memory limit of {limits.memory_mb} MB (plus {limits.scratch_mb} MB /tmp and "
+            f"{limits.max_output_mb} MB /out) exceeded; killed by the kernel"
+        )
     if outcome.timed_out:
         return "timeout", f"wall-clock timeout of {limits.timeout_s:g} s reached; sandbox killed"
     if outcome.output_overflow:
-        return "output_invalid", f"output over the {limits.max_output_mb} MB limit; sandbox killed"
+        return "output_invalid", (
+            f"output over the {limits.max_output_mb} MB or {limits.max_files} files limit; sandbox killed"
+        )
     if status is not None and status < 0:
         sig = -status
         if sig == signal.SIGXCPU:
@@ -55,20 +63,17 @@ def _failure(outcome: RawOutcome, job: SandboxJob) -> tuple[str, str] | None:
     if kind == "output_invalid":
         if "File too large" in message:
             return "output_invalid", f"a file exceeded the {limits.max_output_mb} MB limit ({message})"
+        if "No space left" in message or "Disk quota" in message:
+            return "output_invalid", (
+                f"a writable place is full: /out holds {limits.max_output_mb} MB and /tmp "
+                f"{limits.scratch_mb} MB, each at most {limits.max_files} files ({message})"
+            )
         return "output_invalid", message or "invalid output"
     if kind != "ok":
         return "error", message or "the job failed"
     if status != 0:
         return "error", f"the job reported success but exited with status {status}"
     return None
-
-
-def _describe_output(path: Path) -> tuple[int, list[ColumnSchema]]:
-    import pyarrow.parquet as pq
-
-    meta = pq.read_metadata(path)
-    schema = meta.schema.to_arrow_schema()
-    return meta.num_rows, [ColumnSchema(name=f.name, type=str(f.type)) for f in schema]
 
 
 def build_verdict(
@@ -86,7 +91,7 @@ def build_verdict(
         "seconds": round(outcome.seconds, 4),
         "run_seconds": (outcome.report or {}).get("elapsed_s"),
     }
-    removed = rundir.remove_symlinks()
+    removed = rundir.remove_symlinks(job.limits.max_files)
     failure = _failure(outcome, job)
     if failure:
         return SandboxVerdict(ok=False, reason=failure[0], message=failure[1], **base)
@@ -96,6 +101,8 @@ def build_verdict(
         if checks is not None:
             apply_checks(verdict, CheckSuiteResult.model_validate(checks))
         return verdict
+    from sandbox_runtime.output_check import OutputRejected, check_output  # pyarrow: on first use
+
     path, problem = rundir.take_output("output.parquet", dest, job.limits.max_output_mb << 20)
     if path is None:
         if "output.parquet" in removed:
@@ -104,10 +111,10 @@ def build_verdict(
             problem += f" (symlinks removed: {', '.join(removed)})"
         return SandboxVerdict(ok=False, reason="output_invalid", message=problem, **base)
     try:
-        rows, schema = _describe_output(path)
-    except Exception as exc:  # noqa: BLE001 - any parse failure means a bad file
+        rows, schema = check_output(path, job.limits)
+    except OutputRejected as exc:
         path.unlink(missing_ok=True)
-        return SandboxVerdict(ok=False, reason="output_invalid", message=f"output is not valid Parquet: {exc}", **base)
+        return SandboxVerdict(ok=False, reason="output_invalid", message=str(exc), **base)
     verdict = SandboxVerdict(
         ok=True, reason="ok", message=f"{rows} rows", output_rows=rows, output_schema=schema,
         output_path=path, **base,

@@ -30,6 +30,7 @@ def _parquet_file(source: ArrowInput) -> Path | None:
 
 def run_sql_sandboxed(sql: str, inputs: dict[str, ArrowInput], *, timeout_s: int = 600) -> pa.Table:
     from sandbox_runtime import SandboxJob, default_pool, run_job
+    from sandbox_runtime.output_check import read_output
 
     with tempfile.TemporaryDirectory(prefix="agentic-transform-") as tmp:
         paths: dict[str, Path] = {}
@@ -50,4 +51,5 @@ def run_sql_sandboxed(sql: str, inputs: dict[str, ArrowInput], *, timeout_s: int
                 f"the transform failed in the {verdict.backend} sandbox ({verdict.reason}): {verdict.message}"
                 + (f"\n{verdict.stderr_tail}" if verdict.stderr_tail else "")
             )
-        return pq.read_table(verdict.output_path)
+        # Within the job's limits: a small Parquet file can decode to far more than it weighs.
+        return read_output(verdict.output_path, limits)

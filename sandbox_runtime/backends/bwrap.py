@@ -4,21 +4,22 @@ Process chain (each step execs the next, so the Popen pid is the outer bwrap and
 killpg ends everything; `--die-with-parent` then takes the sandbox's pid 1, and with it the
 whole pid namespace):
 
-    [unshare -m + bind mounts]   only when the interpreter lives where the sandbox uid cannot
-                                 reach it (e.g. under /root): bwrap resolves bind sources as
-                                 the unprivileged uid, so the host dirs are first bound into
-                                 the private run directory, in a mount namespace of their own
+    sh (join the cgroup)         as root where a memory cgroup can be made: the job's own,
+                                 limited to its memory plus its tmpfs sizes (cgroup.py)
     prlimit                      address space, CPU seconds, open files, file size, processes
     setpriv                      an unprivileged, random host uid (as root, bwrap would map
                                  the sandbox to host root), no capabilities, no_new_privs
-    bwrap                        every namespace unshared, read-only /usr and inputs, writable
-                                 out/ only, tmpfs /tmp, seccomp, no further user namespaces
+    bwrap                        every namespace unshared, seccomp, no further user namespaces;
+                                 read-only root, /dev (so /dev/shm), /usr, /opt and inputs;
+                                 writable only /tmp and /out, each a tmpfs sized from the job's
+                                 limits in bytes and inodes (as root, mounted by the host in
+                                 rundir.py; otherwise bwrap's own tmpfs for /tmp, with a byte
+                                 size only, and out/ measured by the host while the job runs)
 """
 
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
 from functools import cache
@@ -27,23 +28,23 @@ from pathlib import Path
 from sandbox_runtime import seccomp
 from sandbox_runtime.backends.base import (
     Backend,
-    reachable_by_others,
+    join_cgroup,
+    local_env,
     runner_argv,
-    runtime_paths,
-    sandbox_env,
+    runtime_layout,
+    sandbox_cgroup,
     sandbox_ids,
 )
 from sandbox_runtime.models import SandboxLimits
 from sandbox_runtime.process import SandboxProcess
 from sandbox_runtime.rundir import INSIDE_IN, INSIDE_OUT, RunDir
 
-TMPFS_MB = 64
 INSTALL_HINT = "install bubblewrap (`apt-get install -y bubblewrap`)"
 
 
 @cache
 def _tools() -> dict[str, str | None]:
-    return {name: shutil.which(name) for name in ("bwrap", "setpriv", "prlimit", "unshare", "sh", "nice")}
+    return {name: shutil.which(name) for name in ("bwrap", "setpriv", "prlimit", "sh", "nice")}
 
 
 @cache
@@ -102,7 +103,7 @@ class BwrapBackend(Backend):
         if not tools["bwrap"]:
             return f"`bwrap` not found; {INSTALL_HINT}"
         if os.geteuid() == 0:
-            missing = [t for t in ("setpriv", "prlimit", "unshare", "sh") if not tools[t]]
+            missing = [t for t in ("setpriv", "prlimit", "sh") if not tools[t]]
             if missing:
                 return f"missing {', '.join(missing)}; install util-linux"
         elif not tools["prlimit"]:
@@ -110,16 +111,16 @@ class BwrapBackend(Backend):
         return _probe()
 
     def command(self, rundir: RunDir, limits: SandboxLimits, seccomp_fd: int, *,
-                preload: bool, uid: int, gid: int) -> list[str]:  # fmt: skip
+                preload: bool, uid: int, gid: int, cgroup_procs: Path | None = None) -> list[str]:  # fmt: skip
         binds: list[str] = []
-        staged: list[tuple[str, str]] = []
-        for index, host in enumerate(runtime_paths()):
-            source = host
-            if os.geteuid() == 0 and not reachable_by_others(host):
-                source = str(rundir.stage / str(index))
-                os.mkdir(source)
-                staged.append((host, source))
-            binds += ["--ro-bind", source, host]
+        for host, inside in runtime_layout().mounts:
+            # As root: a read-only overlay in the run folder, which the sandbox uid can read
+            # even when the host folder is under /root, and which shows no host path inside.
+            binds += ["--ro-bind", rundir.read_only_view(host), inside]
+        if rundir.sized:
+            scratch = ["--bind", str(rundir.scratch), "/tmp"]
+        else:
+            scratch = ["--size", str(limits.scratch_mb << 20), "--tmpfs", "/tmp"]
         bwrap = [
             _tools()["bwrap"],
             "--unshare-all", "--unshare-user", "--disable-userns",
@@ -127,14 +128,17 @@ class BwrapBackend(Backend):
             "--hostname", "sandbox", "--clearenv",
             *_root_layout(),
             "--proc", "/proc", "--dev", "/dev",
-            "--size", str(TMPFS_MB << 20), "--tmpfs", "/tmp",
+            *scratch,
             *binds,
             "--ro-bind", str(rundir.inputs), INSIDE_IN,
             "--bind", str(rundir.outputs), INSIDE_OUT,
+            # Everything else is read-only: bwrap's root tmpfs and /dev (with /dev/shm) have
+            # no size limit of their own. The device nodes are bind mounts and stay usable.
+            "--remount-ro", "/dev", "--remount-ro", "/",
             "--chdir", "/tmp",
             "--seccomp", str(seccomp_fd),
         ]  # fmt: skip
-        for key, value in sandbox_env().items():
+        for key, value in local_env().items():
             bwrap += ["--setenv", key, value]
         bwrap += ["--", *runner_argv(preload)]
         if os.geteuid() != 0:
@@ -144,12 +148,8 @@ class BwrapBackend(Backend):
             _tools()["setpriv"], f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
             "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", *bwrap,
         ]  # fmt: skip
-        if staged:
-            mounts = " && ".join(f"mount --bind {shlex.quote(h)} {shlex.quote(s)}" for h, s in staged)
-            dropped = [
-                _tools()["unshare"], "--mount", "--propagation", "private", "--",
-                _tools()["sh"], "-c", f"{mounts} && exec {shlex.join(dropped)}",
-            ]  # fmt: skip
+        if cgroup_procs is not None:
+            dropped = join_cgroup(cgroup_procs, dropped)
         if preload and os.geteuid() == 0 and _tools()["nice"]:
             # A spare warms up at nice 10 so that starting it never slows a running job; the
             # host (root) puts every thread back to 0 when it is claimed (SandboxProcess.execute).
@@ -159,10 +159,13 @@ class BwrapBackend(Backend):
     def start(self, limits: SandboxLimits, *, preload: bool) -> SandboxProcess:
         self.ensure_available()
         uid, gid = sandbox_ids()
-        rundir = RunDir(uid, gid)
+        rundir = RunDir(uid, gid, limits=limits)
+        cgroup = None
         try:
+            cgroup = sandbox_cgroup(rundir, limits)
             fd = seccomp.filter_fd()
-            argv = self.command(rundir, limits, fd, preload=preload, uid=uid, gid=gid)
+            procs = cgroup.procs if cgroup else None
+            argv = self.command(rundir, limits, fd, preload=preload, uid=uid, gid=gid, cgroup_procs=procs)
         except BaseException:
             rundir.remove()
             raise
@@ -171,6 +174,8 @@ class BwrapBackend(Backend):
             argv=argv,
             rundir=rundir,
             max_output_bytes=limits.max_output_mb << 20,
+            max_output_files=limits.max_files,
             pass_fds=(fd,),
+            cgroup=cgroup,
             renice_on_claim=preload and os.geteuid() == 0,
         )

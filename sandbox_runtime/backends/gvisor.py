@@ -1,8 +1,10 @@
 """The stronger local backend: gVisor's `runsc run` with a curated OCI bundle.
 
 The job's system calls are served by gVisor's user-space kernel, not the host's. The root
-filesystem is an empty read-only directory; only /usr, the interpreter, the venv, the two
-project packages (read-only), /in (read-only) and /out (writable) are mounted. Never
+filesystem is an empty read-only directory; only /usr, the interpreter, the venv and the two
+project packages (read-only, at /opt/python, /opt/venv, /opt/app), /in (read-only), /tmp and
+/out (writable, the host's sized tmpfs mounts as for bubblewrap) are mounted; /dev/shm is a
+read-only empty folder. Never
 `runsc do`: it exposes the host filesystem. CPU-time rlimits are not enforced inside gVisor
 (measured), so the wall-clock timeout outside is what stops a busy loop; after a kill the
 container is removed with `runsc delete --force`.
@@ -20,13 +22,12 @@ import uuid
 from functools import cache
 from pathlib import Path
 
-from sandbox_runtime.backends.base import Backend, runner_argv, runtime_paths, sandbox_env, sandbox_ids
+from sandbox_runtime.backends.base import Backend, local_env, runner_argv, runtime_layout, sandbox_ids
 from sandbox_runtime.models import SandboxLimits
 from sandbox_runtime.process import SandboxProcess
 from sandbox_runtime.rundir import INSIDE_IN, INSIDE_OUT, RunDir
 
 INSTALL_HINT = "install gVisor (`apt-get install -y runsc`)"
-TMPFS_MB = 64
 
 
 @cache
@@ -59,18 +60,27 @@ def _bind(host: str, inside: str, *, writable: bool = False) -> dict:
     }
 
 
+def _empty(rundir: RunDir) -> Path:
+    folder = rundir.stage / ".empty"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def oci_config(rundir: RunDir, rootfs: Path, limits: SandboxLimits, *, preload: bool, uid: int, gid: int) -> dict:
     mb = 1 << 20
+    if rundir.sized:
+        scratch = _bind(str(rundir.scratch), "/tmp", writable=True)
+    else:
+        options = ["nosuid", "nodev", f"size={limits.scratch_mb}m", f"nr_inodes={limits.max_files}"]
+        scratch = {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": options}
     mounts = [
         {"destination": "/proc", "type": "proc", "source": "proc"},
-        {
-            "destination": "/tmp",
-            "type": "tmpfs",
-            "source": "tmpfs",
-            "options": ["nosuid", "nodev", f"size={TMPFS_MB}m"],
-        },
+        scratch,
+        # runsc gives /dev/shm a tmpfs of its own, sized only by the sandbox's memory: an
+        # empty, read-only folder instead.
+        _bind(str(_empty(rundir)), "/dev/shm"),
         _bind("/usr", "/usr"),
-        *(_bind(path, path) for path in runtime_paths()),
+        *(_bind(rundir.read_only_view(host), inside) for host, inside in runtime_layout().mounts),
         _bind(str(rundir.inputs), INSIDE_IN),
         _bind(str(rundir.outputs), INSIDE_OUT, writable=True),
     ]
@@ -90,7 +100,7 @@ def oci_config(rundir: RunDir, rootfs: Path, limits: SandboxLimits, *, preload: 
             "terminal": False,
             "user": {"uid": uid, "gid": gid},
             "args": runner_argv(preload),
-            "env": [f"{k}={v}" for k, v in sandbox_env().items()],
+            "env": [f"{k}={v}" for k, v in local_env().items()],
             "cwd": "/tmp",
             "capabilities": {k: [] for k in ("bounding", "effective", "inheritable", "permitted", "ambient")},
             "rlimits": [
@@ -127,7 +137,7 @@ class GvisorBackend(Backend):
     def start(self, limits: SandboxLimits, *, preload: bool) -> SandboxProcess:
         self.ensure_available()
         uid, gid = sandbox_ids()
-        rundir = RunDir(uid, gid)
+        rundir = RunDir(uid, gid, limits=limits)
         container = f"agentic-{uuid.uuid4().hex[:16]}"
         bundle = rundir.root / "bundle"
         rootfs = bundle / "rootfs"
@@ -154,6 +164,7 @@ class GvisorBackend(Backend):
             argv=argv,
             rundir=rundir,
             max_output_bytes=limits.max_output_mb << 20,
+            max_output_files=limits.max_files,
             kill=kill,
             on_destroy=lambda: runsc("delete", "--force", container),
         )

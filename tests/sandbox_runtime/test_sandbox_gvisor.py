@@ -96,3 +96,28 @@ def test_cli_on_gvisor(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     verdict = json.loads(result.stdout)
     assert verdict["backend"] == "gvisor" and verdict["output_rows"] == 1
+
+
+def test_writable_places_in_gvisor_are_sized_and_the_rest_read_only(orders: Path) -> None:
+    code = (
+        "import os, pyarrow as pa\n"
+        "def transform(inputs):\n"
+        "    seen = {}\n"
+        "    for folder in ('/dev/shm', '/', '/opt', '/tmp', '/out'):\n"
+        "        try:\n"
+        "            open(os.path.join(folder, 'probe'), 'wb').close()\n"
+        "            st = os.statvfs(folder)\n"
+        "            seen[folder] = f'{st.f_blocks * st.f_frsize >> 20} MB'\n"
+        "        except OSError as exc:\n"
+        "            seen[folder] = exc.strerror\n"
+        "    return pa.table({'k': list(seen), 'v': list(seen.values())})\n"
+    )
+    limits = SandboxLimits(scratch_mb=40, max_output_mb=72)
+    job = SandboxJob(kind="python", code=code, inputs={"orders": orders}, limits=limits)
+    verdict = run_job(job, backend="gvisor", skip_static=True)
+    assert verdict.ok, verdict
+    import pyarrow.parquet as pq
+
+    seen = dict(zip(*pq.read_table(verdict.output_path).to_pydict().values(), strict=True))
+    assert seen["/tmp"] == "40 MB" and seen["/out"] == "72 MB"
+    assert {seen[f] for f in ("/dev/shm", "/", "/opt")} <= {"Read-only file system", "Permission denied"}, seen

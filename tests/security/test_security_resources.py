@@ -50,7 +50,8 @@ def test_cpu_time_limit_below_the_wall_clock(attack: Attack) -> None:
     code = "def transform(inputs):\n    while True:\n        pass\n"
     verdict = attack.python(code, timeout_s=10, cpu_s=1)
     assert verdict.reason == "timeout" and "CPU time limit of 1 s" in verdict.message
-    assert verdict.seconds < 5
+    # Before the 10 s wall clock; how much sooner depends on how many CPUs the job gets.
+    assert verdict.seconds < 10
 
 
 def test_multi_gigabyte_output_file(attack: Attack) -> None:
