@@ -66,6 +66,10 @@ class ExchangeRun(RunDir):
         self.inputs, self.outputs = self.root / "in", self.root / "out"
         self.job, self.report = self.root / "job", self.root / "report"
         self.stage = self.root / "stage"
+        # No owner lock or sized tmpfs here: the volume is the cluster's, and the Job's own
+        # limits and the volume's quota bound what the pod writes.
+        self._lock = None
+        self.sized = False
         self.root.mkdir(parents=True)
         for folder in (self.inputs, self.job):
             folder.mkdir(mode=0o755)

@@ -22,7 +22,32 @@ from kubernetes import client
 from kubernetes.client.rest import ApiException
 
 from sandbox_runtime.backends import k8s_manifests as m
-from sandbox_runtime.backends.base import RUNNER, runtime_paths
+from sandbox_runtime.backends.base import RUNNER
+
+
+def _host_runtime_paths() -> tuple[str, ...]:
+    """Host directories the runner needs, at their own paths: the fake kubelet stands in for
+    the image, whose interpreter is where this environment's is."""
+    import asset_checks
+
+    candidates = [
+        Path(sys.base_prefix),
+        Path(sys.prefix),
+        Path(sys.executable).resolve().parent.parent,
+        RUNNER.parent,
+        Path(asset_checks.__file__).resolve().parent,
+    ]
+    chosen: list[Path] = []
+    for path in sorted({c.resolve() for c in candidates}, key=lambda p: len(p.parts)):
+        if path == Path("/usr") or path.is_relative_to("/usr"):
+            continue  # /usr is bound as a whole
+        if not any(path.is_relative_to(parent) for parent in chosen):
+            chosen.append(path)
+    # Paths as the venv refers to them (symlinks unresolved) must also exist inside.
+    for raw in (Path(sys.prefix), Path(sys.base_prefix)):
+        if raw.resolve() != raw and not raw.is_relative_to("/usr"):
+            chosen.append(raw)
+    return tuple(str(p) for p in chosen)
 
 
 def _bwrap_argv(pod: dict, exchange_root: Path, scratch: Path) -> list[str]:
@@ -32,7 +57,7 @@ def _bwrap_argv(pod: dict, exchange_root: Path, scratch: Path) -> list[str]:
     for link in ("bin", "lib", "lib64", "sbin"):
         if Path(f"/{link}").is_symlink():
             argv += ["--symlink", f"usr/{link}", f"/{link}"]
-    for path in runtime_paths():
+    for path in _host_runtime_paths():
         argv += ["--ro-bind", path, path]
     # The image's layout (k8s_manifests.PYTHON_IN_IMAGE, RUNNER_IN_IMAGE) on this environment.
     argv += ["--ro-bind", sys.prefix, f"{m.APP_DIR_IN_IMAGE}/.venv"]
