@@ -73,8 +73,13 @@ def test_two_concurrent_publishers_exactly_one_wins(tmp_path: Path) -> None:
     _published(store, pa.table({"k": pa.array([1, 2, 3], pa.int64()), "v": ["a", "b", "c"]}))
     base = store.published_version()
     runs = {
-        name: store.stage(pa.table({"k": pa.array([k], pa.int64()), "v": [name]}), mode="append", merge_keys=[],
-                          run_id=name, properties={"agentic.asset": "accounts"})  # fmt: skip
+        name: store.stage(
+            pa.table({"k": pa.array([k], pa.int64()), "v": [name]}),
+            mode="append",
+            merge_keys=[],
+            run_id=name,
+            properties={"agentic.asset": "accounts"},
+        )  # fmt: skip
         for name, k in (("left", 10), ("right", 20))
     }
     audited = {name: run.read() for name, run in runs.items()}
