@@ -110,14 +110,24 @@ class AuditLog:
             "hash": record.hash,
         }
 
-    def records(self, *, asset: str | None = None, kind: str | None = None) -> list[AuditRecord]:
-        return [r for r in self._iter() if (asset is None or r.asset == asset) and (kind is None or r.kind == kind)]
+    def records(
+        self, *, asset: str | None = None, kind: str | None = None, kinds: tuple[str, ...] = ()
+    ) -> list[AuditRecord]:
+        """Records in chain order, filtered in the database by asset and kind(s)."""
+        query = sa.select(records_table).order_by(records_table.c.seq)
+        if asset is not None:
+            query = query.where(records_table.c.asset == asset)
+        if kind is not None:
+            query = query.where(records_table.c.kind == kind)
+        if kinds:
+            query = query.where(records_table.c.kind.in_(kinds))
+        return list(self._iter(query))
 
-    def _iter(self) -> Iterator[AuditRecord]:
+    def _iter(self, query: sa.Select | None = None) -> Iterator[AuditRecord]:
         import json
 
         with self.engine.connect() as con:
-            for row in con.execute(sa.select(records_table).order_by(records_table.c.seq)):
+            for row in con.execute(query if query is not None else sa.select(records_table).order_by(records_table.c.seq)):
                 yield AuditRecord(
                     seq=row.seq,
                     record_id=row.record_id,

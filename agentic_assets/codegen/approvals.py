@@ -1,0 +1,68 @@
+"""Where approved code is recorded: the audit log always, and the code branch in git where there is one.
+
+Freezing generated code (`codegen.frozen`) and promoting a repair (`repair.frozen`) both record the body's
+sha256 and the approver; `integrity.verify_code` checks the code about to run against these records.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from agentic_assets.audit import audit_log_for
+from agentic_assets.codegen.git_history import CommitInfo, GitError, git_history_for
+from agentic_assets.codegen.versioning import FrozenMeta
+from agentic_assets.settings import Settings
+
+# Audit records that approve a body of code for an asset (payload: sql_sha256, approver).
+APPROVAL_KINDS = ("codegen.frozen", "repair.frozen")
+
+
+def codegen_proposal_id(prompt_sha256: str) -> str:
+    """Generated code has no proposal record of its own: the prompt it came from names it."""
+    return f"codegen-{prompt_sha256[:12]}"
+
+
+def commit_info(meta: FrozenMeta, proposal: str, summary: str) -> CommitInfo:
+    return CommitInfo(
+        asset=meta.asset,
+        proposal=proposal,
+        model=meta.model,
+        prompt_sha256=meta.prompt_sha256,
+        approver=meta.approver,
+        sql_sha256=meta.sql_sha256,
+        summary=summary,
+    )
+
+
+def commit_approved(settings: Settings, path: Path, text: str, info: CommitInfo) -> dict[str, Any]:
+    """Commit approved code to the code branch (merging its pending branch); what happened, for the audit."""
+    git = git_history_for(settings)
+    if git is None:
+        return {"git": "off"}
+    try:
+        return {"git_commit": git.merge_pending(path, text, info), "git_branch": git.branch}
+    except GitError as err:  # the approval stands (it is in the audit log); the commit is reported missing
+        return {"git_error": str(err)}
+
+
+def commit_pending(settings: Settings, path: Path, text: str, info: CommitInfo) -> dict[str, Any]:
+    """Commit code that awaits approval to its own branch."""
+    git = git_history_for(settings)
+    if git is None:
+        return {"git": "off"}
+    try:
+        branch = git.pending_branch(info.asset, info.proposal)
+        return {"git_commit": git.open_pending(path, text, info), "git_branch": branch}
+    except GitError as err:
+        return {"git_error": str(err)}
+
+
+def recorded_approvals(settings: Settings, asset: str) -> list[dict[str, Any]]:
+    """Every approval of code for `asset` in the audit log: {sql_sha256, approver, kind, seq}."""
+    records = audit_log_for(settings).records(asset=asset, kinds=APPROVAL_KINDS)
+    return [
+        {"sql_sha256": r.payload.get("sql_sha256"), "approver": r.payload.get("approver", r.actor), "kind": r.kind,
+         "seq": r.seq}
+        for r in records
+    ]  # fmt: skip
