@@ -127,7 +127,8 @@ class AuditLog:
         import json
 
         with self.engine.connect() as con:
-            for row in con.execute(query if query is not None else sa.select(records_table).order_by(records_table.c.seq)):
+            query = query if query is not None else sa.select(records_table).order_by(records_table.c.seq)
+            for row in con.execute(query):
                 yield AuditRecord(
                     seq=row.seq,
                     record_id=row.record_id,

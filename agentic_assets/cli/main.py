@@ -97,7 +97,9 @@ def _ensure_code(project, settings: Settings, names: list[str], approver: str | 
     from agentic_assets.codegen import AwaitingApproval, GenerationError, code_status, ensure_code
 
     needed = [
-        n for n in project.topological_order() if code_status(project.assets[n], settings).state in ("missing", "stale", "modified")
+        n
+        for n in project.topological_order()
+        if code_status(project.assets[n], settings).state in ("missing", "stale", "modified")
     ]
     if not needed:
         return

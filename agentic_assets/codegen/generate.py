@@ -22,11 +22,11 @@ from agentic_assets.codegen.builtin_driver import codegen_builtin
 from agentic_assets.codegen.context import CodegenDeps
 from agentic_assets.codegen.contracts import Attempt, CannotGenerate, GeneratedSql
 from agentic_assets.codegen.fewshot import select_examples
+from agentic_assets.codegen.integrity import not_approved_message, verify_code
 from agentic_assets.codegen.prompt import INSTRUCTIONS, build_prompt, store_prompt
 from agentic_assets.codegen.samples import SampleCache, describe_tables, sample_inputs
 from agentic_assets.codegen.sandbox_check import feedback, run_candidate
 from agentic_assets.codegen.validation import validate_candidate
-from agentic_assets.codegen.integrity import not_approved_message, verify_code
 from agentic_assets.codegen.versioning import (
     FrozenMeta,
     body_of,
@@ -335,8 +335,11 @@ def revalidate_edit(
     attempt = Attempt(
         model_id="edited by hand" + (f" (from {previous.model})" if previous else ""),
         prompt_sha256=previous.prompt_sha256 if previous else "",
-        output=GeneratedSql(sql=body, explanation="the frozen code as edited by hand, re-validated",
-                            columns=list(validation.output_schema)),  # fmt: skip
+        output=GeneratedSql(
+            sql=body,
+            explanation="the frozen code as edited by hand, re-validated",
+            columns=list(validation.output_schema),
+        ),  # fmt: skip
         sandbox=summary,
         output_schema=dict(validation.output_schema),
     )

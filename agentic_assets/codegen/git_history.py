@@ -146,7 +146,8 @@ class GitCodeHistory:
             return None
 
     def pending_branches(self, asset: str) -> list[str]:
-        out = _git(self.root, "for-each-ref", "--format=%(refname:short)", f"refs/heads/{self.branch}-pending/{ref_part(asset)}/")
+        prefix = f"refs/heads/{self.branch}-pending/{ref_part(asset)}/"
+        out = _git(self.root, "for-each-ref", "--format=%(refname:short)", prefix)
         return [line for line in out.splitlines() if line]
 
     def relative(self, path: Path) -> str:
@@ -217,9 +218,7 @@ class GitCodeHistory:
         if self.head(self.branch) is None:
             return []
         rel = self.relative(path)
-        out = _git(
-            self.root, "log", "--first-parent", "--format=%H%x00%cI%x00%P%x00%B%x1e", self.branch, "--", rel
-        )
+        out = _git(self.root, "log", "--first-parent", "--format=%H%x00%cI%x00%P%x00%B%x1e", self.branch, "--", rel)
         versions = []
         for entry in out.split("\x1e"):
             entry = entry.strip("\n")

@@ -64,7 +64,7 @@ class CodeHistory(StateDb):
                 deployed_at=v.committed_at,
                 approved_by=v.approver,
                 model_id=v.model,
-                note=f"git {v.commit[:12]}" + (f", proposal {v.trailers['Proposal']}" if "Proposal" in v.trailers else ""),
+                note=f"git {v.commit[:12]}, proposal {v.trailers.get('Proposal', '-')}",
                 source="git",
                 commit=v.commit,
             )
