@@ -145,6 +145,17 @@ class GitCodeHistory:
         except GitError:
             return None
 
+    def _start(self, branch: str) -> str | None:
+        """Where `branch` is, or where it starts: the code branch, else the checked-out commit (so that
+        `git merge agentic-assets/code` into one's own branch brings only the code), else nothing."""
+        found = self.head(branch) or (self.head(self.branch) if branch != self.branch else None)
+        if found:
+            return found
+        try:
+            return _git(self.root, "rev-parse", "--verify", "-q", "HEAD^{commit}").strip() or None
+        except GitError:
+            return None
+
     def pending_branches(self, asset: str) -> list[str]:
         prefix = f"refs/heads/{self.branch}-pending/{ref_part(asset)}/"
         out = _git(self.root, "for-each-ref", "--format=%(refname:short)", prefix)
@@ -157,7 +168,8 @@ class GitCodeHistory:
     def _commit(self, branch: str, files: dict[str, str], info: CommitInfo, extra_parents: list[str]) -> str:
         """One commit on `branch`: its tree plus `files` (path relative to the root -> text)."""
         for _attempt in range(5):  # a concurrent writer moved the branch: rebuild on its new head
-            parent = self.head(branch)
+            current = self.head(branch)
+            parent = current or self._start(branch)
             with tempfile.TemporaryDirectory() as tmp:
                 env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
                 if parent:
@@ -178,7 +190,7 @@ class GitCodeHistory:
             }
             commit = _git(self.root, *args, stdin=info.message(), env=who).strip()
             try:
-                _git(self.root, "update-ref", f"refs/heads/{branch}", commit, parent or _ZERO)
+                _git(self.root, "update-ref", f"refs/heads/{branch}", commit, current or _ZERO)
             except GitError:
                 continue
             return commit
@@ -191,10 +203,6 @@ class GitCodeHistory:
     def open_pending(self, path: Path, text: str, info: CommitInfo) -> str:
         """Commit code that awaits approval to its own branch, started from the code branch."""
         branch = self.pending_branch(info.asset, info.proposal)
-        if self.head(branch) is None:
-            base = self.head(self.branch)
-            if base:
-                _git(self.root, "update-ref", f"refs/heads/{branch}", base, _ZERO)
         return self._commit(branch, {self.relative(path): text}, info, [])
 
     def merge_pending(self, path: Path, text: str, info: CommitInfo) -> str:
