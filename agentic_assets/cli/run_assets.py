@@ -13,6 +13,9 @@ from agentic_assets.assets import factory
 from agentic_assets.cli.console import console
 
 STAGES = ["read", "transform", "stage", "audit", "publish", "done"]
+# Run config that keeps Dagster's DEBUG/INFO event lines out of the terminal of a headless run: the
+# events still go to the instance's event log (what `make dev` shows); errors are still printed.
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
 @dataclass
@@ -62,7 +65,7 @@ def materialize_headless(
                 selection=selection,
                 instance=instance,
                 raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+                run_config=QUIET_CONSOLE,
             )
         finally:
             factory.progress_hook = None
