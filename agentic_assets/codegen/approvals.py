@@ -6,6 +6,7 @@ sha256 and the approver; `integrity.verify_code` checks the code about to run ag
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,44 @@ def commit_pending(settings: Settings, path: Path, text: str, info: CommitInfo) 
         return {"git_commit": git.open_pending(path, text, info), "git_branch": branch}
     except GitError as err:
         return {"git_error": str(err)}
+
+
+def commit_proposal(
+    settings: Settings,
+    *,
+    asset: str,
+    spec_fingerprint: str,
+    path: Path,
+    sql: str,
+    model: str,
+    prompt_sha256: str,
+    proposal: str,
+    summary: str,
+) -> dict[str, Any]:
+    """Code that awaits approval (a tier 2/3 candidate, a repair proposal), on its own branch."""
+    from agentic_assets.codegen.versioning import render_frozen, sql_sha256
+
+    body = sql.strip() + "\n"
+    meta = FrozenMeta(
+        asset=asset,
+        spec_fingerprint=spec_fingerprint,
+        model=model,
+        prompt_sha256=prompt_sha256,
+        approver="(awaiting approval)",
+        frozen_at="",
+        sql_sha256=sql_sha256(body),
+    )
+    info = commit_info(meta, proposal, summary).model_copy(update={"approver": ""})
+    return commit_pending(settings, path, render_frozen(body, meta), info)
+
+
+def drop_proposal(settings: Settings, asset: str, proposal: str) -> None:
+    """A rejected proposal's branch is deleted (its commit stays in git's reflog until it expires)."""
+    git = git_history_for(settings)
+    if git is not None:
+        # Nothing to drop, or git refused: the rejection itself is in the audit log.
+        with contextlib.suppress(GitError):
+            git.drop_pending(asset, proposal)
 
 
 def recorded_approvals(settings: Settings, asset: str) -> list[dict[str, Any]]:

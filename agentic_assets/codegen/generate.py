@@ -17,7 +17,7 @@ from pydantic_ai.usage import UsageLimits
 
 from agentic_assets.audit import audit_log_for
 from agentic_assets.codegen.agent import codegen_agent
-from agentic_assets.codegen.approvals import codegen_proposal_id, commit_approved, commit_info, commit_pending
+from agentic_assets.codegen.approvals import codegen_proposal_id, commit_approved, commit_info, commit_proposal
 from agentic_assets.codegen.builtin_driver import codegen_builtin
 from agentic_assets.codegen.context import CodegenDeps
 from agentic_assets.codegen.contracts import Attempt, CannotGenerate, GeneratedSql
@@ -299,19 +299,17 @@ def generate_code(
 def _commit_pending(settings: Settings, asset: LoadedAsset, attempt: Attempt) -> dict[str, object]:
     """The candidate awaiting approval, on its own git branch (when the project is a git repository)."""
     assert attempt.output is not None
-    sql = attempt.output.sql.strip() + "\n"
-    meta = FrozenMeta(
+    return commit_proposal(
+        settings,
         asset=asset.name,
         spec_fingerprint=asset.spec.fingerprint(),
+        path=frozen_path(asset),
+        sql=attempt.output.sql,
         model=attempt.model_id,
         prompt_sha256=attempt.prompt_sha256,
-        approver="(awaiting approval)",
-        frozen_at="",
-        sql_sha256=sql_sha256(sql),
+        proposal=codegen_proposal_id(attempt.prompt_sha256),
+        summary=f"{asset.name}: code awaiting approval",
     )
-    info = commit_info(meta, codegen_proposal_id(attempt.prompt_sha256), f"{asset.name}: code awaiting approval")
-    info.approver = ""
-    return commit_pending(settings, frozen_path(asset), render_frozen(sql, meta), info)
 
 
 def revalidate_edit(

@@ -123,3 +123,40 @@ def test_git_records_verify_code_in_a_fresh_data_folder(workspace: Settings, rep
     path.write_text(path.read_text().replace("-- approver: alice", "-- approver: mallory"), encoding="utf-8")
     status = code_status(load_project(fresh).assets[TIER2], fresh)
     assert status.state == "modified" and "mallory" in status.reason
+
+
+@pytest.mark.slow
+def test_a_repair_proposal_has_its_own_branch_merged_when_promoted(workspace: Settings, repo: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from agentic_assets.repair.gate import approve
+    from agentic_assets.repair.service import start_repair
+
+    _drop(workspace, TIER2)
+    project = load_project(workspace)
+    asset = ensure_code(project.assets[TIER2], project, workspace, approver="alice")
+    assert materialize(asset, project, workspace).published
+    raw = workspace.data_dir / "raw" / "transactions.parquet"
+    table = pq.read_table(raw)
+    renamed = [c + "_v2" if c == "merchant_subcategory" else c for c in table.column_names]
+    pq.write_table(table.rename_columns(renamed), raw)  # the feed renames a column: the next run fails
+    project = load_project(workspace)
+    with pytest.raises(Exception, match="merchant_subcategory"):
+        materialize(project.assets[TIER2], project, workspace)
+
+    repair = start_repair(workspace, TIER2)
+    assert repair.status == "awaiting_approval"
+    history = git_history_for(workspace)
+    assert history is not None
+    [pending] = history.pending_branches(TIER2)
+    assert pending.endswith(f"/{repair.repair_id}")
+    pending_head = git(repo, "rev-parse", pending)
+
+    promoted = approve(workspace, repair.repair_id, "carol")
+    assert promoted.status == "promoted"
+    assert history.pending_branches(TIER2) == []
+    assert pending_head in git(repo, "log", "-1", "--format=%P", BRANCH).split()
+    trailers = parse_trailers(git(repo, "log", "-1", "--format=%B", BRANCH))
+    assert trailers["Proposal"] == repair.repair_id and trailers["Approver"] == "carol"
+    sql = (Path(workspace.specs_dir) / "retail_bank" / f"{TIER2}.sql").read_text(encoding="utf-8")
+    assert git(repo, "show", f"{BRANCH}:specs/retail_bank/{TIER2}.sql") + "\n" == sql
