@@ -228,13 +228,14 @@ class AuditLog:
         elif self.key is not None and head is not None:
             signed = head_signature_ok(self.key, head.count, head.hash, head.signature)
             if not signed:
+                why = (
+                    "its signature does not match the audit key"
+                    if head.signature
+                    else "it carries no signature (removed, or written before heads were signed: the next "
+                    "record appended signs it)"
+                )
                 problems.append(
-                    ChainProblem(
-                        kind="head",
-                        seq=head.count,
-                        message=f"the log's head (record {head.count}) was rewritten: its signature does not "
-                        "match the audit key",
-                    )
+                    ChainProblem(kind="head", seq=head.count, message=f"the log's head (record {head.count}): {why}")
                 )
         if head is not None and (head.count > count or (head.count == count and head.hash != expected_prev)):
             if head.count > count:

@@ -16,6 +16,8 @@ STAGES = ["read", "transform", "stage", "audit", "publish", "done"]
 # Run config that keeps Dagster's DEBUG/INFO event lines out of the terminal of a headless run: the
 # events still go to the instance's event log (what `make dev` shows); errors are still printed.
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+# For a run that is meant to fail (the demo's repair story tells the failure in its own words).
+SILENT_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 @dataclass

@@ -42,7 +42,7 @@ def _rename_column(path: Path, backup: Path) -> None:
 
 
 def run_demo_story(settings: Settings, console) -> bool:  # noqa: ANN001 - a rich Console
-    from agentic_assets.cli.run_assets import QUIET_CONSOLE
+    from agentic_assets.cli.run_assets import QUIET_CONSOLE, SILENT_CONSOLE
     from agentic_assets.definitions import build_definitions
     from agentic_assets.repair.gate import approve
     from agentic_assets.repair.review import code_diff
@@ -63,7 +63,7 @@ def run_demo_story(settings: Settings, console) -> bool:  # noqa: ANN001 - a ric
         asset_def = next(a for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition) and ASSET in
                          {k.to_user_string() for k in a.keys})  # fmt: skip
         with dg.DagsterInstance.ephemeral() as instance:
-            result = dg.materialize([asset_def], instance=instance, raise_on_error=False, run_config=QUIET_CONSOLE)
+            result = dg.materialize([asset_def], instance=instance, raise_on_error=False, run_config=SILENT_CONSOLE)
             failed_at = time.perf_counter()
             if result.success:
                 console.print("[red]the materialization unexpectedly succeeded[/]")

@@ -38,6 +38,8 @@ def test_truncating_and_rewriting_the_head_is_detected(tmp_path) -> None:
     assert not report.ok
     assert [p.kind for p in report.problems] == ["head"]
     assert "signature does not match" in report.problems[0].message
+    _exec(log, "UPDATE audit_head SET signature = NULL")
+    assert "carries no signature" in log.verify().problems[0].message
 
 
 def test_removing_the_head_is_detected(tmp_path) -> None:

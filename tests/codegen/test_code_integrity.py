@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agentic_assets.audit import audit_log_for
-from agentic_assets.codegen import AwaitingApproval, GenerationError, approve_pending, code_status, ensure_code
+from agentic_assets.codegen import AwaitingApproval, GenerationError, code_status, ensure_code
 from agentic_assets.codegen.integrity import CodeNotApproved
 from agentic_assets.codegen.versioning import body_of, parse_header, sql_sha256
 from agentic_assets.materialize.wap import materialize
@@ -37,7 +37,9 @@ def _edit_body(path: Path, new_body: str) -> None:
     path.write_text(header + new_body, encoding="utf-8")
 
 
-def test_a_hand_edited_tier3_file_is_modified_and_refuses_to_run(workspace: Settings) -> None:
+def test_a_hand_edited_tier3_file_is_modified_and_refuses_to_run(
+    workspace: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _frozen(workspace, TIER3, approver="alice")
     path = _sql_path(workspace, TIER3)
     body = body_of(path.read_text(encoding="utf-8"))
@@ -56,7 +58,20 @@ def test_a_hand_edited_tier3_file_is_modified_and_refuses_to_run(workspace: Sett
     with pytest.raises(AwaitingApproval, match="will not run until a named person approves it"):
         ensure_code(asset, project, workspace, approver="demo-approver")
 
-    approved = approve_pending(asset, project, workspace, approver="carol")
+    from typer.testing import CliRunner
+
+    from agentic_assets.cli.main import app
+
+    monkeypatch.setenv("AGENTIC_SPECS_DIR", str(workspace.specs_dir))
+    monkeypatch.setenv("AGENTIC_DATA_DIR", str(workspace.data_dir))
+    shown = CliRunner().invoke(app, ["code", "status"])
+    assert shown.exit_code == 0, shown.output
+    out = " ".join(shown.output.split())
+    assert "modified" in out and f"will not run until approved: agentic-assets code approve {TIER3}" in out
+
+    approved = CliRunner().invoke(app, ["code", "approve", TIER3, "--approver", "carol"])
+    assert approved.exit_code == 0, approved.output
+    approved = load_project(workspace).assets[TIER3]
     meta = parse_header(approved.sql)
     assert meta is not None and meta.approver == "carol" and meta.model.startswith("edited by hand")
     assert "LIMIT 5" in body_of(approved.sql)

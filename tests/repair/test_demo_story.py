@@ -31,7 +31,7 @@ def test_the_repair_story(settings: Settings, monkeypatch: pytest.MonkeyPatch, c
     capfd.readouterr()
     assert run_demo_story(settings, console)
     printed = capfd.readouterr()
-    assert " - DEBUG - " not in printed.out + printed.err  # Dagster's event lines stay in the instance
+    assert " - dagster - " not in printed.out + printed.err  # Dagster's event lines stay in the instance
     text = console.export_text()
     assert "schema_drift" in text and DEMO_APPROVER in text and "green again" in text
     assert "Failure to validated proposal" in text and "Action 1" in text
