@@ -97,11 +97,20 @@ def drop_proposal(settings: Settings, asset: str, proposal: str) -> None:
             git.drop_pending(asset, proposal)
 
 
-def recorded_approvals(settings: Settings, asset: str) -> list[dict[str, Any]]:
-    """Every approval of code for `asset` in the audit log: {sql_sha256, approver, kind, seq}."""
+def approval_location(path: Path) -> str:
+    """The file an approval is for: two copies of a project (a scratch copy of the specs, say) sharing one
+    audit log do not vouch for each other's code."""
+    return str(Path(path).resolve())
+
+
+def recorded_approvals(settings: Settings, asset: str, sql_path: Path | None = None) -> list[dict[str, Any]]:
+    """Every approval of code for `asset` (at `sql_path`, when given) in the audit log:
+    {sql_sha256, approver, kind, seq}. Records that name no file count for every copy."""
     records = audit_log_for(settings).records(asset=asset, kinds=APPROVAL_KINDS)
+    where = approval_location(sql_path) if sql_path is not None else None
     return [
         {"sql_sha256": r.payload.get("sql_sha256"), "approver": r.payload.get("approver", r.actor), "kind": r.kind,
          "seq": r.seq}
         for r in records
+        if where is None or r.payload.get("sql_path") in (None, where)
     ]  # fmt: skip

@@ -17,7 +17,13 @@ from pydantic_ai.usage import UsageLimits
 
 from agentic_assets.audit import audit_log_for
 from agentic_assets.codegen.agent import codegen_agent
-from agentic_assets.codegen.approvals import codegen_proposal_id, commit_approved, commit_info, commit_proposal
+from agentic_assets.codegen.approvals import (
+    approval_location,
+    codegen_proposal_id,
+    commit_approved,
+    commit_info,
+    commit_proposal,
+)
 from agentic_assets.codegen.builtin_driver import codegen_builtin
 from agentic_assets.codegen.context import CodegenDeps
 from agentic_assets.codegen.contracts import Attempt, CannotGenerate, GeneratedSql
@@ -224,6 +230,7 @@ def freeze(asset: LoadedAsset, project: Project, settings: Settings, attempt: At
             "sandbox_verdict": attempt.sandbox.model_dump() if attempt.sandbox else None,
             "assumptions": attempt.output.assumptions,
             "proposal_id": proposal,
+            "sql_path": approval_location(path),
             **git,
         },
     )

@@ -49,7 +49,7 @@ def verify_code(asset: LoadedAsset, settings: Settings) -> CodeIntegrity:
             reason=f"{where} was edited after it was frozen: its SQL's sha256 is {digest[:12]}, the header "
             f"approved by {meta.approver} says {meta.sql_sha256[:12]}",
         )
-    approvals = recorded_approvals(settings, asset.name)
+    approvals = recorded_approvals(settings, asset.name, asset.sql_path)
     if any(a["sql_sha256"] == digest and a["approver"] == meta.approver for a in approvals):
         return CodeIntegrity(state="verified", recorded_in="audit", body_sha256=digest)
     git = git_history_for(settings)

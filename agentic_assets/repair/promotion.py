@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from agentic_assets.codegen.approvals import commit_approved, commit_info
+from agentic_assets.codegen.approvals import approval_location, commit_approved, commit_info
 from agentic_assets.codegen.versioning import FrozenMeta, body_of, parse_header, render_frozen, sql_sha256
 from agentic_assets.materialize.wap import MaterializationOutcome, materialize
 from agentic_assets.repair.audit_trail import approvals_of, record
@@ -230,7 +230,7 @@ def promote(
             record(settings, "repair.frozen", actor=repair.approved_by or "platform", asset=repair.asset,
                    payload={"repair_id": repair.repair_id, "sql_sha256": sql_sha256(body_of(text)),
                             "approver": repair.approved_by or "", "model": repair.model_id,
-                            "prompt_sha256": prompt_hash})  # fmt: skip
+                            "prompt_sha256": prompt_hash, "sql_path": approval_location(path)})  # fmt: skip
         _sync_sources(files, project, view, repair)
         if repair.repaired_checks and repair.repaired_checks.strip() != asset.checks_text.strip():
             _write_checks(files, asset, repair.repaired_checks)
