@@ -93,6 +93,12 @@ def generate(
     for name in _pick(project, asset, all_assets):
         loaded = project.assets[name]
         state = code_status(loaded, settings).state
+        if state == "modified" and not force:  # never overwrite a person's edit unasked
+            console.print(
+                f"{name}: its code was edited after approval; approve it (agentic-assets code approve {name} "
+                "--approver NAME) or regenerate it with --force"
+            )
+            continue
         if state == "hand-written" or (state == "fresh" and not force):
             if not all_assets or asset:
                 console.print(f"{name}: code is {state}; nothing to do (--force regenerates generated code)")
