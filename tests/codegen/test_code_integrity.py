@@ -69,6 +69,11 @@ def test_a_hand_edited_tier3_file_is_modified_and_refuses_to_run(
     out = " ".join(shown.output.split())
     assert "modified" in out and f"will not run until approved: agentic-assets code approve {TIER3}" in out
 
+    edited = path.read_text(encoding="utf-8")
+    kept = CliRunner().invoke(app, ["generate", TIER3])
+    assert kept.exit_code == 0 and "edited after approval" in " ".join(kept.output.split())
+    assert path.read_text(encoding="utf-8") == edited  # generate does not overwrite the edit unasked
+
     approved = CliRunner().invoke(app, ["code", "approve", TIER3, "--approver", "carol"])
     assert approved.exit_code == 0, approved.output
     approved = load_project(workspace).assets[TIER3]
