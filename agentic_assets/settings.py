@@ -29,6 +29,10 @@ class Settings(BaseModel):
     # Where frozen transforms run at materialization: "in-process" (a locked-down embedded DuckDB) or
     # "sandbox" (a single-use sandbox from the warm pool). Generated code always passes the sandbox first.
     transform_runner: Literal["in-process", "sandbox"] = "sandbox"
+    # Frozen code is committed to this git branch when the specs folder is in a git work tree
+    # (agentic_assets/codegen/git_history.py); AGENTIC_GIT_HISTORY=off keeps the history in SQLite only.
+    git_history: bool = True
+    git_branch: str = "agentic-assets/code"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -42,6 +46,8 @@ class Settings(BaseModel):
             ("iceberg_catalog_uri", "AGENTIC_ICEBERG_CATALOG_URI"),
             ("model", "AGENTIC_MODEL"),
             ("transform_runner", "AGENTIC_TRANSFORM_RUNNER"),
+            ("git_history", "AGENTIC_GIT_HISTORY"),
+            ("git_branch", "AGENTIC_GIT_BRANCH"),
         ):
             if env.get(var):
                 values[field] = env[var]

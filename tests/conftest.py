@@ -25,6 +25,29 @@ def raw_data_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return raw
 
 
+def copy_specs_without_generated_code(dest: Path) -> Path:
+    """The checkout's specs as a clone has them: generated code (files with the codegen header, which `make
+    demo` freezes beside the specs) is left out, so no test depends on what a command wrote into the checkout."""
+    from agentic_assets.codegen.versioning import HEADER_MARK
+
+    def generated(folder: str, names: list[str]) -> set[str]:
+        skip = {"__pycache__"}
+        for name in names:
+            path = Path(folder) / name
+            if path.suffix == ".sql" and path.read_text(encoding="utf-8").startswith(HEADER_MARK):
+                skip.add(name)
+        return skip
+
+    shutil.copytree(PROJECT_ROOT / "specs", dest, ignore=generated)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def pristine_specs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A read-only template of the demo specs without generated code; copy it, do not write to it."""
+    return copy_specs_without_generated_code(tmp_path_factory.mktemp("pristine") / "specs")
+
+
 @pytest.fixture(scope="session")
 def generated_specs(tmp_path_factory: pytest.TempPathFactory, raw_data_template: Path) -> Path:
     """The demo specs with every transform written by the builtin model, validated in the sandbox and frozen
@@ -33,8 +56,7 @@ def generated_specs(tmp_path_factory: pytest.TempPathFactory, raw_data_template:
     from agentic_assets.specs.loader import load_project
 
     root = tmp_path_factory.mktemp("generated")
-    specs = root / "specs"
-    shutil.copytree(PROJECT_ROOT / "specs", specs)
+    specs = copy_specs_without_generated_code(root / "specs")
     data_dir = root / "data"
     shutil.copytree(raw_data_template, data_dir / "raw")
     settings = Settings(specs_dir=specs, checks_dir=PROJECT_ROOT / "asset_checks", data_dir=data_dir)

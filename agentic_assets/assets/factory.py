@@ -7,6 +7,7 @@ from typing import Any
 
 import dagster as dg
 
+from agentic_assets.audit import audit_log_for
 from agentic_assets.materialize.wap import MaterializationOutcome, ProgressHook, materialize
 from agentic_assets.settings import Settings
 from agentic_assets.specs.project import LoadedAsset, Project
@@ -127,6 +128,9 @@ def build_asset(asset: LoadedAsset, project: Project, settings: Settings) -> dg.
             current, project, settings, run_id=context.run_id.split("-")[0] + "_" + spec.name, on_progress=report
         )
         results = check_results(current, defs, outcome)
+        # The audit chain's head, anchored outside its database: `audit verify --head` checks against it.
+        audit_seq, audit_head = audit_log_for(settings).tip()
+        anchor = {"audit_head": audit_head, "audit_records": audit_seq}
         if outcome.published:
             yield dg.MaterializeResult(
                 asset_key=key,
@@ -136,6 +140,7 @@ def build_asset(asset: LoadedAsset, project: Project, settings: Settings) -> dg.
                     "table_version": outcome.version_after,
                     "previous_version": outcome.version_before,
                     "seconds": round(outcome.seconds, 3),
+                    **anchor,
                 },
                 check_results=results,
             )
@@ -145,7 +150,7 @@ def build_asset(asset: LoadedAsset, project: Project, settings: Settings) -> dg.
         raise dg.Failure(
             description=f"{spec.name}: blocking checks failed ({', '.join(failed)}); "
             f"the published table is unchanged at version {outcome.version_before}",
-            metadata={"failed_checks": json.dumps(failed), "run_id": outcome.run_id},
+            metadata={"failed_checks": json.dumps(failed), "run_id": outcome.run_id, **anchor},
             allow_retries=False,
         )
 

@@ -26,11 +26,24 @@ def _log(data_dir: Path | None):  # noqa: ANN202
 
 
 @audit_app.command("verify")
-def verify(data_dir: DataDir = None) -> None:
-    """Check the chain; name every edited, removed or reordered record; exit 1 if any."""
-    report = _log(data_dir).verify()
+def verify(
+    head: Annotated[
+        str | None,
+        typer.Option(
+            "--head",
+            help="A head hash kept outside the database (an earlier `verify`, a materialization's "
+            "audit_head): the log must still hold that record, unchanged.",
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Check the chain and its signed head; name every edited, removed or reordered record; exit 1 if any."""
+    report = _log(data_dir).verify(anchor=head)
     if report.ok:
-        console.print(f"[green]audit log intact:[/] {report.records} records, head {report.head[:16]}")
+        signed = "signed head verified" if report.head_signed else "head not signed"
+        anchored = ", the anchored head is in it" if head else ""
+        console.print(f"[green]audit log intact:[/] {report.records} records, {signed}{anchored}")
+        console.print(f"head {report.head}  (keep it: agentic-assets audit verify --head HASH)", highlight=False)
         return
     for p in report.problems:
         err_console.print(f"[red]{p.kind}:[/] {p.message}", highlight=False)

@@ -49,7 +49,7 @@ def chain_hash(prev_hash: str, body: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + "\n" + canonical(body)).encode()).hexdigest()
 
 
-ProblemKind = Literal["edited", "removed", "reordered", "inserted", "truncated"]
+ProblemKind = Literal["edited", "removed", "reordered", "inserted", "truncated", "head"]
 
 
 class ChainProblem(BaseModel):
@@ -64,3 +64,4 @@ class ChainReport(BaseModel):
     records: int
     head: str = Field(description="hash of the last record, GENESIS for an empty log")
     problems: list[ChainProblem] = Field(default_factory=list)
+    head_signed: bool = Field(default=False, description="the head's signature was checked with the audit key")

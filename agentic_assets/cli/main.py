@@ -97,7 +97,9 @@ def _ensure_code(project, settings: Settings, names: list[str], approver: str | 
     from agentic_assets.codegen import AwaitingApproval, GenerationError, code_status, ensure_code
 
     needed = [
-        n for n in project.topological_order() if code_status(project.assets[n], settings).state in ("missing", "stale")
+        n
+        for n in project.topological_order()
+        if code_status(project.assets[n], settings).state in ("missing", "stale", "modified")
     ]
     if not needed:
         return
@@ -149,6 +151,20 @@ def _run(assets: list[str] | None, settings: Settings, approver: str | None = No
 DEMO_APPROVER = "demo-approver"
 
 
+def _say_where_code_history_goes(settings: Settings) -> None:
+    from agentic_assets.codegen.git_history import git_history_for
+
+    git = git_history_for(settings)
+    if git is None:
+        console.print("Code history: data/state/code_history.db and the audit log (not a git repository here).")
+        return
+    console.print(
+        f"Code history: frozen code is committed to the git branch [bold]{git.branch}[/] "
+        f"(git log {git.branch}); your branch, index and working tree are untouched "
+        "(AGENTIC_GIT_HISTORY=off turns the commits off)."
+    )
+
+
 @app.command()
 def demo(
     transactions: Annotated[int, typer.Option("--transactions", "-n", help="Number of transactions.")] = 200_000,
@@ -165,6 +181,7 @@ def demo(
     settings = _settings(data_dir)
     generate_data(transactions=transactions, seed=7, data_dir=None)
     _run(None, settings, approver=DEMO_APPROVER)
+    _say_where_code_history_goes(settings)
     if story:
         from agentic_assets.repair.demo import run_demo_story
 

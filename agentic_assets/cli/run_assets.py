@@ -13,6 +13,11 @@ from agentic_assets.assets import factory
 from agentic_assets.cli.console import console
 
 STAGES = ["read", "transform", "stage", "audit", "publish", "done"]
+# Run config that keeps Dagster's DEBUG/INFO event lines out of the terminal of a headless run: the
+# events still go to the instance's event log (what `make dev` shows); errors are still printed.
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+# For a run that is meant to fail (the demo's repair story tells the failure in its own words).
+SILENT_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 @dataclass
@@ -62,7 +67,7 @@ def materialize_headless(
                 selection=selection,
                 instance=instance,
                 raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+                run_config=QUIET_CONSOLE,
             )
         finally:
             factory.progress_hook = None

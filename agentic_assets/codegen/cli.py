@@ -93,6 +93,12 @@ def generate(
     for name in _pick(project, asset, all_assets):
         loaded = project.assets[name]
         state = code_status(loaded, settings).state
+        if state == "modified" and not force:  # never overwrite a person's edit unasked
+            console.print(
+                f"{name}: its code was edited after approval; approve it (agentic-assets code approve {name} "
+                "--approver NAME) or regenerate it with --force"
+            )
+            continue
         if state == "hand-written" or (state == "fresh" and not force):
             if not all_assets or asset:
                 console.print(f"{name}: code is {state}; nothing to do (--force regenerates generated code)")
@@ -118,20 +124,31 @@ def status(data_dir: DataDir = None) -> None:
 
     settings = _settings(data_dir)
     project = _project(settings)
-    table = Table("asset", "tier", "code", "model", "approver", "frozen at", "pending approval")
-    colours = {"fresh": "green", "stale": "yellow", "missing": "red", "hand-written": "cyan"}
+    table = Table("asset", "tier", "code", "model", "approver", "approval found in", "frozen at", "pending approval")
+    colours = {"fresh": "green", "stale": "yellow", "missing": "red", "hand-written": "cyan", "modified": "red"}
+    modified = []
     for name in project.topological_order():
         s = code_status(project.assets[name], settings)
+        if s.state == "modified":
+            modified.append(s)
         table.add_row(
             name,
             str(s.tier),
             f"[{colours[s.state]}]{s.state}[/]",
             s.model or "",
             s.approver or "",
+            s.verified_by if s.state != "modified" else "[red]none[/]",
             s.frozen_at or "",
             "yes" if s.pending else "",
         )
     console.print(table)
+    for s in modified:
+        err_console.print(
+            f"[red]{s.asset}: {s.reason}[/]; "
+            + ("re-validated in the sandbox at its next run" if s.tier == 1 else "it will not run until approved")
+            + f": agentic-assets code approve {s.asset} --approver NAME",
+            highlight=False,
+        )
 
 
 @code_app.command("approve")
@@ -140,7 +157,10 @@ def approve_cmd(
     approver: Annotated[str, typer.Option("--approver", help="The person approving.")],
     data_dir: DataDir = None,
 ) -> None:
-    """Freeze the validated code that awaits approval (tier 2/3), in the approver's name."""
+    """Freeze the validated code that awaits approval (tier 2/3), in the approver's name.
+
+    Frozen code edited by hand since its approval (`modified`) is re-validated in the sandbox and, if it
+    passes, frozen again as it is now, in the approver's name."""
     from agentic_assets.codegen.generate import GenerationError, approve_pending
 
     settings = _settings(data_dir)

@@ -63,7 +63,7 @@ class Attempt(BaseModel):
         return (-int(self.ok), -passed, assumptions, self.tokens, self.seconds)
 
 
-CodeState = Literal["fresh", "stale", "missing", "hand-written"]
+CodeState = Literal["fresh", "stale", "missing", "hand-written", "modified"]
 
 
 class CodeStatus(BaseModel):
@@ -76,3 +76,5 @@ class CodeStatus(BaseModel):
     approver: str | None = None
     frozen_at: str | None = None
     pending: bool = Field(default=False, description="a validated candidate awaits approval")
+    verified_by: str = Field(default="", description="where the approval was found: audit, git or header only")
+    reason: str = Field(default="", description="why the code is modified")

@@ -17,20 +17,30 @@ from pydantic_ai.usage import UsageLimits
 
 from agentic_assets.audit import audit_log_for
 from agentic_assets.codegen.agent import codegen_agent
+from agentic_assets.codegen.approvals import (
+    approval_location,
+    codegen_proposal_id,
+    commit_approved,
+    commit_info,
+    commit_proposal,
+)
 from agentic_assets.codegen.builtin_driver import codegen_builtin
 from agentic_assets.codegen.context import CodegenDeps
 from agentic_assets.codegen.contracts import Attempt, CannotGenerate, GeneratedSql
 from agentic_assets.codegen.fewshot import select_examples
+from agentic_assets.codegen.integrity import not_approved_message, verify_code
 from agentic_assets.codegen.prompt import INSTRUCTIONS, build_prompt, store_prompt
 from agentic_assets.codegen.samples import SampleCache, describe_tables, sample_inputs
 from agentic_assets.codegen.sandbox_check import feedback, run_candidate
 from agentic_assets.codegen.validation import validate_candidate
 from agentic_assets.codegen.versioning import (
     FrozenMeta,
+    body_of,
     clear_pending,
     code_status,
     frozen_path,
     load_pending,
+    parse_header,
     render_frozen,
     save_pending,
     sql_sha256,
@@ -203,6 +213,8 @@ def freeze(asset: LoadedAsset, project: Project, settings: Settings, attempt: At
     text = render_frozen(sql, meta)
     path.write_text(text, encoding="utf-8")
     clear_pending(settings, asset.name)
+    proposal = codegen_proposal_id(attempt.prompt_sha256)
+    git = commit_approved(settings, path, text, commit_info(meta, proposal, f"{asset.name}: code frozen"))
     audit_log_for(settings).append(
         "codegen.frozen",
         actor=approver,
@@ -217,6 +229,9 @@ def freeze(asset: LoadedAsset, project: Project, settings: Settings, attempt: At
             "validation_errors": attempt.validation_errors,
             "sandbox_verdict": attempt.sandbox.model_dump() if attempt.sandbox else None,
             "assumptions": attempt.output.assumptions,
+            "proposal_id": proposal,
+            "sql_path": approval_location(path),
+            **git,
         },
     )
     updated = dataclasses.replace(asset, sql=text, sql_path=path, output_schema=dict(attempt.output_schema))
@@ -271,11 +286,12 @@ def generate_code(
             approver=who,
         )
     save_pending(settings, asset, best)
+    git = _commit_pending(settings, asset, best)
     audit_log_for(settings).append(
         "codegen.pending",
         actor=best.model_id,
         asset=asset.name,
-        payload={"tier": tier, "prompt_sha256": best.prompt_sha256, "sql_sha256": sql_sha256(best.output.sql)},  # type: ignore[union-attr]
+        payload={"tier": tier, "prompt_sha256": best.prompt_sha256, "sql_sha256": sql_sha256(best.output.sql), **git},  # type: ignore[union-attr]
     )
     return GenerationReport(
         asset=asset.name,
@@ -287,11 +303,68 @@ def generate_code(
     )
 
 
+def _commit_pending(settings: Settings, asset: LoadedAsset, attempt: Attempt) -> dict[str, object]:
+    """The candidate awaiting approval, on its own git branch (when the project is a git repository)."""
+    assert attempt.output is not None
+    return commit_proposal(
+        settings,
+        asset=asset.name,
+        spec_fingerprint=asset.spec.fingerprint(),
+        path=frozen_path(asset),
+        sql=attempt.output.sql,
+        model=attempt.model_id,
+        prompt_sha256=attempt.prompt_sha256,
+        proposal=codegen_proposal_id(attempt.prompt_sha256),
+        summary=f"{asset.name}: code awaiting approval",
+    )
+
+
+def revalidate_edit(
+    asset: LoadedAsset, project: Project, settings: Settings, *, approver: str, backend: str | None = None
+) -> LoadedAsset:
+    """Code changed by hand after its approval: validate it and run it in the sandbox with its checks, then
+    freeze it again in `approver`'s name. Raises GenerationError, and changes nothing, if it fails."""
+    assert asset.sql is not None
+    body = body_of(asset.sql).strip() + "\n"
+    deps = build_deps(asset, project, settings)
+    validation = validate_candidate(body, deps)
+    if validation.errors:
+        raise GenerationError(f"{asset.name}: the edited code fails validation: " + "; ".join(validation.errors))
+    summary, table = run_candidate(body, deps.sample_tables, checks=deps.checks_text, output_name=asset.name,
+                                   backend=backend)  # fmt: skip
+    if not summary.ok:
+        raise GenerationError(f"{asset.name}: the edited code fails in the sandbox: {summary.message}")
+    if table is not None:
+        _SAMPLE_CACHE[asset.name] = table
+    previous = parse_header(asset.sql)
+    attempt = Attempt(
+        model_id="edited by hand" + (f" (from {previous.model})" if previous else ""),
+        prompt_sha256=previous.prompt_sha256 if previous else "",
+        output=GeneratedSql(
+            sql=body,
+            explanation="the frozen code as edited by hand, re-validated",
+            columns=list(validation.output_schema),
+        ),  # fmt: skip
+        sandbox=summary,
+        output_schema=dict(validation.output_schema),
+    )
+    audit_log_for(settings).append(
+        "codegen.revalidated", actor=approver, asset=asset.name,
+        payload={"sql_sha256": sql_sha256(body), "sandbox": summary.model_dump()},
+    )  # fmt: skip
+    return freeze(asset, project, settings, attempt, approver=approver)
+
+
 def approve_pending(asset: LoadedAsset, project: Project, settings: Settings, *, approver: str) -> LoadedAsset:
-    """Freeze the pending candidate of the current spec, approved by a named person."""
+    """Freeze the pending candidate of the current spec, approved by a named person.
+
+    Frozen code changed by hand since its approval is approved as it is now, after it passes validation
+    and the sandbox again."""
     if not approver.strip():
         raise GenerationError("approval needs the approver's name")
     pending = load_pending(settings, asset)
+    if pending is None and verify_code(asset, settings).state == "modified":
+        return revalidate_edit(asset, project, settings, approver=approver)
     if pending is None:
         raise GenerationError(f"no pending code for {asset.name} generated from its current spec; run generate first")
     audit_log_for(settings).append(
@@ -312,6 +385,12 @@ def ensure_code(
     status = code_status(asset, settings)
     if status.state in ("fresh", "hand-written"):
         return asset
+    if status.state == "modified":
+        # Changed after approval: tier 1 is re-validated before it runs; tiers 2 and 3 wait for a person
+        # (an approver given for generated code does not approve a hand edit nobody reviewed).
+        if asset.spec.tier == 1:
+            return revalidate_edit(asset, project, settings, approver=AUTO_APPROVER)
+        raise AwaitingApproval(not_approved_message(asset, verify_code(asset, settings)))
     pending = load_pending(settings, asset)
     if pending is not None and (asset.spec.tier == 1 or approver):
         if approver:

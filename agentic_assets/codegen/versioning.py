@@ -109,12 +109,18 @@ def clear_pending(settings: Settings, asset: str) -> None:
 
 
 def code_status(asset: LoadedAsset, settings: Settings) -> CodeStatus:
+    """Missing, hand-written, modified (changed after approval), stale (the spec changed) or fresh."""
+    from agentic_assets.codegen.integrity import verify_code
+
     fingerprint = asset.spec.fingerprint()
     meta = parse_header(asset.sql)
+    integrity = verify_code(asset, settings)
     if asset.sql is None:
         state = "missing"
     elif meta is None:
         state = "hand-written"
+    elif integrity.state == "modified":
+        state = "modified"
     else:
         state = "fresh" if meta.spec_fingerprint == fingerprint else "stale"
     return CodeStatus(
@@ -127,4 +133,6 @@ def code_status(asset: LoadedAsset, settings: Settings) -> CodeStatus:
         approver=meta.approver if meta else None,
         frozen_at=meta.frozen_at if meta else None,
         pending=load_pending(settings, asset) is not None,
+        verified_by=integrity.recorded_in,
+        reason=integrity.reason if state == "modified" else "",
     )

@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from agentic_assets.codegen.integrity import require_approved
 from agentic_assets.engines.duckdb_engine import locked_connection, run_sql
 from agentic_assets.engines.sandboxed import run_sql_sandboxed
 from agentic_assets.lineage import record_materialization
@@ -77,6 +78,7 @@ def materialize(
     Errors are raised after the run is recorded; a failed check is returned, not raised.
     """
     run_id = run_id or new_run_id()
+    frozen = sql is None  # the asset's own code (not a proposal being promoted) must be the approved code
     sql = sql if sql is not None else asset.sql
     spec = asset.spec
     store = store_for(settings, spec.sink)
@@ -113,6 +115,8 @@ def materialize(
             raise NoTransformError(
                 f"asset '{spec.name}' has no transform yet: run `agentic-assets generate {spec.name}`"
             )
+        if frozen:
+            require_approved(asset, settings)
         step("read")
         inputs = read_inputs(asset, project, settings, on_read=on_read)
         record.input_schemas = input_schemas(inputs)

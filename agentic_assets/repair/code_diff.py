@@ -30,6 +30,10 @@ class CodeHistoryReport(BaseModel):
     diff: str = Field(default="", description="unified diff, previous version -> current")
     conditions_removed: list[str] = Field(default_factory=list)
     conditions_added: list[str] = Field(default_factory=list)
+    source: str = Field(default="", description="where the history was read: git (log and blame) or sqlite")
+    blame: list[str] = Field(
+        default_factory=list, description="git blame of the current code: 'line: commit (approver) text'"
+    )
 
 
 def _body(sql: str) -> str:
@@ -47,6 +51,13 @@ def code_history(view: AssetView) -> CodeHistoryReport:
         current_version=view.code_version,
         last_good_version=good.code_version if good else None,
     )
+    report.source = "git" if any(v.source == "git" for v in versions) else ("sqlite" if versions else "")
+    if versions:
+        report.blame = [
+            f"{b['line']}: {str(b['commit'])[:12]} ({b.get('approver') or 'unknown'}) {b['text']}"
+            for b in versions[-1].blame
+            if str(b.get("text", "")).strip() and not str(b.get("text", "")).lstrip().startswith("--")
+        ]
     for v in versions:
         report.versions.append(
             VersionInfo(

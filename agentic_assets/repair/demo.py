@@ -42,6 +42,7 @@ def _rename_column(path: Path, backup: Path) -> None:
 
 
 def run_demo_story(settings: Settings, console) -> bool:  # noqa: ANN001 - a rich Console
+    from agentic_assets.cli.run_assets import QUIET_CONSOLE, SILENT_CONSOLE
     from agentic_assets.definitions import build_definitions
     from agentic_assets.repair.gate import approve
     from agentic_assets.repair.review import code_diff
@@ -62,14 +63,17 @@ def run_demo_story(settings: Settings, console) -> bool:  # noqa: ANN001 - a ric
         asset_def = next(a for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition) and ASSET in
                          {k.to_user_string() for k in a.keys})  # fmt: skip
         with dg.DagsterInstance.ephemeral() as instance:
-            result = dg.materialize([asset_def], instance=instance, raise_on_error=False)
+            result = dg.materialize([asset_def], instance=instance, raise_on_error=False, run_config=SILENT_CONSOLE)
             failed_at = time.perf_counter()
             if result.success:
                 console.print("[red]the materialization unexpectedly succeeded[/]")
                 return False
             console.print(f"[red]{ASSET} failed[/] (Dagster run {result.run_id[:8]}); the sensor starts a repair run.")
             repair_result = repair_job(story).execute_in_process(
-                run_config={"ops": {"repair_asset": {"config": {"asset": ASSET, "trigger": f"run:{result.run_id}"}}}},
+                run_config={
+                    "ops": {"repair_asset": {"config": {"asset": ASSET, "trigger": f"run:{result.run_id}"}}},
+                    **QUIET_CONSOLE,
+                },
                 instance=instance,
             )
         validated_at = time.perf_counter()  # the repair run ends once its proposal is validated and filed

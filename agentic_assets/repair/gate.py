@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+from agentic_assets.codegen.approvals import drop_proposal
 from agentic_assets.repair.audit_trail import record
 from agentic_assets.repair.compose import compose
 from agentic_assets.repair.contracts import Proposal, RepairPlan, RepairRecord
@@ -86,6 +87,7 @@ def reject(settings: Settings, repair_id: str, approver: str, note: str = "") ->
     repair.status, repair.decided_note = "rejected", note or None
     repair.approved_by, repair.approved_at = None, None
     store.save(repair)
+    drop_proposal(settings, repair.asset, repair_id)
     record(settings, "decision.rejected", actor=approver, asset=repair.asset,
            payload={"repair_id": repair_id, "note": note, "at": datetime.now(UTC).isoformat()})  # fmt: skip
     return repair

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from agentic_assets.codegen.versioning import FrozenMeta, body_of, render_frozen, sql_sha256
+from agentic_assets.codegen.approvals import approval_location, commit_approved, commit_info
+from agentic_assets.codegen.versioning import FrozenMeta, body_of, parse_header, render_frozen, sql_sha256
 from agentic_assets.materialize.wap import MaterializationOutcome, materialize
 from agentic_assets.repair.audit_trail import approvals_of, record
 from agentic_assets.repair.code_history import CodeHistory
@@ -213,6 +214,7 @@ def promote(
     recorded = history.recorded(repair.asset)
     if asset.sql and (not recorded or recorded[-1].version != asset.code_version):
         history.record(repair.asset, asset.sql, note="the version before the repair")
+    frozen: tuple[Path, str] | None = None
     try:
         if repair.repaired_sql and body_of(repair.repaired_sql).strip() != body_of(asset.sql or "").strip():
             prompt_hash = hashlib.sha256(prompt.encode()).hexdigest()[:16]
@@ -223,6 +225,12 @@ def promote(
                 doc.pop("sql", None)
                 files.write(asset.path, yaml.safe_dump(doc, sort_keys=False))
             files.write(path, text)
+            frozen = (path, text)
+            # The approval of this body, recorded before the run that checks for it (integrity.verify_code).
+            record(settings, "repair.frozen", actor=repair.approved_by or "platform", asset=repair.asset,
+                   payload={"repair_id": repair.repair_id, "sql_sha256": sql_sha256(body_of(text)),
+                            "approver": repair.approved_by or "", "model": repair.model_id,
+                            "prompt_sha256": prompt_hash, "sql_path": approval_location(path)})  # fmt: skip
         _sync_sources(files, project, view, repair)
         if repair.repaired_checks and repair.repaired_checks.strip() != asset.checks_text.strip():
             _write_checks(files, asset, repair.repaired_checks)
@@ -261,6 +269,12 @@ def promote(
                payload={"repair_id": repair.repair_id, "status": "failed", "error": repair.error})  # fmt: skip
         return repair, None
     promoted = project.assets[repair.asset]
+    git: dict[str, object] = {}
+    if frozen is not None:
+        meta = parse_header(frozen[1])
+        if meta is not None:
+            info = commit_info(meta, repair.repair_id, f"{repair.asset}: repair {repair.repair_id} promoted")
+            git = commit_approved(settings, frozen[0], frozen[1], info)
     if promoted.sql and promoted.code_version != asset.code_version:
         history.record(
             repair.asset, promoted.sql, approved_by=repair.approved_by, model_id=repair.model_id,
@@ -278,6 +292,7 @@ def promote(
             "code_version": promoted.code_version,
             "table_version": outcome.version_after,
             "files": sorted(str(p.name) for p in files.saved),
+            **git,
         },
     )
     return repair, outcome

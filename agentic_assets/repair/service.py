@@ -3,6 +3,7 @@ validate, and pass the result through the approval gate (tier 1 is promoted at o
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from datetime import UTC, datetime
@@ -15,6 +16,25 @@ from agentic_assets.repair.project_load import load_for_repair
 from agentic_assets.repair.store import RepairStore
 from agentic_assets.repair.view import AssetView
 from agentic_assets.settings import Settings
+from agentic_assets.specs.project import LoadedAsset
+
+
+def _commit_proposal(settings: Settings, asset: LoadedAsset, repair: RepairRecord, prompt: str) -> None:
+    """The proposed code on its own git branch until it is approved (merged) or rejected (deleted)."""
+    from agentic_assets.codegen.approvals import commit_proposal
+    from agentic_assets.codegen.versioning import body_of, frozen_path
+
+    commit_proposal(
+        settings,
+        asset=asset.name,
+        spec_fingerprint=asset.spec.fingerprint(),
+        path=asset.sql_path or frozen_path(asset),
+        sql=body_of(repair.repaired_sql or ""),
+        model=repair.model_id,
+        prompt_sha256=hashlib.sha256(prompt.encode()).hexdigest()[:16],
+        proposal=repair.repair_id,
+        summary=f"{asset.name}: repair {repair.repair_id} awaiting approval",
+    )
 
 
 def new_repair_id() -> str:
@@ -103,6 +123,8 @@ def run_repair(
     repair.status = "escalated" if inv.escalated else "awaiting_approval"
     store.save(repair)
     record_investigation(settings, repair, inv.prompt)
+    if repair.status == "awaiting_approval" and repair.repaired_sql:
+        _commit_proposal(settings, project.assets[asset], repair, inv.prompt)
     kind = "repair.escalated" if inv.escalated else "repair.awaiting_approval"
     payload = {"repair_id": repair.repair_id, "seconds": round(time.perf_counter() - clock, 3)}
     record(settings, kind, actor="platform", asset=asset, payload=payload)

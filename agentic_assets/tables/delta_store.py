@@ -1,8 +1,10 @@
 """Delta tables through delta-rs; write-audit-publish with a staging table per run.
 
-A run writes the table as it would be after the write (overwrite, append or merge applied) to a
-staging Delta table beside the published one; the audit reads it; publishing commits the real
-operation to the published table in one Delta commit, so readers see all of it or none of it.
+A run computes the table as it will be after the write (overwrite, append or merge applied, in DuckDB)
+and writes it to a staging Delta table beside the published one; the audit reads that staged version.
+Publishing overwrites the published table with exactly that staged version, in one Delta commit whose
+read version is the version the run staged from: if another run committed in between, delta-rs
+refuses the commit (no retry, no rebase) and nothing is published. Readers see all of it or none.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake.exceptions import CommitFailedError, DeltaError
 
 from agentic_assets.settings import Settings
 from agentic_assets.tables.arrow_types import with_plain_types
@@ -20,6 +23,8 @@ from agentic_assets.tables.base import PublishConflict, StagedWrite, TableStore,
 from agentic_assets.tables.merge import merged
 
 STAGING_DIR = "_staging"
+# The staging table is written once: its first version is the one the audit reads and publish copies.
+STAGED_VERSION = 0
 
 
 def _normalize(data: pa.Table) -> pa.Table:
@@ -29,54 +34,39 @@ def _normalize(data: pa.Table) -> pa.Table:
 
 class DeltaStagedWrite(StagedWrite):
     def __init__(
-        self,
-        store: DeltaStore,
-        staging_path: Path,
-        data: pa.Table,
-        mode: WriteMode,
-        merge_keys: list[str],
-        run_id: str,
-        properties: dict[str, str],
+        self, store: DeltaStore, staging_path: Path, base_version: int | None, run_id: str, properties: dict[str, str]
     ) -> None:
-        self.store, self.staging_path, self.data = store, staging_path, data
-        self.mode, self.merge_keys, self.run_id, self.properties = mode, merge_keys, run_id, properties
-        self.base_version = store.published_version()
+        self.store, self.staging_path, self.base_version = store, staging_path, base_version
+        self.run_id, self.properties = run_id, properties
 
     def read(self) -> pa.Table:
-        return DeltaTable(str(self.staging_path)).to_pyarrow_table()
+        return DeltaTable(str(self.staging_path), version=STAGED_VERSION).to_pyarrow_table()
 
     def publish(self) -> int:
-        path = str(self.store.path)
-        if self.store.published_version() != self.base_version:
+        """Overwrite the published table with the staged version, if it is still at `base_version`."""
+        staged = self.read()
+        commit = CommitProperties(
+            custom_metadata={**self.properties, "agentic.run_id": self.run_id},
+            # No retries: a retried commit would be rebased onto a version the audit never saw.
+            max_commit_retries=0,
+        )
+        try:
+            if self.base_version is None:
+                write_deltalake(str(self.store.path), staged, mode="error", commit_properties=commit)
+            else:
+                # The read version of the commit is the staged-from version: the precondition of the publish.
+                expected = DeltaTable(str(self.store.path), version=self.base_version)
+                write_deltalake(expected, staged, mode="overwrite", schema_mode="overwrite", commit_properties=commit)
+        except (CommitFailedError, DeltaError) as err:
+            current = self.store.published_version()
+            if current == self.base_version:
+                raise  # not a conflict: the table did not move
             raise PublishConflict(
-                f"{self.store.identifier} was published by another run after this run staged its data; "
-                "nothing was published: run it again"
-            )
-        commit = CommitProperties(custom_metadata={**self.properties, "agentic.run_id": self.run_id})
-        if not self.store.exists():
-            write_deltalake(path, self.data, mode="error", commit_properties=commit)
-        elif self.mode == "overwrite":
-            write_deltalake(path, self.data, mode="overwrite", schema_mode="overwrite", commit_properties=commit)
-        elif self.mode == "append":
-            write_deltalake(path, self.data, mode="append", schema_mode="merge", commit_properties=commit)
-        else:
-            predicate = " AND ".join(f"t.{k} = s.{k}" for k in self.merge_keys)
-            (
-                DeltaTable(path)
-                .merge(
-                    self.data,
-                    predicate=predicate,
-                    source_alias="s",
-                    target_alias="t",
-                    merge_schema=True,
-                    commit_properties=commit,
-                )
-                .when_matched_update_all()
-                .when_not_matched_insert_all()
-                .execute()
-            )
+                f"{self.store.identifier} was published by another run (now at version {current}) after this run "
+                f"staged its data from version {self.base_version}; nothing was published: run it again"
+            ) from err
         self.discard()
-        return DeltaTable(path).version()
+        return (self.base_version + 1) if self.base_version is not None else 0
 
     def discard(self) -> None:
         shutil.rmtree(self.staging_path, ignore_errors=True)
@@ -125,17 +115,20 @@ class DeltaStore(TableStore):
         self, data: pa.Table, *, mode: WriteMode, merge_keys: list[str], run_id: str, properties: dict[str, str]
     ) -> StagedWrite:
         data = _normalize(data)
-        if not self.exists() or mode == "overwrite":
+        base_version = self.published_version()
+        if base_version is None or mode == "overwrite":
             result = data
-        elif mode == "append":
-            result = pa.concat_tables([self.read(), data], promote_options="default")
         else:
-            result = merged(self.read(), data, merge_keys)
+            current = self.read(base_version)  # the version the publish will require to still be current
+            if mode == "append":
+                result = pa.concat_tables([current, data], promote_options="default")
+            else:
+                result = merged(current, data, merge_keys)
         staging_path = self.root / STAGING_DIR / self.identifier / run_id
         shutil.rmtree(staging_path, ignore_errors=True)
         staging_path.parent.mkdir(parents=True, exist_ok=True)
-        write_deltalake(str(staging_path), result, mode="overwrite")
-        return DeltaStagedWrite(self, staging_path, data, mode, merge_keys, run_id, properties)
+        write_deltalake(str(staging_path), result, mode="error")
+        return DeltaStagedWrite(self, staging_path, base_version, run_id, properties)
 
 
 def delta_store(settings: Settings, name: str) -> DeltaStore:

@@ -8,7 +8,14 @@ from agentic_assets.engines.duckdb_engine import run_sql
 
 
 def merged(current: pa.Table, new: pa.Table, keys: list[str]) -> pa.Table:
-    """The rows of `current` whose keys are not in `new`, plus all of `new`."""
+    """The rows of `current` whose keys are not in `new`, plus all of `new`, in `new`'s columns.
+
+    Keys match with IS NOT DISTINCT FROM (a null key replaces the row with a null key); a column the
+    new rows add is null on the kept rows; a column they no longer have is dropped, as in overwrite.
+    """
+    for field in new.schema:
+        if field.name not in current.column_names:
+            current = current.append_column(pa.field(field.name, field.type), pa.nulls(current.num_rows, field.type))
     on = " AND ".join(f'c."{k}" IS NOT DISTINCT FROM n."{k}"' for k in keys)
     cols = ", ".join(f'"{c}"' for c in new.column_names)
     kept = run_sql(

@@ -14,11 +14,11 @@ models.ALLOW_MODEL_REQUESTS = False
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, raw_data_template: Path) -> Settings:
+def workspace(tmp_path: Path, raw_data_template: Path, pristine_specs: Path) -> Settings:
     """A private copy of the demo specs (without any frozen or hand-written SQL of the plain assets)
     and of the small raw data, so generation writes only inside tmp_path."""
     specs = tmp_path / "specs"
-    shutil.copytree(PROJECT_ROOT / "specs", specs)
+    shutil.copytree(pristine_specs, specs)
     data_dir = tmp_path / "data"
     shutil.copytree(raw_data_template, data_dir / "raw")
     return Settings(specs_dir=specs, checks_dir=PROJECT_ROOT / "asset_checks", data_dir=data_dir)

@@ -35,7 +35,12 @@ def test_dagster_dev_lists_assets_and_checks(settings: Settings, tmp_path: Path)
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     port = _free_port()
-    env = {**os.environ, "DAGSTER_HOME": str(home), "AGENTIC_DATA_DIR": str(settings.data_dir)}
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "AGENTIC_DATA_DIR": str(settings.data_dir),
+        "AGENTIC_SPECS_DIR": str(settings.specs_dir),
+    }
     dagster = Path(sys.executable).with_name("dagster")
     proc = subprocess.Popen(
         [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],

@@ -64,11 +64,11 @@ def test_a_failing_blocking_check_stops_the_asset_and_its_downstream(settings: S
     assert store_for(settings, project.assets["monthly_customer_totals"].spec.sink).published_version() is not None
 
 
-def test_cli_demo_then_check_in_ci(tmp_path: Path) -> None:
+def test_cli_demo_then_check_in_ci(tmp_path: Path, pristine_specs: Path) -> None:
     """The demo from a clone with no generated code: it writes, validates, freezes and materializes every asset."""
     data = tmp_path / "data"
     specs = tmp_path / "specs"
-    shutil.copytree(PROJECT_ROOT / "specs", specs)
+    shutil.copytree(pristine_specs, specs)
     env = {**os.environ, "AGENTIC_SPECS_DIR": str(specs)}
     run = subprocess.run(
         [*CLI, "demo", "--transactions", "3000", "--no-story", "--data-dir", str(data)],
@@ -81,6 +81,7 @@ def test_cli_demo_then_check_in_ci(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Materialization summary" in run.stdout and "All assets published" in run.stdout
     assert "demo-approver" in run.stdout
+    assert " - DEBUG - " not in run.stdout + run.stderr  # Dagster's event lines stay in the instance
     frozen = (specs / "retail_bank" / "monthly_customer_totals.sql").read_text()
     assert "-- model: builtin" in frozen and "-- approver: demo-approver" in frozen
 
@@ -124,9 +125,9 @@ def test_cli_help(args: list[str]) -> None:
     assert run.returncode == 0 and "Usage" in run.stdout
 
 
-def test_cli_reports_spec_errors_with_file_and_line(tmp_path: Path) -> None:
+def test_cli_reports_spec_errors_with_file_and_line(tmp_path: Path, pristine_specs: Path) -> None:
     specs = tmp_path / "specs"
-    shutil.copytree(PROJECT_ROOT / "specs", specs)
+    shutil.copytree(pristine_specs, specs)
     spec = specs / "retail_bank" / "channel_country_daily.yaml"
     spec.write_text(spec.read_text().replace("tier: 1", "tier: 1\ncolour: blue"))
     run = subprocess.run(

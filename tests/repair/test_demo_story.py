@@ -16,7 +16,7 @@ from agentic_assets.tables.registry import store_for
 
 
 @pytest.mark.slow
-def test_the_repair_story(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_repair_story(settings: Settings, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture) -> None:
     # As `make demo` does: the codegen agent writes the asset's code, approved by the demo's approver.
     monkeypatch.setenv("AGENTIC_APPROVER", "demo-codegen-approver")
     defs = build_definitions(settings)
@@ -28,7 +28,10 @@ def test_the_repair_story(settings: Settings, monkeypatch: pytest.MonkeyPatch) -
     before = store_for(settings, project.assets[ASSET].spec.sink).read()
 
     console = Console(record=True, width=140)
+    capfd.readouterr()
     assert run_demo_story(settings, console)
+    printed = capfd.readouterr()
+    assert " - dagster - " not in printed.out + printed.err  # Dagster's event lines stay in the instance
     text = console.export_text()
     assert "schema_drift" in text and DEMO_APPROVER in text and "green again" in text
     assert "Failure to validated proposal" in text and "Action 1" in text

@@ -167,8 +167,8 @@ def test_every_problem_is_reported_at_once(specs_dir: Path) -> None:
     assert len(err.problems) == 2
 
 
-def test_the_demo_specs_are_valid() -> None:
-    project = load_project(Settings(specs_dir=PROJECT_ROOT / "specs"))
+def test_the_demo_specs_are_valid(pristine_specs: Path) -> None:
+    project = load_project(Settings(specs_dir=pristine_specs))
     assert len(project.assets) >= 5
     formats = {a.spec.sink.format for a in project.assets.values()}
     assert formats == {"iceberg", "delta"}

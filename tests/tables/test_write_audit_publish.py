@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
+from agentic_assets.codegen.versioning import body_of
 from agentic_assets.materialize.wap import materialize
 from agentic_assets.settings import Settings
 from agentic_assets.specs.loader import load_project
@@ -80,7 +81,8 @@ def test_a_crash_between_write_and_publish_changes_nothing(project: Project, set
         path=asset.path,
         checks_text=asset.checks_text,
         checks_path=None,
-        sql=asset.sql.replace("SUM(amount)", "SUM(amount) * 2"),
+        # Without the provenance header: frozen code changed in place would not run unapproved at all.
+        sql=body_of(asset.sql).replace("SUM(amount)", "SUM(amount) * 2"),
         sql_path=None,
     )
     with pytest.raises(RuntimeError, match="worker lost"):
