@@ -87,9 +87,36 @@ class Planner(
         return self._finish(sql, outs, what + ".")
 
 
+# Words of rules the phrase planner has no reader for; a request using them goes to the ticket planner.
+PHRASE_PLANNER_UNHANDLED = {
+    "round", "rounded", "decimal", "decimals", "order", "ordered", "sort", "sorted", "tie", "ties", "rank",
+    "row_number", "between", "weekend", "weekday", "weekdays", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday", "unknown", "left", "inclusive", "descending", "ascending", "label",
+    "labelled", "iso", "integer", "exactly", "positive", "negative", "zero", "reject", "rejected", "otherwise",
+}  # fmt: skip
+
+
+def sentence_count(description: str) -> int:
+    return len([s for s in re.split(r"(?<=[.;])\s+", description.strip()) if s.strip()])
+
+
 def plan_sql(request: SqlRequest) -> SqlPlan | PlanRefusal:
-    """Plan one SELECT for `request`, or refuse with the reason."""
+    """Plan one SELECT for `request`, or refuse with the reason.
+
+    A one-sentence request goes to the phrase planner (`Planner`), then to the ticket planner; a
+    request of several sentences (a ticket naming its columns, rules and tie-breaks) only to the
+    ticket planner, which refuses when a word that carries meaning was not used.
+    """
+    from agentic_assets.models.builtin.nl_sql.ticket import plan_ticket
+
+    first: CannotPlan | None = None
+    words = set(re.findall(r"[a-z_]+", request.description.lower()))
+    if sentence_count(request.description) == 1 and not words & PHRASE_PLANNER_UNHANDLED:
+        try:
+            return Planner(request).plan()
+        except CannotPlan as err:
+            first = err
     try:
-        return Planner(request).plan()
+        return plan_ticket(request)
     except CannotPlan as err:
-        return PlanRefusal(reason=f"{REFUSAL} {err}")
+        return PlanRefusal(reason=f"{REFUSAL} {first or err}")
