@@ -173,10 +173,16 @@ class TicketPlanner:
                         t.use(k)
                         if t.word(k + 1) == "and" and t.column_at(k + 2) is not None:
                             t.use(k + 1, k + 2)
-                    if t.words[k] in ("unknown", "missing", "not", "known") and set(t.words[s:e]) & {
+                    if t.words[k] in ("unknown", "missing", "not", "known") and set(t.words[s : e]) & {
                         "dropped", "drop", "fall", "out", "lost"
                     } and not re.search(LEFT_JOIN_PHRASES, " ".join(t.words[s:e])):  # fmt: skip
                         t.use(k)
+
+        if any(w in ("join", "joins", "joined", "inner") for w in t.words) and not re.search(LEFT_JOIN_PHRASES, self.text):
+            for i, w in enumerate(t.words):
+                s, e = t.sentence_span(i)
+                if w in ("unknown", "missing") and re.search(r"dropped|drop out|fall out|left out|are lost", " ".join(t.words[s:e])):
+                    t.use(i, *[k for k in range(s, e) if t.words[k] in ("left", "out", "dropped", "not")])
 
     def wants_left_join(self) -> bool:
         hit = re.search(LEFT_JOIN_PHRASES, self.text) or re.search(r"\bkeep every \w+\b", self.text)
@@ -203,9 +209,12 @@ class TicketPlanner:
         if ref is not None:
             # a source column, unless the words make it an aggregate ('the latest event_time as last_seen')
             return "key", self.col(self._qualified(ref, mention))
+        if set(name_tokens(name)) & {"rank", "position", "rn", "row_number"}:
+            return "unknown", ""  # a window's position column, filled by the window
         grain = grain_of(name)
         time = self.time_column()
         if grain and time is not None:
+            self.t.use(*self.mentions(time.name))
             try:
                 return "key", grain_expr(self.t, name, self.col(time), mention)
             except ValueError as err:
@@ -229,7 +238,8 @@ class TicketPlanner:
         outputs = set(self.req.output_columns)
         cols = {}
         for i, ref in self.t.columns_in(s, e):
-            if self.t.words[i] not in outputs:
+            own = f"{self.t.word(i - 1)}_{self.t.words[i]}" == name or f"{self.t.words[i]}_{self.t.word(i + 1)}" == name
+            if self.t.words[i] not in outputs and not own:
                 cols[(ref.table, ref.name)] = (i, ref)
         if len(cols) != 1:
             return None
@@ -535,7 +545,7 @@ class TicketPlanner:
         for v in t.cat.value_matches(t.toks):
             if v.ref.name == col_name:
                 t.use(*v.tokens)
-        t.use(*self.mentions(col_name))
+        t.use(*[i for i in range(len(t.toks)) if (r := t.column_at(i)) is not None and r.name == col_name])
         for i, w in enumerate(t.words):
             if w in ("null", "0", "zero", "not", "instead", "absent", "none", "never"):
                 t.use(i)
@@ -724,7 +734,7 @@ class TicketPlanner:
                 start = q + 1
                 end = next_q
                 # stop at the next rule's own start ('and', ',', 'when' before the next quote)
-                for k in range(q + 2, next_q):
+                for k in range(q + 1, next_q):
                     if t.words[k] in (",", ";", ".") or (
                         t.words[k] == "and" and k + 1 < len(t.toks) and t.toks[k + 1].is_quoted
                     ):

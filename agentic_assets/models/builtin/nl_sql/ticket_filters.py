@@ -267,7 +267,7 @@ def membership_filters(t: Ticket, col: ColumnSql, used_tables: set[str]) -> list
     out = []
     for i in range(len(t.toks)):
         ref = t.column_at(i)
-        if ref is None or i in t.used or not ref.column.is_identifier:
+        if ref is None or not ref.column.is_identifier:
             continue
         window = t.words[i + 1 : i + 6]
         text = " ".join(window)

@@ -74,20 +74,26 @@ def read_measure(
         group_pos += 1
         end -= 2
     prev = max([b for b in boundaries if b < end] + [s - 1]) + 1
-    segment = list(range(prev, end))
-    aggs = [i for i in segment if t.words[i] in AGGREGATES and not _is_filler(t, i)]
-    if not aggs:
-        nxt = min([b for b in boundaries if b > mention] + [e])
-        after = list(range(mention + 1, nxt))
-        aggs = [i for i in after if t.words[i] in AGGREGATES and not _is_filler(t, i)]
+    if t.word(prev) == "(" and ")" in t.words[prev:end]:
+        prev = t.words.index(")", prev) + 1  # the parenthesis after the previous name defines that name
+    before = list(range(prev, end))
+    nxt = min([b for b in boundaries if b > mention] + [e])
+    after = list(range(mention + 1, nxt))
+    wider = list(range(s, end))
+
+    def aggs_in(span: list[int]) -> list[int]:
+        return [i for i in span if t.words[i] in AGGREGATES and not _is_filler(t, i) and i not in t.used]
+
+    # 'sum amount as total_amount' defines before the name; 'revenue, the total settled amount' after it
+    defined_before = t.word(mention - 1) in ("as", "into", "column", "called", "named")
+    order = [before, wider, after] if defined_before else [before, after, wider]
+    segment: list[int] = []
+    aggs: list[int] = []
+    for span in order:
+        aggs = aggs_in(span)
         if aggs:
-            segment = after
-    if not aggs:
-        # 'Average amount per merchant_category, rounded to 2 decimals as avg_amount': back to the sentence start
-        wider = list(range(s, end))
-        aggs = [i for i in wider if t.words[i] in AGGREGATES and not _is_filler(t, i) and i not in t.used]
-        if aggs:
-            segment = wider
+            segment = span
+            break
     if not aggs or not segment:
         return _from_name(name, default)
     i = aggs[min(group_pos, len(aggs) - 1)]
