@@ -136,7 +136,7 @@ class Ticket:
         restates it ('Distinct customers per week ... count distinct customer_id'), and so does a column of
         the opening sentence (the ticket's title) that the rest of the ticket uses."""
         used_words = {self.words[i] for i in self.used}
-        used_columns = {(r.table, r.name) for i in self.used if (r := self.column_at(i)) is not None}
+        used_columns = {r.name for i in self.used if (r := self.column_at(i)) is not None}
         title_end = self.sentence_span(0)[1] if self.toks else 0
         out = []
         for i, tok in enumerate(self.toks):
@@ -145,7 +145,7 @@ class Ticket:
             if tok.text in OPERATOR_WORDS and tok.text in used_words:
                 continue
             ref = self.column_at(i)
-            if i < title_end and ref is not None and (ref.table, ref.name) in used_columns:
+            if i < title_end and ref is not None and ref.name in used_columns:
                 continue
             meaningful = (
                 tok.is_number

@@ -58,7 +58,9 @@ class TicketPlanner:
         """Where a name occurs, its defining occurrence first ('... as total_amount', 'into x')."""
         found = [i for i, w in enumerate(self.t.words) if w == name]
         defining = [i for i in found if self.t.word(i - 1) in ("as", "into", "column", "called", "named")]
-        return defining + [i for i in found if i not in defining]
+        title_end = self.t.sentence_span(0)[1] if len(self.t.sentence_span(0)) and self.t.toks else 0
+        body = [i for i in found if i not in defining and i >= title_end]
+        return defining + body + [i for i in found if i not in defining and i not in body]
 
     def time_column(self) -> ColumnRef | None:
         main = self.req.tables[0]
@@ -232,7 +234,7 @@ class TicketPlanner:
     def _renamed(self, name: str, mention: int | None) -> ColumnRef | None:
         """'The customer's country goes into customer_country': one source column named in the sentence
         that defines a new name, with no aggregate word, is that column renamed."""
-        if mention is None:
+        if mention is None or self.t.word(mention - 1) not in ("as", "into", "column", "called", "named"):
             return None
         s, e = self.t.sentence_span(mention)
         outputs = set(self.req.output_columns)

@@ -239,7 +239,7 @@ def weekday_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None) -> li
     # 'the ISO week starting on Monday', 'the date of that Monday': a week's first day, not a filter
     named = [
         i for i in named
-        if not ("week" in t.words[slice(*t.sentence_span(i))] and {"starting", "starts", "that", "begins"}
+        if not (any("week" in w for w in t.words[slice(*t.sentence_span(i))]) and {"starting", "starts", "that", "begins"}
                 & set(t.words[slice(*t.sentence_span(i))]))
     ]  # fmt: skip
     if not named:
@@ -252,6 +252,7 @@ def weekday_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None) -> li
     for i in named:
         s, e = t.clause_span(i)
         t.use(*[k for k in range(s, e) if t.words[k] in DROPPING | {"or", "a", "to", "on", "only"}])
+        t.use(*[k for k, r in t.columns_in(s, e) if r.name == time_ref.name])
     k = t.find("monday", "to", "friday")
     if k is not None:
         t.use(k + 1)

@@ -108,8 +108,12 @@ def window_function(t: Ticket) -> str:
         return "ROW_NUMBER"
     if "rank" in t.words:
         for i, w in enumerate(t.words):
-            if w in ("rank", "ranked", "tied", "ties", "share"):
+            if w in ("rank", "ranked", "tied", "ties", "share", "equal"):
                 t.use(i)
+                if w in ("share", "tied", "equal"):
+                    # 'equal amounts share a place': the ranked column, restated
+                    s, e = t.clause_span(i)
+                    t.use(*[k for k, _ in t.columns_in(s, e)])
         return "RANK"
     return "ROW_NUMBER"
 
