@@ -30,6 +30,23 @@ EXCLUSION_WORDS = {"only", "not", "except", "drop", "dropped", "excluded", "excl
 DAYS = {"sunday": 0, "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6}
 
 
+def _retokenize(text: str) -> list[Token]:
+    out: list[Token] = []
+    for tok in tokenize(text):
+        parts = list(tok.raw) if len(tok.raw) > 1 and set(tok.raw) <= set(",;:.()") else [tok]
+        for part in parts:
+            if isinstance(part, Token):
+                out.append(Token(text=part.text, raw=part.raw, index=len(out)))
+            else:
+                out.append(Token(text=part, raw=part, index=len(out)))
+    return out
+
+
+# A ticket's opening sentence of at most this many tokens is its title (a headline restating the
+# request, 'Reversals per merchant.'); a longer one is part of the body.
+TITLE_TOKENS = 10
+
+
 @dataclass
 class Ticket:
     """The tokens of a request with their sentence and clause boundaries, and what has been used."""
@@ -39,7 +56,7 @@ class Ticket:
     used: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.toks = tokenize(self.request.description)
+        self.toks = _retokenize(self.request.description)  # ');' and '),' are two boundaries
         self.words = [t.text for t in self.toks]
         self.cat = Catalog(self.request.tables)
 
@@ -103,6 +120,12 @@ class Ticket:
     def columns_in(self, start: int, end: int) -> list[tuple[int, ColumnRef]]:
         return [(i, ref) for i in range(start, end) if (ref := self.column_at(i)) is not None]
 
+    def title_end(self) -> int:
+        if not self.toks:
+            return 0
+        end = self.sentence_span(0)[1]
+        return end if end <= TITLE_TOKENS and end < len(self.toks) - 1 else 0
+
     # ---- the honesty check ------------------------------------------------------------------------
     def consume_inclusions(self) -> None:
         """Clauses that only confirm something is kept ('refunds (negative amounts) reduce the total'),
@@ -137,7 +160,7 @@ class Ticket:
         the opening sentence (the ticket's title) that the rest of the ticket uses."""
         used_words = {self.words[i] for i in self.used}
         used_columns = {r.name for i in self.used if (r := self.column_at(i)) is not None}
-        title_end = self.sentence_span(0)[1] if self.toks else 0
+        title_end = self.title_end()
         out = []
         for i, tok in enumerate(self.toks):
             if i in self.used:

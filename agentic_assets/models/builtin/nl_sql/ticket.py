@@ -58,7 +58,7 @@ class TicketPlanner:
         """Where a name occurs, its defining occurrence first ('... as total_amount', 'into x')."""
         found = [i for i, w in enumerate(self.t.words) if w == name]
         defining = [i for i in found if self.t.word(i - 1) in ("as", "into", "column", "called", "named")]
-        title_end = self.t.sentence_span(0)[1] if len(self.t.sentence_span(0)) and self.t.toks else 0
+        title_end = self.t.title_end()
         body = [i for i in found if i not in defining and i >= title_end]
         return defining + body + [i for i in found if i not in defining and i not in body]
 
