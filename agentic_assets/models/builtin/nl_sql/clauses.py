@@ -148,8 +148,12 @@ class Ticket:
         while i < len(self.toks):
             start, end = self.sentence_span(i)
             text = " ".join(self.words[start:end])
-            elsewhere = re.search(r"\belsewhere\b|\bnot here\b|\bnot built here\b|\bseparate table\b|dead-lettered", text)
-            title = end - start <= 3 and not any(self.toks[k].is_number or self.toks[k].is_quoted for k in range(start, end))
+            elsewhere = re.search(
+                r"\belsewhere\b|\bnot here\b|\bnot built here\b|\bseparate table\b|dead-lettered", text
+            )
+            title = end - start <= 3 and not any(
+                self.toks[k].is_number or self.toks[k].is_quoted for k in range(start, end)
+            )
             if elsewhere or title:
                 self.use(*range(start, end))
             i = end + 1

@@ -89,15 +89,15 @@ class Planner(
 
 # Words of rules the phrase planner has no reader for; a request using them goes to the ticket planner.
 PHRASE_PLANNER_UNHANDLED = {
-    "round", "rounded", "decimal", "decimals", "order", "ordered", "sort", "sorted", "tie", "ties", "rank",
+    "round", "rounded", "decimal", "decimals", "sort", "sorted", "tie", "ties", "rank",
     "row_number", "between", "weekend", "weekday", "weekdays", "monday", "tuesday", "wednesday", "thursday",
     "friday", "saturday", "sunday", "unknown", "left", "inclusive", "descending", "ascending", "label",
-    "labelled", "iso", "integer", "exactly", "positive", "negative", "zero", "reject", "rejected", "otherwise",
+    "labelled", "iso", "integer", "exactly", "positive", "zero", "reject", "rejected", "otherwise",
 }  # fmt: skip
 
 
 def sentence_count(description: str) -> int:
-    return len([s for s in re.split(r"(?<=[.;])\s+", description.strip()) if s.strip()])
+    return len([s for s in re.split(r"(?<=\.)\s+", description.strip()) if s.strip()])
 
 
 def plan_sql(request: SqlRequest) -> SqlPlan | PlanRefusal:
@@ -111,7 +111,8 @@ def plan_sql(request: SqlRequest) -> SqlPlan | PlanRefusal:
 
     first: CannotPlan | None = None
     words = set(re.findall(r"[a-z_]+", request.description.lower()))
-    if sentence_count(request.description) == 1 and not words & PHRASE_PLANNER_UNHANDLED:
+    ordered = re.search(r"\border(ed)? by\b", request.description.lower())
+    if sentence_count(request.description) == 1 and not words & PHRASE_PLANNER_UNHANDLED and not ordered:
         try:
             return Planner(request).plan()
         except CannotPlan as err:

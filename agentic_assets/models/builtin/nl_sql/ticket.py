@@ -35,7 +35,7 @@ TICKET_UNSUPPORTED = (UNSUPPORTED - {"rank", "ranking", "share"}) | {"canonical"
 LEFT_JOIN_PHRASES = (
     r"\bleft[ -]join|\bleft joined\b|\bno transaction is (lost|dropped)\b|\bso that no \w+ is (lost|dropped)\b"
 )
-ZERO_DEFAULT = r"\b(get|gets|shows?|are|is|stays?|becomes?|with|as|use)? ?(0|zero)\b( for both)?( when| if| for)"
+ZERO_DEFAULT = r"\b(gets?|shows?|stays?|becomes?|use) (0|zero)\b|\b(0|zero) (when|if|for)\b"
 ALL_COLUMNS = r"\b(every|all)( the)? (column|columns)\b|\bevery \w+ column\b|\ball \w+ columns\b|\bkeep all columns\b"
 
 
@@ -180,10 +180,14 @@ class TicketPlanner:
                     } and not re.search(LEFT_JOIN_PHRASES, " ".join(t.words[s:e])):  # fmt: skip
                         t.use(k)
 
-        if any(w in ("join", "joins", "joined", "inner") for w in t.words) and not re.search(LEFT_JOIN_PHRASES, self.text):
+        if any(w in ("join", "joins", "joined", "inner") for w in t.words) and not re.search(
+            LEFT_JOIN_PHRASES, self.text
+        ):
             for i, w in enumerate(t.words):
                 s, e = t.sentence_span(i)
-                if w in ("unknown", "missing") and re.search(r"dropped|drop out|fall out|left out|are lost", " ".join(t.words[s:e])):
+                if w in ("unknown", "missing") and re.search(
+                    r"dropped|drop out|fall out|left out|are lost", " ".join(t.words[s:e])
+                ):
                     t.use(i, *[k for k in range(s, e) if t.words[k] in ("left", "out", "dropped", "not")])
 
     def wants_left_join(self) -> bool:
@@ -269,7 +273,8 @@ class TicketPlanner:
         del measures_all
         pivot = self._pivot(names, default_measure)
         then = t.find("then")
-        dedupe = self._dedupe_window()
+        # one row per entity of a dimension source is a join, not a deduplication
+        dedupe = None if self.dimension_first() else self._dedupe_window()
         pre_skip = set(range(then, len(t.toks))) if (then is not None and dedupe) else set()
         where = self.filters(skip=pre_skip)
         post = self.filters(skip=set(range(0, then))) if pre_skip and then is not None else []
@@ -312,7 +317,8 @@ class TicketPlanner:
                 inner += "\n    WHERE " + " AND ".join(where)
             inner += f"\n    QUALIFY {dedupe.over(self._window_col)} = 1"
             if has_measure:
-                sql = f"WITH deduplicated AS (\n    {inner}\n)\nSELECT\n    {self._strip_aliases(select)}\nFROM deduplicated"
+                body = self._strip_aliases(select)
+                sql = f"WITH deduplicated AS (\n    {inner}\n)\nSELECT\n    {body}\nFROM deduplicated"
                 if post:
                     sql += "\nWHERE " + " AND ".join(self._strip_aliases(c) for c in post)
                 if keys:
@@ -412,7 +418,10 @@ class TicketPlanner:
                 self.t.use(i)
         if zero:
             for i, w in enumerate(self.t.words):
-                if w in ("0", "zero") and self.t.word(i + 1) in ("when", "if", "for"):
+                if w in ("0", "zero") and (
+                    self.t.word(i + 1) in ("when", "if", "for")
+                    or self.t.word(i - 1) in ("get", "gets", "show", "shows")
+                ):
                     self.t.use(i, i + 1)
         a_fact = self.alias(fact.name)
         inner_measures = [n for n in names if defs[n][0] == "measure"]
@@ -423,7 +432,8 @@ class TicketPlanner:
         other = [w for w in where if w not in fact_where]
         if other:
             raise CannotPlan(f"cannot tell whether the condition(s) {'; '.join(other)} limit the {dim.name} rows")
-        cte = f"WITH per_{singular(name_tokens(dim.name)[-1])} AS (\n    SELECT\n        {agg_select}\n    FROM {ident(fact.name)} AS {a_fact}"
+        head = f"WITH per_{singular(name_tokens(dim.name)[-1])} AS (\n    SELECT\n        {agg_select}"
+        cte = f"{head}\n    FROM {ident(fact.name)} AS {a_fact}"
         if fact_where:
             cte += "\n    WHERE " + " AND ".join(fact_where)
         cte += f"\n    GROUP BY {a_fact}.{ident(key)}\n)"
@@ -573,8 +583,10 @@ class TicketPlanner:
             return None
         words = set(t.words)
         latest = words & LATEST or re.search(r"\bmost recent\b", self.text)
+        # 'first' alone is an ordinal ('first collapse replays'); 'first <row of a source>' is the earliest row
+        entities = "|".join(singular(name_tokens(tb.name)[-1]) for tb in self.req.tables)
         earliest = words & EARLIEST - {"first"} or re.search(
-            r"\bfirst (transaction|purchase|copy|row|seen)\b", self.text
+            rf"\bfirst ({entities}|purchase|copy|row|record|seen)\b", self.text
         )
         if not latest and not earliest:
             return None
@@ -661,7 +673,8 @@ class TicketPlanner:
                     if (
                         name
                         and name not in partition
-                        and (defs.get(name, ("",))[0] == "measure" or self._numeric(name))
+                        # after a GROUP BY only an aggregate can rank the rows
+                        and (defs.get(name, ("",))[0] == "measure" or (not aggregated and self._numeric(name)))
                     ):
                         order_col = name
                         order_dir = direction_near(t, i, i + 1, "DESC")
@@ -753,14 +766,11 @@ class TicketPlanner:
             raise CannotPlan("a dead-letter split needs its rules, each with a reason in quotes")
         t.use(*self.mentions(reason))
         for i, w in enumerate(t.words):
-            if w in ("rejected", "reject", "rule", "rules", "order", "first", "failing", "fails", "wins", "checked",
-                     "check", "that", "in", "dead-letter", "when", "and", "or", "with"):  # fmt: skip
-                if w not in ("order",) or t.word(i - 1) == "that":
-                    t.use(i)
-        if names:
-            cols = [n for n in names if n != reason and n != "error_ts"]
-        else:
-            cols = [c.name for c in main.columns]
+            rule_words = ("rejected", "reject", "rule", "rules", "first", "failing", "fails", "wins", "checked",
+                          "check", "that", "in", "dead-letter", "when", "and", "or", "with")  # fmt: skip
+            if w in rule_words or (w == "order" and t.word(i - 1) == "that"):
+                t.use(i)
+        cols = [n for n in names if n not in (reason, "error_ts")] if names else [c.name for c in main.columns]
         a = self.alias(main.name)
         joined = len(self.req.tables) > 1
         select = [f"{a}.{ident(c)}" if joined else ident(c) for c in cols]

@@ -183,10 +183,7 @@ def null_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
         elif (
             prev[0] in ("a", "an")
             and prev[1] in ("have", "has", "with", "and")
-            and not ref.column.is_numeric
-            or prev[0] in ("a", "an")
-            and prev[1] in ("have", "has", "and")
-            and ref.column.is_identifier
+            and (not ref.column.is_numeric or ref.column.is_identifier)
         ):
             t.use(i, i - 1)
             out.append(f"{col(ref)} IS NOT NULL")
@@ -236,12 +233,13 @@ def date_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None) -> list[
 
 def weekday_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None) -> list[str]:
     named = [i for i, w in enumerate(t.words) if w in DAYS or singular(w) in ("weekend", "weekday")]
+
     # 'the ISO week starting on Monday', 'the date of that Monday': a week's first day, not a filter
-    named = [
-        i for i in named
-        if not (any("week" in w for w in t.words[slice(*t.sentence_span(i))]) and {"starting", "starts", "that", "begins"}
-                & set(t.words[slice(*t.sentence_span(i))]))
-    ]  # fmt: skip
+    def week_start(i: int) -> bool:
+        sentence = t.words[slice(*t.sentence_span(i))]
+        return any("week" in w for w in sentence) and bool({"starting", "starts", "that", "begins"} & set(sentence))
+
+    named = [i for i in named if not week_start(i)]
     if not named:
         return []
     if time_ref is None:
