@@ -33,7 +33,6 @@ def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None) ->
         start, end = ticket.sentence_span(mention)
     else:
         start, end = 0, len(ticket.toks)
-    raw = ticket.request.description
     sentence_words = ticket.words[start:end]
     text = " ".join(t.raw for t in ticket.toks[start:end]).lower()
     labelled = "label" in name_tokens(name) or any(
@@ -46,11 +45,9 @@ def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None) ->
             ticket.use(i)
         if tok.text in ("example", "like") or (tok.is_quoted and "yyyy" in tok.text):
             # '(for example 2026-W05)', 'labelled like 2026-Q1': the example is not a filter
-            cs, ce = ticket.clause_span(i)
-            ticket.use(*range(i, ce))
+            ticket.use(*range(i, ticket.clause_span(i)[1]))
             if tok.text == "like":
                 ticket.use(*range(i, min(i + 4, len(ticket.toks))))
-    del raw
     if grain == "week" and (labelled or "yyyy-www" in text or "iso year and week" in text):
         return f"strftime({time_col}, '%G-W%V')"
     if grain == "month" and (labelled or "yyyy-mm" in text):

@@ -129,8 +129,7 @@ def read_measure(
     round_to = rounding_in(t, min(segment[0], i), max(segment[-1] + 1, mention))
     if round_to is None and mention is not None:
         # 'avg_amount is the average amount rounded to 2 decimals' / '..., rounded to 2 decimal places, as x'
-        cs, ce = t.clause_span(mention)
-        round_to = rounding_in(t, mention, min(ce + 8, e))
+        round_to = rounding_in(t, mention, min(t.clause_span(mention)[1] + 8, e))
     return Measure(name=name, agg=agg, column=column, distinct=distinct, round_to=round_to)
 
 
