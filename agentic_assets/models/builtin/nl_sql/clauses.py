@@ -1,0 +1,186 @@
+"""Reading a ticket: sentences and clauses, the columns they name, and which words were turned into SQL.
+
+A ticket names its columns exactly ("sum amount as total_amount", "ties broken by the lower
+merchant_id"). Every reader marks the tokens it used; the words that carry meaning (numbers, dates,
+quoted strings, column names, sample values and the operator words below) must all be used by the
+end, or the request is refused naming them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agentic_assets.models.builtin.contracts import SqlRequest
+from agentic_assets.models.builtin.schema_match import Catalog, ColumnRef
+from agentic_assets.models.builtin.text import Token, singular, tokenize
+
+# Words whose meaning changes the result: if no reader used one, the planner did not understand it.
+OPERATOR_WORDS = {
+    "not", "except", "excluding", "exclude", "excluded", "neither", "nor", "without", "between", "above", "below",
+    "under", "over", "least", "most", "round", "rounded", "rounding", "decimal", "decimals", "order", "ordered",
+    "sort", "sorted", "tie", "ties", "tied", "rank", "distinct", "latest", "earliest", "newest", "oldest", "recent",
+    "top", "bottom", "unknown", "null", "missing", "positive", "negative", "weekend", "weekday", "weekdays",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "before", "after", "since",
+    "until", "largest", "smallest", "highest", "lowest", "busiest", "biggest",
+}  # fmt: skip
+# A clause that only says something is kept as it is ("including refunds", "every status counts").
+INCLUSION_WORDS = {"including", "included", "includes", "reduce", "reduces", "counted", "counts", "arrive"}
+EXCLUSION_WORDS = {"only", "not", "except", "drop", "dropped", "excluded", "excluding", "ignored", "ignore", "left"}
+DAYS = {"sunday": 0, "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6}
+
+
+def _retokenize(text: str) -> list[Token]:
+    out: list[Token] = []
+    for tok in tokenize(text):
+        parts = list(tok.raw) if len(tok.raw) > 1 and set(tok.raw) <= set(",;:.()") else [tok]
+        for part in parts:
+            if isinstance(part, Token):
+                out.append(Token(text=part.text, raw=part.raw, index=len(out)))
+            else:
+                out.append(Token(text=part, raw=part, index=len(out)))
+    return out
+
+
+# A ticket's opening sentence of at most this many tokens is its title (a headline restating the
+# request, 'Reversals per merchant.'); a longer one is part of the body.
+TITLE_TOKENS = 10
+
+
+@dataclass
+class Ticket:
+    """The tokens of a request with their sentence and clause boundaries, and what has been used."""
+
+    request: SqlRequest
+    toks: list[Token] = field(init=False)
+    used: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.toks = _retokenize(self.request.description)  # ');' and '),' are two boundaries
+        self.words = [t.text for t in self.toks]
+        self.cat = Catalog(self.request.tables)
+
+    # ---- positions ---------------------------------------------------------------------------------
+    def word(self, i: int) -> str:
+        return self.words[i] if 0 <= i < len(self.words) else ""
+
+    def use(self, *indices: int) -> None:
+        self.used.update(i for i in indices if 0 <= i < len(self.toks))
+
+    def sentence_span(self, i: int) -> tuple[int, int]:
+        start = i
+        while start > 0 and self.words[start - 1] not in (".", ";"):
+            start -= 1
+        end = i
+        while end < len(self.toks) and self.words[end] not in (".", ";"):
+            end += 1
+        return start, end
+
+    def clause_span(self, i: int) -> tuple[int, int]:
+        """Between commas, parentheses or sentence ends."""
+        stops = {".", ";", ",", "(", ")", ":"}
+        start = i
+        while start > 0 and self.words[start - 1] not in stops:
+            start -= 1
+        end = i
+        while end < len(self.toks) and self.words[end] not in stops:
+            end += 1
+        return start, end
+
+    def find(self, *phrase: str, start: int = 0, end: int | None = None) -> int | None:
+        """Index of the first occurrence of the word sequence `phrase` in [start, end)."""
+        end = len(self.toks) if end is None else end
+        n = len(phrase)
+        for i in range(start, end - n + 1):
+            if tuple(self.words[i : i + n]) == phrase:
+                return i
+        return None
+
+    def has(self, *words: str) -> bool:
+        return any(w in self.words for w in words)
+
+    # ---- columns ----------------------------------------------------------------------------------
+    def column_at(self, i: int) -> ColumnRef | None:
+        """The source column a token names exactly; a table named just before it ('the customer's country',
+        'customers.country') picks among sources that share the name."""
+        tok = self.toks[i] if 0 <= i < len(self.toks) else None
+        if tok is None or not tok.is_word:
+            return None
+        name = tok.text.split(".")[-1]
+        hits = [r for r in self.cat.refs() if r.name == name] or [
+            r for r in self.cat.refs() if r.name == singular(name) and "_" not in name
+        ]
+        if not hits:
+            return None
+        table = self.cat.is_table_entity(singular(self.word(i - 1)))
+        if table and any(h.table == table for h in hits):
+            return next(h for h in hits if h.table == table)
+        return next((h for h in hits if h.table == self.cat.main.name), hits[0])
+
+    def columns_in(self, start: int, end: int) -> list[tuple[int, ColumnRef]]:
+        return [(i, ref) for i in range(start, end) if (ref := self.column_at(i)) is not None]
+
+    def title_end(self) -> int:
+        if not self.toks:
+            return 0
+        end = self.sentence_span(0)[1]
+        return end if end <= TITLE_TOKENS and end < len(self.toks) - 1 else 0
+
+    # ---- the honesty check ------------------------------------------------------------------------
+    def consume_inclusions(self) -> None:
+        """Clauses that only confirm something is kept ('refunds (negative amounts) reduce the total'),
+        sentences that say where other rows go ('the others go to a dead-letter table built elsewhere')
+        and titles of a few words need no SQL."""
+        i = 0
+        while i < len(self.toks):
+            start, end = self.clause_span(i)
+            words = set(self.words[start:end])
+            if words & INCLUSION_WORDS and not words & EXCLUSION_WORDS:
+                # a parenthesis right before or after belongs to the same statement
+                if start > 1 and self.words[start - 1] == ")":
+                    start = self.clause_span(self.words.index("(", max(0, start - 8)))[0]
+                if end < len(self.toks) and self.words[end] == "(":
+                    close = self.words.index(")", end) if ")" in self.words[end:] else end
+                    end = self.clause_span(close + 1)[1] if close + 1 < len(self.toks) else close
+                self.use(*range(start, end))
+            i = end + 1
+        i = 0
+        while i < len(self.toks):
+            start, end = self.sentence_span(i)
+            text = " ".join(self.words[start:end])
+            elsewhere = re.search(
+                r"\belsewhere\b|\bnot here\b|\bnot built here\b|\bseparate table\b|dead-lettered", text
+            )
+            title = end - start <= 3 and not any(
+                self.toks[k].is_number or self.toks[k].is_quoted for k in range(start, end)
+            )
+            if elsewhere or title:
+                self.use(*range(start, end))
+            i = end + 1
+
+    def unused_meaning(self, values: set[int]) -> list[str]:
+        """Words that carry meaning and that no reader used. An operator word already applied elsewhere
+        restates it ('Distinct customers per week ... count distinct customer_id'), and so does a column of
+        the opening sentence (the ticket's title) that the rest of the ticket uses."""
+        used_words = {self.words[i] for i in self.used}
+        used_columns = {r.name for i in self.used if (r := self.column_at(i)) is not None}
+        title_end = self.title_end()
+        out = []
+        for i, tok in enumerate(self.toks):
+            if i in self.used:
+                continue
+            if tok.text in OPERATOR_WORDS and tok.text in used_words:
+                continue
+            ref = self.column_at(i)
+            if i < title_end and ref is not None and ref.name in used_columns:
+                continue
+            meaningful = (
+                tok.is_number
+                or tok.is_quoted
+                or tok.text in OPERATOR_WORDS
+                or i in values
+                or self.column_at(i) is not None
+            )
+            if meaningful:
+                out.append(tok.raw)
+        return out

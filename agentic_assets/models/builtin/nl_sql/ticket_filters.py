@@ -1,0 +1,283 @@
+"""Filters stated in a ticket: value sets ('not atm or online'), numeric ranges ('between 50 and 200',
+'a positive amount'), nulls ('rows without a customer_id are dropped'), date windows ('from 2026-03-01
+up to but not including 2026-04-01'), weekdays ('on a Saturday or a Sunday', 'Monday to Friday') and
+membership in another source ('a merchant_id that exists in merchants').
+
+Each reader returns SQL conditions over column expressions given by `col` and marks the words it used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from agentic_assets.models.builtin.nl_sql.clauses import DAYS, Ticket
+from agentic_assets.models.builtin.nl_sql.words import literal
+from agentic_assets.models.builtin.schema_match import ColumnRef
+from agentic_assets.models.builtin.text import singular
+
+ColumnSql = Callable[[ColumnRef], str]
+NEGATING = {"not", "neither", "nor", "except", "excluding", "outside"}
+DROPPING = {"dropped", "excluded", "ignored", "out", "removed", "drop", "ignore", "ignoring", "exclude"}
+MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+}  # fmt: skip
+
+
+def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
+    """Sample values named in the text, per column, kept or (after a negation) excluded."""
+    groups: dict[tuple[str, str, bool], list] = {}
+    for v in t.cat.value_matches(t.toks):
+        if any(i in skip or i in t.used for i in v.tokens):
+            continue
+        first = v.tokens[0]
+        start, end = t.clause_span(first)
+        before = t.words[max(start, first - 6) : first]
+        after = t.words[v.tokens[-1] + 1 : end]
+        # 'status is neither pending nor reversed', 'pending and reversed rows are left out'
+        negated = bool(set(before) & NEGATING) or (
+            bool(set(after) & DROPPING) and not set(after) & {"only", "kept", "keep"}
+        )
+        if "left" in after and "out" in after:
+            negated = True
+        groups.setdefault((v.ref.table, v.ref.name, negated), []).append(v)
+        t.use(*v.tokens)
+        for k in range(max(start, first - 6), first):
+            if t.words[k] in NEGATING or t.words[k] in ("is", "or", "and"):
+                t.use(k)
+        for k in range(v.tokens[-1] + 1, end):
+            if t.words[k] in DROPPING or t.words[k] in ("left", "out"):
+                t.use(k)
+    out = []
+    for (_, _, negated), matches in groups.items():
+        ref = matches[0].ref
+        # the column named beside its values ('the atm channel', 'status is') is part of the filter
+        for m in matches:
+            s, e = t.clause_span(m.tokens[0])
+            for i, r in t.columns_in(s, e):
+                if r.name == ref.name:
+                    t.use(i)
+        values = sorted({m.value for m in matches})
+        if len(values) == 1:
+            out.append(f"{col(ref)} {'<>' if negated else '='} {literal(values[0])}")
+        else:
+            out.append(f"{col(ref)} {'NOT IN' if negated else 'IN'} ({', '.join(literal(v) for v in values)})")
+    return out
+
+
+_NUM = r"(-?\d+(?:\.\d+)?)"
+# (pattern over the words after a numeric column, operator or a template with two numbers)
+_COMPARISONS: list[tuple[str, str]] = [
+    (rf"^(?:is |of )?between {_NUM} and {_NUM}", "BETWEEN"),
+    (rf"^(?:is |of )?(?:from )?{_NUM} to {_NUM}", "BETWEEN"),
+    (r"^(?:that )?(?:is |are )?not negative", ">= 0"),
+    (r"^(?:that )?(?:is |are )?(?:zero or negative|non-positive|not positive)", "<= 0"),
+    (r"^(?:is |are )?(?:below|less than|under) zero", "< 0"),
+    (r"^(?:is |are )?(?:greater than|above|more than|over) zero", "> 0"),
+    (rf"^(?:is |of )?(?:not above|at most|no more than|up to) {_NUM}", "<="),
+    (rf"^(?:is |of )?(?:at least|no less than) {_NUM}", ">="),
+    (rf"^(?:is |of )?{_NUM} or (?:more|above|greater|higher)", ">="),
+    (rf"^(?:is |of )?{_NUM} or (?:less|below|lower)", "<="),
+    (rf"^(?:is |of )?(?:above|greater than|more than|over|exceeding) {_NUM}", ">"),
+    (rf"^(?:is |of )?(?:below|less than|under) {_NUM}", "<"),
+    (rf"^(?:is |of )?exactly {_NUM}", "="),
+    (rf"^is {_NUM}\b", "="),
+]
+
+
+def comparison_filters(t: Ticket, col: ColumnSql, default: ColumnRef | None, skip: set[int]) -> list[str]:
+    out = []
+    for i, tok in enumerate(t.toks):
+        if i in skip:
+            continue
+        ref = t.column_at(i)
+        if ref is not None and ref.column.is_numeric and not ref.column.is_identifier:
+            sql = _comparison_after(t, i, ref, col)
+            if sql:
+                out.append(sql)
+                continue
+            # 'a positive amount', 'a negative amount'
+            prev = t.word(i - 1)
+            if prev in ("positive", "negative") and i - 1 not in t.used:
+                t.use(i - 1, i)
+                out.append(f"{col(ref)} {'> 0' if prev == 'positive' else '< 0'}")
+        elif tok.text == "zero" and t.word(i + 1) == "and" and t.word(i + 2) == "negative" and default is not None:
+            # 'zero and negative rows are ignored'
+            s, e = t.clause_span(i)
+            words = set(t.words[i:e])
+            if words & DROPPING or "dropped" in t.words[s:e]:
+                t.use(*[k for k in range(i, e) if t.words[k] in DROPPING or k <= i + 3 or t.column_at(k)])
+                out.append(f"{col(default)} > 0")
+    return out
+
+
+def _comparison_after(t: Ticket, i: int, ref: ColumnRef, col: ColumnSql) -> str | None:
+    s, e = t.clause_span(i)
+    after = t.toks[i + 1 : min(e, i + 9)]
+    # 'amount is greater than zero and not above 5000': read each 'and'-joined comparison
+    text = " ".join(tok.text for tok in after)
+    conds = []
+    used = 0
+    pos = 0
+    while True:
+        rest = text[pos:].lstrip()
+        offset = len(text) - len(text[pos:].lstrip())
+        found = None
+        for pattern, op in _COMPARISONS:
+            m = re.match(pattern, rest)
+            if m:
+                found = (m, op)
+                break
+        if not found:
+            break
+        m, op = found
+        if op == "BETWEEN":
+            conds.append(f"{col(ref)} BETWEEN {m.group(1)} AND {m.group(2)}")
+        elif op[0] in "<>=" and op.endswith("0") and not m.groups():
+            conds.append(f"{col(ref)} {op}")
+        else:
+            conds.append(f"{col(ref)} {op} {m.group(1)}")
+        pos = offset + m.end()
+        used = len(text[:pos].split())
+        nxt = text[pos:].lstrip()
+        if nxt.startswith("and "):
+            pos += len(text[pos:]) - len(nxt) + 4
+            continue
+        break
+    if not conds:
+        return None
+    # 'both ends included', 'inclusive' say what BETWEEN already means
+    k = i + 1 + used
+    while t.word(k) in ("both", "ends", "included", "inclusive", ",") and k < e + 4:
+        k += 1
+    t.use(i, *range(i + 1, k))
+    return " AND ".join(conds)
+
+
+def null_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
+    out = []
+    for i in range(len(t.toks)):
+        if i in skip:
+            continue
+        ref = t.column_at(i)
+        if ref is None:
+            continue
+        prev = [t.word(i - k) for k in (1, 2, 3)]
+        s, e = t.sentence_span(i)
+        sentence = set(t.words[s:e])
+        if (
+            t.word(i + 1) == "is"
+            and t.word(i + 2) in ("present", "set")
+            or (t.word(i + 1) == "is" and t.word(i + 2) == "not" and t.word(i + 3) == "null")
+        ):
+            t.use(i, i + 1, i + 2, i + 3 if t.word(i + 3) == "null" else i + 2)
+            out.append(f"{col(ref)} IS NOT NULL")
+        elif ("without" in prev[:2] or "no" in prev[:2]) and sentence & (
+            DROPPING | {"not", "drop", "do", "ignoring", "dropped"}
+        ):
+            # 'rows without a customer_id are dropped', 'ignoring rows without a customer_id'
+            t.use(i, *[i - k for k in (1, 2, 3) if t.word(i - k) in ("without", "no", "a", "an", "rows", "row")])
+            t.use(*[k for k in range(s, e) if t.words[k] in DROPPING | {"not"}])
+            out.append(f"{col(ref)} IS NOT NULL")
+        elif (
+            prev[0] in ("a", "an")
+            and prev[1] in ("have", "has", "with", "and")
+            and (not ref.column.is_numeric or ref.column.is_identifier)
+        ):
+            t.use(i, i - 1)
+            out.append(f"{col(ref)} IS NOT NULL")
+    return out
+
+
+def date_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None) -> list[str]:
+    out = []
+    dates = [i for i, tok in enumerate(t.toks) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", tok.text)]
+    if not dates:
+        return out
+    if time_ref is None:
+        raise ValueError("a date is given but there is no single time column")
+    for i in dates:
+        before = " ".join(t.words[max(0, i - 6) : i])
+        if re.search(r"up to but not including$|before$|until$|and before$|not including$", before):
+            op = "<"
+        elif re.search(r"on or after$|from$|since$|starting$", before):
+            op = ">="
+        elif re.search(r"after$", before):
+            op = ">"
+        elif re.search(r"on or before$|up to$|to$", before):
+            op = "<="
+        else:
+            raise ValueError(f"cannot tell how the date {t.toks[i].raw} limits the rows")
+        k = i - 1
+        while k >= 0 and t.words[k] in ("up", "to", "but", "not", "including", "before", "on", "or", "after", "from",
+                                         "since", "until", "starting", "and"):  # fmt: skip
+            t.use(k)
+            k -= 1
+        t.use(i)
+        out.append(f"{col(time_ref)} {op} TIMESTAMP {literal(t.toks[i].text)}")
+    # 'March 2026 contactless payments', 'Refunds since June': a restatement of the explicit window
+    for i, w in enumerate(t.words):
+        if w in MONTHS:
+            t.use(i)
+            if t.toks[i + 1 : i + 2] and t.toks[i + 1].is_number:
+                t.use(i + 1)
+            if t.word(i - 1) in ("since", "from", "in", "until", "before", "after"):
+                t.use(i - 1)
+    if time_ref is not None:
+        for i, ref in t.columns_in(0, len(t.toks)):
+            if ref.name == time_ref.name and any(abs(i - d) <= 8 for d in dates):
+                t.use(i)
+    return out
+
+
+def weekday_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None) -> list[str]:
+    named = [i for i, w in enumerate(t.words) if w in DAYS or singular(w) in ("weekend", "weekday")]
+
+    # 'the ISO week starting on Monday', 'the date of that Monday': a week's first day, not a filter
+    def week_start(i: int) -> bool:
+        sentence = t.words[slice(*t.sentence_span(i))]
+        return any("week" in w for w in sentence) and bool({"starting", "starts", "that", "begins"} & set(sentence))
+
+    named = [i for i in named if not week_start(i)]
+    if not named:
+        return []
+    if time_ref is None:
+        raise ValueError("a weekday is named but there is no single time column")
+    t.use(*named)
+    words = t.words
+    weekdays = "weekday" in {singular(w) for w in words} or (t.find("monday", "to", "friday") is not None)
+    for i in named:
+        s, e = t.clause_span(i)
+        t.use(*[k for k in range(s, e) if t.words[k] in DROPPING | {"or", "a", "to", "on", "only"}])
+        t.use(*[k for k, r in t.columns_in(s, e) if r.name == time_ref.name])
+    k = t.find("monday", "to", "friday")
+    if k is not None:
+        t.use(k + 1)
+    day = f"dayofweek({col(time_ref)})"
+    if weekdays:
+        return [f"{day} BETWEEN 1 AND 5"]
+    days = sorted({DAYS[w] for w in words if w in DAYS} | ({0, 6} if "weekend" in words else set()))
+    return [f"{day} = {days[0]}" if len(days) == 1 else f"{day} IN ({', '.join(map(str, days))})"]
+
+
+def membership_filters(t: Ticket, col: ColumnSql, used_tables: set[str]) -> list[str]:
+    """'a merchant_id that exists in merchants', 'whose customer_id exists in customers'."""
+    out = []
+    for i in range(len(t.toks)):
+        ref = t.column_at(i)
+        if ref is None or not ref.column.is_identifier:
+            continue
+        window = t.words[i + 1 : i + 6]
+        text = " ".join(window)
+        m = re.match(r"(?:that |which )?(?:exists|is found|is known|known|found|is) in (\w+)", text)
+        if not m or " not " in f" {text[: m.end()]} ":
+            continue
+        table = next((tb.name for tb in t.request.tables if tb.name == m.group(1)), None)
+        if table is None or table == t.cat.main.name:
+            continue
+        n = len(text[: m.end()].split())
+        t.use(i, *range(i + 1, i + 1 + n))
+        used_tables.add(table)
+        out.append(f"{col(ref)} IN (SELECT {ref.name} FROM {table})")
+    return out

@@ -1,0 +1,65 @@
+"""Time grains of a ticket: day, ISO week, month, quarter, year, as dates or as text labels.
+
+An output column whose name carries a grain word (day, week, month, quarter, year, hour) and that no
+source has is a grain of the time column; the words of its sentence say which form: a label
+format ('YYYY-MM', YYYY-Www, 2026-Q1), an integer year, or the first day of the period.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentic_assets.models.builtin.nl_sql.clauses import Ticket
+from agentic_assets.models.builtin.text import name_tokens
+
+GRAIN_WORDS = ("hour", "day", "date", "week", "month", "quarter", "year")
+# Words of a sentence that describe a grain's form, used when the sentence says how a grain is shown.
+FORM_WORDS = {
+    "label", "labelled", "labeled", "text", "form", "like", "example", "iso", "first", "calendar", "integer",
+    "starting", "monday", "number", "date", "start", "yyyy-mm", "yyyy-www", "'yyyy-mm'",
+}  # fmt: skip
+
+
+def grain_of(name: str) -> str | None:
+    parts = name_tokens(name)
+    hits = [g for g in GRAIN_WORDS if g in parts]
+    return hits[0] if len(hits) == 1 else None
+
+
+def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None) -> str:
+    """The SQL of grain column `name` over `time_col`, reading its form from the sentence that names it."""
+    grain = grain_of(name)
+    if mention is not None:
+        start, end = ticket.sentence_span(mention)
+    else:
+        start, end = 0, len(ticket.toks)
+    sentence_words = ticket.words[start:end]
+    text = " ".join(t.raw for t in ticket.toks[start:end]).lower()
+    labelled = "label" in name_tokens(name) or any(
+        w in ("label", "labelled", "labeled", "text") for w in sentence_words
+    )
+    # Words describing the form (and the example they give) are part of the grain.
+    for i in range(start, end):
+        tok = ticket.toks[i]
+        if tok.text in FORM_WORDS or re.fullmatch(r"'?y{4}-[a-z]+'?", tok.text) or tok.text in GRAIN_WORDS:
+            ticket.use(i)
+        if tok.text in ("example", "like") or (tok.is_quoted and "yyyy" in tok.text):
+            # '(for example 2026-W05)', 'labelled like 2026-Q1': the example is not a filter
+            ticket.use(*range(i, ticket.clause_span(i)[1]))
+            if tok.text == "like":
+                ticket.use(*range(i, min(i + 4, len(ticket.toks))))
+    if grain == "week" and (labelled or "yyyy-www" in text or "iso year and week" in text):
+        return f"strftime({time_col}, '%G-W%V')"
+    if grain == "month" and (labelled or "yyyy-mm" in text):
+        return f"strftime({time_col}, '%Y-%m')"
+    if grain == "quarter" and (labelled or re.search(r"\d{4}-q\d", text)):
+        return f"strftime({time_col}, '%Y') || '-Q' || CAST(quarter({time_col}) AS VARCHAR)"
+    if grain == "year" and ("integer" in sentence_words or "number" in sentence_words):
+        return f"year({time_col})"
+    if grain in ("day", "date"):
+        return f"CAST({time_col} AS DATE)"
+    if grain == "hour":
+        return f"date_trunc('hour', {time_col})"
+    if labelled:
+        raise ValueError(f"cannot tell the label format of {name}")
+    return f"CAST(date_trunc('{grain}', {time_col}) AS DATE)"

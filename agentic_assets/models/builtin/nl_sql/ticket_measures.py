@@ -1,0 +1,148 @@
+"""Measures of a ticket: which aggregate an output column is, read from the words around its name.
+
+'Sum amount into settled_amount and count the rows into txn_count', 'settled_spend (the sum of
+amount of their settled transactions)', 'the average amount rounded to 2 decimals as avg_amount',
+'the smallest and the largest positive amount as min_amount and max_amount'.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agentic_assets.models.builtin.nl_sql.clauses import Ticket
+from agentic_assets.models.builtin.schema_match import ColumnRef
+from agentic_assets.models.builtin.text import name_tokens
+
+AGGREGATES = {
+    "sum": "SUM", "summed": "SUM", "total": "SUM", "totals": "SUM", "count": "COUNT", "number": "COUNT",
+    "many": "COUNT", "average": "AVG", "avg": "AVG", "mean": "AVG", "smallest": "MIN", "minimum": "MIN",
+    "min": "MIN", "lowest": "MIN", "earliest": "MIN", "largest": "MAX", "maximum": "MAX", "max": "MAX",
+    "highest": "MAX", "latest": "MAX",
+}  # fmt: skip
+NAME_PREFIXES = {"total": "SUM", "sum": "SUM", "avg": "AVG", "average": "AVG", "min": "MIN", "max": "MAX"}
+
+
+@dataclass
+class Measure:
+    name: str
+    agg: str
+    column: ColumnRef | None  # None: COUNT(*)
+    distinct: bool = False
+    round_to: int | None = None
+
+    def sql(self, col) -> str:  # noqa: ANN001
+        if self.agg == "COUNT" and self.column is None:
+            expr = "COUNT(*)"
+        elif self.distinct:
+            expr = f"COUNT(DISTINCT {col(self.column)})"
+        else:
+            expr = f"{self.agg}({col(self.column)})"
+        return f"ROUND({expr}, {self.round_to})" if self.round_to is not None else expr
+
+
+def rounding_in(t: Ticket, start: int, end: int) -> int | None:
+    """'rounded to 2 decimals', 'rounded to 1 decimal place', 'to whole units', 'no decimals'."""
+    text = " ".join(t.words[start:end])
+    m = re.search(r"round(?:ed)? to (\d+) decimals?(?: places?)?", text) or re.search(
+        r"(\d+) decimals?(?: places?)?", text
+    )
+    digits = int(m.group(1)) if m else None
+    if m is None and re.search(r"whole units|no decimals|whole numbers", text):
+        digits = 0
+    if digits is None:
+        return None
+    for i in range(start, end):
+        if t.words[i] in ("rounded", "round", "decimal", "decimals", "places", "place", "whole", "units", "no", "to"):
+            t.use(i)
+        if t.toks[i].is_number and int(float(t.words[i])) == digits:
+            t.use(i)
+    return digits
+
+
+def read_measure(
+    t: Ticket, name: str, mention: int | None, boundaries: list[int], default: ColumnRef | None
+) -> Measure | None:
+    """The aggregate that output `name` is; None when the words do not say."""
+    if mention is None:
+        return _from_name(name, default)
+    s, e = t.sentence_span(mention)
+    # 'as min_amount and max_amount': names sharing one phrase take its aggregates in order
+    group_pos = 0
+    end = mention
+    while t.word(end - 1) == "and" and (end - 2) in boundaries:
+        group_pos += 1
+        end -= 2
+    prev = max([b for b in boundaries if b < end] + [s - 1]) + 1
+    if t.word(prev) == "(" and ")" in t.words[prev:end]:
+        prev = t.words.index(")", prev) + 1  # the parenthesis after the previous name defines that name
+    before = list(range(prev, end))
+    nxt = min([b for b in boundaries if b > mention] + [e])
+    after = list(range(mention + 1, nxt))
+    wider = list(range(s, end))
+
+    def aggs_in(span: list[int]) -> list[int]:
+        return [i for i in span if t.words[i] in AGGREGATES and not _is_filler(t, i) and i not in t.used]
+
+    # 'sum amount as total_amount' defines before the name; 'revenue, the total settled amount' after it
+    defined_before = t.word(mention - 1) in ("as", "into", "column", "called", "named")
+    order = [before, wider, after] if defined_before else [before, after, wider]
+    segment: list[int] = []
+    aggs: list[int] = []
+    for span in order:
+        aggs = aggs_in(span)
+        if aggs:
+            segment = span
+            break
+    if not aggs or not segment:
+        return _from_name(name, default)
+    i = aggs[min(group_pos, len(aggs) - 1)]
+    agg = AGGREGATES[t.words[i]]
+    t.use(i)
+    if t.word(i + 1) == "of":
+        t.use(i + 1)
+    cols = [(k, ref) for k, ref in t.columns_in(segment[0], segment[-1] + 1) if k > i or agg == "COUNT"]
+    distinct = agg == "COUNT" and "distinct" in t.words[segment[0] : segment[-1] + 1]
+    column = None
+    if distinct:
+        after = [(k, r) for k, r in cols if k > t.words.index("distinct", segment[0])]
+        if not after:
+            return None
+        k, column = after[0]
+        t.use(k, t.words.index("distinct", segment[0]))
+    elif agg == "COUNT":
+        column = None
+        for k in segment:
+            if t.words[k] in ("rows", "row", "transactions", "them", "how", "there"):
+                t.use(k)
+    else:
+        numeric = [
+            (k, r) for k, r in cols if (r.column.is_numeric and not r.column.is_identifier) or agg in ("MIN", "MAX")
+        ]
+        if numeric:
+            k, column = numeric[0]
+            t.use(k)
+        else:
+            column = default
+        if column is None:
+            return None
+    round_to = rounding_in(t, min(segment[0], i), max(segment[-1] + 1, mention))
+    if round_to is None and mention is not None:
+        # 'avg_amount is the average amount rounded to 2 decimals' / '..., rounded to 2 decimal places, as x'
+        round_to = rounding_in(t, mention, min(t.clause_span(mention)[1] + 8, e))
+    return Measure(name=name, agg=agg, column=column, distinct=distinct, round_to=round_to)
+
+
+def _is_filler(t: Ticket, i: int) -> bool:
+    """'the number 1 to 3' and 'a number' are not counts; 'latest' next to a time column orders rows."""
+    return t.words[i] == "number" and t.word(i + 1) not in ("of",)
+
+
+def _from_name(name: str, default: ColumnRef | None) -> Measure | None:
+    parts = name_tokens(name)
+    if parts[-1] == "count" or parts[0] in ("count", "num", "n"):
+        return Measure(name=name, agg="COUNT", column=None)
+    agg = NAME_PREFIXES.get(parts[0])
+    if agg and default is not None:
+        return Measure(name=name, agg=agg, column=default)
+    return None

@@ -1,0 +1,32 @@
+"""Time grains read from a ticket: dates, ISO weeks, 'YYYY-MM' and quarter labels, integer years."""
+
+import datetime as dt
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("description", "column", "expected"),
+    [
+        ("Orders per month. The month is a 'YYYY-MM' label of placed_at in month_label.", "month_label",
+         "strftime(placed_at, '%Y-%m')"),
+        ("Orders per ISO week. Label the week as YYYY-Www in week_label, from placed_at.", "week_label",
+         "strftime(placed_at, '%G-W%V')"),
+        ("Orders per quarter. The quarter is labelled like 2026-Q1 in quarter_label.", "quarter_label",
+         "strftime(placed_at, '%Y') || '-Q' || CAST(quarter(placed_at) AS VARCHAR)"),
+        ("Orders per year. The year of placed_at is an integer column year.", "year", "year(placed_at)"),
+        ("Orders per week. A week starts on Monday; report the date of that Monday as week_start.", "week_start",
+         "CAST(date_trunc('week', placed_at) AS DATE)"),
+    ],
+)  # fmt: skip
+def test_grain_forms(plan, rows, description, column, expected):
+    p = plan(description + " Count the rows as order_count.", columns=[column, "order_count"])
+    hand = f"SELECT {expected} AS g, COUNT(*) FROM orders GROUP BY 1"
+    assert sorted(rows(p)) == sorted(rows(hand))
+    assert "dayofweek" not in p.sql  # 'starting on Monday' describes the week, it is not a filter
+
+
+def test_calendar_day(plan, rows):
+    p = plan("Daily order totals. The day is the calendar date of placed_at, column day. Sum price as total_price.",
+             columns=["day", "total_price"])  # fmt: skip
+    assert sorted(rows(p))[0] == (dt.date(2026, 1, 3), 22)
