@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, Field
-
-from agentic_assets.repair.contracts import Category, Remediation
+from agentic_assets.repair.contracts import Category
+from agentic_assets.repair.failure_signal import FailureSignal
+from agentic_assets.repair.observations import FailedRunReport
 from agentic_assets.repair.planner import fixes
+from agentic_assets.repair.planner.finding import Finding, Step
+from agentic_assets.repair.planner.operators import resource_step, source_arrival
 from agentic_assets.repair.planner.signals import (
     AMBIGUOUS,
     QUOTED_VALUE,
@@ -23,6 +25,7 @@ from agentic_assets.repair.planner.signals import (
     output_origins,
     parse_checks,
 )
+from agentic_assets.repair.schema_diff import SchemaDiff
 from agentic_assets.repair.sql_rewrite import cast_targets, quote, source_aliases, union_by_name
 from agentic_assets.repair.types import family, is_identifier_name
 
@@ -36,39 +39,6 @@ SHIFTED_SHARE = 0.2  # values beyond a valid bound: above this share it is a shi
 THIN_PARTITION = 0.9  # the latest partition below this share of the typical one is still arriving
 
 
-class Finding(BaseModel):
-    category: Category
-    remediation: Remediation
-    cause: str
-    evidence: list[str] = Field(default_factory=list)
-    confidence: float = 0.8
-    escalate_reason: str | None = None
-    source: str | None = None
-    renames: dict[str, str] = Field(default_factory=dict, description="new column -> old column")
-    replaces: dict[str, str] = Field(default_factory=dict, description="column -> expression")
-    condition: str | None = None
-    reason: str | None = None
-    keys: list[str] = Field(default_factory=list)
-    rollback_to: str | None = None
-    wait_for_data: bool = False
-    backoff_s: float | None = None
-    memory_limit_mb: int | None = None
-    timeout_s: float | None = None
-    widen: dict[str, str] = Field(default_factory=dict)
-    adapter: str | None = Field(default=None, description="a whole SELECT presenting the source as it was")
-    sql: str | None = Field(default=None, description="schema evolution: the whole new transform")
-
-
-class Step(BaseModel):
-    """What to do next: call a tool, or conclude with findings."""
-
-    thought: str
-    confidence: float = 0.0
-    tool: str | None = None
-    args: dict[str, Any] = Field(default_factory=dict)
-    findings: list[Finding] = Field(default_factory=list)
-
-
 class Evidence:
     """The observations so far, by tool (the latest call of each; profiles merged)."""
 
@@ -78,6 +48,16 @@ class Evidence:
 
     def has(self, tool: str) -> bool:
         return tool in self.obs
+
+    @property
+    def report(self) -> FailedRunReport:
+        """`failed_run` read back into its contract."""
+        return FailedRunReport.model_validate(self.obs["failed_run"])
+
+    @property
+    def schema(self) -> SchemaDiff:
+        """`schema_diff` read back into its contract."""
+        return SchemaDiff.model_validate(self.obs.get("schema_diff") or {})
 
     @property
     def run(self) -> dict[str, Any]:
@@ -853,50 +833,24 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
     if not ev.has("failed_run"):
         return Step(thought="Start from the failure: the run's error, its failed checks, the code version that "
                     "ran and the last good run.", tool="failed_run")  # fmt: skip
+    report = ev.report
     failed = ev.failed
     error = failed.get("error") or ""
-    status = failed.get("status")
-    klass = error_class(error, status)
+    signal = report.failed_run.signal if report.failed_run else FailureSignal()
+    klass = error_class(signal, error)
     failed_names = list(failed.get("failed_checks") or [])
     if extra_failed:
         # The sandbox verdict of a first proposal showed more failing checks: a second cause.
         failed_names = sorted({*failed_names, *extra_failed})
-    limits = ev.run.get("run_limits") or {}
 
     if klass == "memory":
-        mem = int(limits.get("memory_limit_mb") or 1024)
-        return Step(
-            thought=f"The run ran out of memory under a {mem} MB limit: the data outgrew the resources.",
-            confidence=0.9,
-            findings=[
-                Finding(
-                    category="resource_exhaustion",
-                    remediation="resource_increase",
-                    cause=f"the run exceeded its memory limit of {mem} MB ({error[:160]})",
-                    evidence=["failed_run"],
-                    confidence=0.9,
-                    memory_limit_mb=mem * 2,
-                    timeout_s=limits.get("timeout_s"),
-                )
-            ],
-        )
+        step = resource_step.memory_step(report)
+        return Step(thought="The run ran out of memory: the data outgrew the resources.", confidence=0.9,
+                    findings=[step])  # fmt: skip
     if klass == "time":
-        secs = float(limits.get("timeout_s") or 60)
-        return Step(
-            thought=f"The run hit its wall-clock limit of {secs:g} s.",
-            confidence=0.9,
-            findings=[
-                Finding(
-                    category="resource_exhaustion",
-                    remediation="resource_increase",
-                    cause=f"the run exceeded its wall-clock limit of {secs:g} s",
-                    evidence=["failed_run"],
-                    confidence=0.9,
-                    timeout_s=secs * 2,
-                    memory_limit_mb=limits.get("memory_limit_mb"),
-                )
-            ],
-        )
+        step = resource_step.time_step(report)
+        return Step(thought="The run was stopped at its wall-clock limit: the work outgrew the time it has.",
+                    confidence=0.9, findings=[step])  # fmt: skip
     if klass == "overflow" and ev.sql:
         widen = _widenings(ev.sql)
         if widen:
@@ -916,8 +870,8 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             )
     if not ev.has("schema_diff"):
         hint = {
-            "transient": "The error is an I/O failure reading a source; before calling it transient I must see "
-            "that the sources read cleanly now and did not change.",
+            "io": "The run failed reading or writing; before calling it transient I must see that the sources "
+            "read cleanly now and did not change.",
             "missing_column": f"The transform references {', '.join(missing_columns(error)) or 'a column'} that "
             "the source no longer has: compare each source's schema with the last good run.",
             "type_mismatch": "A type error: a source column probably changed type. Compare schemas.",
@@ -930,41 +884,17 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
         }.get(klass, "Compare the sources' schemas with the last good run.")
         return Step(thought=hint, confidence=0.5, tool="schema_diff")
 
-    schema_changed = any(d.get("dropped") or d.get("added") or d.get("type_changed") for d in ev.diffs())
-    sd_error = (ev.obs.get("schema_diff") or {}).get("error")
-
-    if klass in ("transient", "missing_source") and not schema_changed:
-        if klass == "missing_source" or (sd_error and "missing" in sd_error):
-            return Step(
-                thought="A source file is absent: the upstream delivery has not landed yet.",
-                confidence=0.85,
-                findings=[
-                    Finding(
-                        category="late_data",
-                        remediation="retry",
-                        cause=f"a source has not arrived ({error[:200]})",
-                        evidence=["failed_run", "schema_diff"],
-                        confidence=0.85,
-                        wait_for_data=True,
-                    )
-                ],
-            )
-        if not sd_error:
-            return Step(
-                thought="Every source reads cleanly now and its schema is unchanged: the I/O error was transient.",
-                confidence=0.9,
-                findings=[
-                    Finding(
-                        category="transient",
-                        remediation="retry",
-                        cause=f"reading a source failed for a moment ({error[:200]}); the data, schema and code "
-                        "are unchanged",
-                        evidence=["failed_run", "schema_diff"],
-                        confidence=0.9,
-                        backoff_s=60.0,
-                    )
-                ],
-            )
+    schema = ev.schema
+    schema_changed = any(d.changed for d in schema.sources)
+    if not schema_changed:
+        late = source_arrival.late_source(schema)
+        if late is not None:
+            return Step(thought="A source is absent: the upstream delivery has not landed yet.", confidence=0.85,
+                        findings=[late])  # fmt: skip
+        transient = source_arrival.transient_read(signal, schema, error)
+        if transient is not None:
+            return Step(thought="Every source reads cleanly now and its schema is unchanged: the I/O error was "
+                        "transient.", confidence=0.9, findings=[transient])  # fmt: skip
 
     findings = rename_findings(ev)
     if klass == "set_operation":
@@ -1114,7 +1044,7 @@ def _confident_twice(confidences: list[float], findings: list[Finding]) -> bool:
 
 def _fallback_category(klass: str) -> Category:
     return {
-        "transient": "transient",
+        "io": "transient",
         "missing_source": "late_data",
         "missing_column": "schema_drift",
         "set_operation": "schema_drift",
