@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic_ai import Agent, RunContext
 
+from agentic_assets.repair.candidates import Candidate, evaluate
 from agentic_assets.repair.checks_replay import replay_checks
 from agentic_assets.repair.code_diff import code_history
 from agentic_assets.repair.contracts import Proposal
@@ -31,6 +32,7 @@ READ_ONLY_TOOLS = (
     "table_history",
     "sample_rows",
     "lineage",
+    "evaluate_candidates",
 )
 PROPOSE_TOOLS = (
     "propose_code_change",
@@ -198,6 +200,12 @@ def register_tools(agent: Agent[RepairDeps, Any]) -> None:
     def _lineage(ctx: RunContext[RepairDeps]) -> dict[str, Any]:
         """Upstream sources and downstream assets of this asset."""
         return lineage(ctx.deps.view)
+
+    @agent.tool(name="evaluate_candidates")
+    def _evaluate_candidates(ctx: RunContext[RepairDeps], candidates: list[Candidate]) -> dict[str, Any]:
+        """Run candidate repairs (each a list of propose_* calls) in the sandbox against the checks and the last
+        good output; reports each one and the smallest that passes, or that passing ones disagree. Changes nothing."""
+        return _clean(evaluate(ctx.deps.view, candidates).model_dump(mode="json"))
 
     def _file(ctx: RunContext[RepairDeps], name: str, args: dict[str, Any]) -> dict[str, Any]:
         proposal = build_proposal(name, args, ctx.deps.view)

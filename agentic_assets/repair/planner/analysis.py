@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agentic_assets.repair.candidates import Evaluation
 from agentic_assets.repair.contracts import Category
 from agentic_assets.repair.failure_signal import FailureSignal
 from agentic_assets.repair.observations import FailedRunReport
 from agentic_assets.repair.planner import fixes
 from agentic_assets.repair.planner.finding import Finding, Step
-from agentic_assets.repair.planner.operators import resource_step, source_arrival
+from agentic_assets.repair.planner.operators import normalise_cast, resource_step, source_arrival
 from agentic_assets.repair.planner.signals import (
     AMBIGUOUS,
     QUOTED_VALUE,
@@ -45,9 +46,36 @@ class Evidence:
     def __init__(self, observations: dict[str, Any], profiles: dict[str, dict[str, Any]]) -> None:
         self.obs = observations
         self.profiles = profiles
+        self.pending: list[tuple[str, list[list[Finding]]]] = []  # candidate sets waiting for the sandbox
 
     def has(self, tool: str) -> bool:
         return tool in self.obs
+
+    def choose(self, label: str, options: list[list[Finding]]) -> list[Finding]:
+        """One of several candidate repairs for one cause: the sandbox's choice once evaluated, else pending.
+
+        A single option needs no evaluation. Several are queued; `next_step` asks `evaluate_candidates` for
+        all pending ones in one call, and reads its choice (or its disagreement) back here."""
+        if len(options) == 1:
+            return options[0]
+        evaluation = self.obs.get("evaluate_candidates")
+        if evaluation is None:
+            self.pending.append((label, options))
+            return []
+        results = Evaluation.model_validate(evaluation)
+        chosen = results.chosen or ""
+        if chosen.startswith(f"{label}#"):
+            return options[int(chosen.rsplit("#", 1)[1])]
+        return [
+            Finding(
+                category=options[0][0].category,
+                remediation="escalate",
+                cause=f"no candidate repair of {label} is safe: {results.reason}",
+                evidence=["column_profiles", "evaluate_candidates"],
+                confidence=0.75,
+                escalate_reason=results.reason,
+            )
+        ]
 
     @property
     def report(self) -> FailedRunReport:
@@ -279,8 +307,11 @@ def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[st
                 need.setdefault(source, []).append(col)
                 continue
             finding = _representation_finding(source, col, before, now, castable, profile)
+            options = normalise_cast.candidates(source, col, before, profile) if finding is None else []
             if finding is not None:
                 out.append(finding)
+            elif options:
+                out += ev.choose(f"{source}.{col}", options)
             elif fb != fn:
                 out.append(
                     Finding(
@@ -409,6 +440,10 @@ def text_format_findings(ev: Evidence, columns: list[tuple[str, str]]) -> list[F
                     },
                 )
             )
+        else:
+            options = normalise_cast.candidates(source, col, "string", profile, as_text=True)
+            if options:
+                out += ev.choose(f"{source}.{col}", options)
     return out
 
 
@@ -989,6 +1024,8 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             if not any(f.remediation == "dedupe" and f.source == dup.source for f in findings):
                 findings.append(dup)
 
+    if ev.pending:
+        return _evaluation_step(ev, findings)
     drift = any(f.category in ("schema_drift", "format_drift") for f in findings)
     if drift and not ev.has("code_history") and not _confident_twice(confidences, findings):
         return Step(
@@ -1016,6 +1053,25 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
         thought="The evidence is consistent; build the proposals.",
         confidence=min(f.confidence for f in findings),
         findings=findings,
+    )
+
+
+def _evaluation_step(ev: Evidence, findings: list[Finding]) -> Step:
+    """Run every pending candidate (with the findings already settled) in the sandbox, in one tool call."""
+    from agentic_assets.repair.planner.model import proposal_calls  # the model module imports this one
+
+    candidates = []
+    for label, options in ev.pending:
+        for i, option in enumerate(options):
+            calls = proposal_calls([*findings, *option], ev.sql)
+            candidates.append({"name": f"{label}#{i}", "calls": [{"tool": c.tool_name, "args": c.args} for c in calls]})
+    labels = ", ".join(label for label, _ in ev.pending)
+    return Step(
+        thought=f"More than one repair could explain {labels}; run each in the sandbox against the checks and the "
+        "last good output and keep the smallest that passes.",
+        confidence=0.7,
+        tool="evaluate_candidates",
+        args={"candidates": candidates},
     )
 
 
