@@ -45,7 +45,10 @@ def test_checks_trace_through_case_branches_and_qualifiers() -> None:
 
 
 def test_a_positional_union_over_stars_is_matched_by_name() -> None:
-    err = "BinderException: Binder Error: Set operations can only apply to expressions with the same number of result columns"
+    err = (
+        "BinderException: Binder Error: Set operations can only apply to expressions with the same number of "
+        "result columns"
+    )
     assert error_class(classify(err, "error"), err) == "set_operation"
     by_name = "SELECT * FROM a UNION ALL BY NAME SELECT * FROM b"
     assert union_by_name("SELECT * FROM a UNION ALL SELECT * FROM b") == by_name
