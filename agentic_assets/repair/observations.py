@@ -30,6 +30,9 @@ class GoodRunInfo(BaseModel):
     rows: int | None = None
     seconds: float | None = Field(default=None, description="how long the last good run took (a resource step)")
     input_rows: dict[str, int] = Field(default_factory=dict, description="rows per source at the last good run")
+    input_schemas: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="source -> column -> Arrow type at the last good run"
+    )
 
 
 class FailedRunReport(BaseModel):

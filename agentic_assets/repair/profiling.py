@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel, Field
 
-from agentic_assets.repair.redaction import is_pii_column, mask, redact_value
+from agentic_assets.repair.redaction import is_pii_column, mask, names_column, redact_value
 
 DISTINCT_SAMPLE = 5000
 
@@ -255,6 +255,10 @@ def profile_column(
             if all(a <= x <= b for x in nums):
                 epoch_unit = unit
         formats["number"] = len(nums)
+
+    if _is_text(t) and not pii and len(values) > 30:
+        # Many distinct values, most of them people's names: a names column, masked like a flagged one.
+        pii = names_column(values)
 
     def shown(v: Any) -> Any:
         return mask("pii") if pii else redact_value(_json(v), column, flagged)

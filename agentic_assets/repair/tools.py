@@ -101,6 +101,7 @@ def failed_run(view: AssetView) -> dict[str, Any]:
             rows=good.rows,
             seconds=round(good.seconds, 3),
             input_rows=good.input_rows,
+            input_schemas=good.input_schemas,
         ),
         recent_statuses=[r.status for r in view.runs(6)],
         run_limits=view.run_limits(),

@@ -886,6 +886,9 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
         step = resource_step.time_step(report)
         return Step(thought="The run was stopped at its wall-clock limit: the work outgrew the time it has.",
                     confidence=0.9, findings=[step])  # fmt: skip
+    if klass == "conversion" and ev.sql and _numeric_casts_of_numbers(ev.sql, report):
+        # A cast between number types fails only when a value does not fit the narrower one.
+        klass = "overflow"
     if klass == "overflow" and ev.sql:
         widen = _widenings(ev.sql)
         if widen:
@@ -1072,6 +1075,16 @@ def _evaluation_step(ev: Evidence, findings: list[Finding]) -> Step:
         confidence=0.7,
         tool="evaluate_candidates",
         args={"candidates": candidates},
+    )
+
+
+def _numeric_casts_of_numbers(sql: str, report: FailedRunReport) -> bool:
+    """Whether the transform casts a column that was a number at the last good run to a bounded number type."""
+    good = report.last_good_run
+    types = {c: t for schema in (good.input_schemas.values() if good else []) for c, t in schema.items()}
+    bounded = set(_widenings(sql))
+    return any(
+        family(types.get(col, "")) in ("integer", "number") and target in bounded for col, target in cast_targets(sql)
     )
 
 
