@@ -15,8 +15,11 @@ from typing import Any
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 CARD = re.compile(r"(?<![\w.])\d(?:[ -]?\d){12,18}(?![\w.])")
-# An international number (+CC ...) or a national one with a trunk 0, in groups of digits.
-PHONE = re.compile(r"(?<![\w+.])(?:\+\d{1,3}|\(0\d{1,4}\)|0\d{1,4})(?:[\s.-]?\(?\d{1,4}\)?){1,5}(?![\w.])")
+# An international number (+CC ...), or a national one with a trunk 0 written in separated groups (a bare run
+# of digits with a leading zero is a zero-padded identifier, not a phone number).
+PHONE = re.compile(
+    r"(?<![\w+.])(?:\+\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){1,5}|(?:\(0\d{1,4}\)|0\d{1,4})(?:[\s.-]\(?\d{1,4}\)?){1,5})(?![\w.])"
+)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Two or more capitalised words, with the lower-case particles of family names between them (de, van der).
 PERSON_NAME = re.compile(r"^[A-Z][a-z]+(?:[ '-](?:(?:[a-z]{1,3} )*[A-Z][a-z]+))+$")

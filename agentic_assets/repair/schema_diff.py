@@ -57,6 +57,7 @@ class SourceDiff(BaseModel):
     source: str
     compared_with: str | None = None
     rows_now: int = 0
+    columns_now: dict[str, str] = Field(default_factory=dict, description="column -> Arrow type now")
     dropped: list[str] = Field(default_factory=list)
     added: list[str] = Field(default_factory=list)
     type_changed: list[TypeChange] = Field(default_factory=list)
@@ -221,6 +222,7 @@ def schema_diff(view: AssetView) -> SchemaDiff:
             source=source,
             compared_with="last good run" if before else None,
             rows_now=table.num_rows,
+            columns_now=now,
             used_by_transform=sorted(used_before.get(source, set())),
         )
         if before:

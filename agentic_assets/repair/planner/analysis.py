@@ -25,6 +25,7 @@ from agentic_assets.repair.planner.signals import (
     missing_columns,
     output_origins,
     parse_checks,
+    traced_source_columns,
 )
 from agentic_assets.repair.schema_diff import SchemaDiff
 from agentic_assets.repair.sql_rewrite import cast_targets, quote, source_aliases, union_by_name
@@ -610,6 +611,14 @@ def check_source_columns(
             source = ev.source_of_column(src_col)
             if origin and origin.qualifier and aliases.get(origin.qualifier):
                 source = aliases[origin.qualifier]  # a qualified column names its source
+            now_cols = ev.diff_of(source).get("columns_now") if source else None
+            if source and now_cols and src_col not in now_cols and ev.sql:
+                # The column is not the source's own any more: an earlier repair's adapter renames it. Follow
+                # the transform's lineage to the column it reads now.
+                schemas = {d["source"]: d.get("columns_now") or {} for d in ev.diffs()}
+                traced = [(s, c) for s, c in traced_source_columns(ev.sql, col, schemas) if c in schemas.get(s, {})]
+                if len(traced) == 1:
+                    source, src_col = traced[0]
             if source and renamed and src_col in renamed.get(source, {}):
                 out.append((source, renamed[source][src_col], check))
             elif source and check in failed:

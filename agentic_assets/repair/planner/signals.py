@@ -148,3 +148,22 @@ def output_origins(sql: str) -> dict[str, Origin]:
                     column=value.name, aggregate=inner.key, qualifier=value.table or None
                 )
     return out
+
+
+def traced_source_columns(sql: str, column: str, schemas: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
+    """(source, column) that an output column is read from, traced through CTEs and subqueries (adapters an
+    earlier repair put in front of a source included), by sqlglot's column lineage."""
+    from sqlglot import exp
+    from sqlglot.lineage import lineage
+
+    try:
+        node = lineage(column, sql, schema=schemas, dialect="duckdb")
+    except Exception:  # noqa: BLE001 - SQL the lineage cannot follow: no trace
+        return []
+    out: list[tuple[str, str]] = []
+    for n in node.walk():
+        if isinstance(n.expression, exp.Table) and n.expression.name in schemas:
+            pair = (n.expression.name, n.name.split(".")[-1])
+            if pair not in out:
+                out.append(pair)
+    return out
