@@ -137,6 +137,12 @@ def evaluate(view: AssetView, candidates: list[Candidate]) -> Evaluation:
                 keys = _key_columns(view.checks_text, output, last_good)
                 result.compared_keys, result.disagreeing_keys = compare_to_last_good(output, last_good, keys)
         out.results.append(result)
+    return choose(out.results)
+
+
+def choose(results: list[CandidateResult]) -> Evaluation:
+    """The smallest candidate that passes the checks with the fewest changed keys; or why there is none."""
+    out = Evaluation(results=results)
     # A key whose input changed legitimately may differ from the last good output for every candidate; what
     # tells candidates apart is how many unchanged keys each one changes, so the fewest disagreements win.
     checked = [r for r in out.results if r.passes_checks]
