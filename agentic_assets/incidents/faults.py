@@ -6,7 +6,7 @@ from __future__ import annotations
 import multiprocessing
 from datetime import UTC, datetime
 
-from agentic_assets.materialize.run_log import RunLog, RunRecord
+from agentic_assets.materialize.run_log import RunLog, RunRecord, exception_lineage
 from agentic_assets.materialize.wap import MaterializationOutcome, materialize, new_run_id
 from agentic_assets.settings import Settings
 from agentic_assets.specs.loader import load_project
@@ -77,6 +77,7 @@ def materialize_with_wall_clock(
             code_version=load_project(settings).assets[asset].code_version,
             status="error",
             error=message,
+            error_types=exception_lineage(TimeoutError(message)),
         )
     )
     raise TimeoutError(message)

@@ -23,11 +23,32 @@ class RunRecord(BaseModel):
     status: str = Field(description="published, checks_failed or error")
     input_schemas: dict[str, dict[str, str]] = Field(default_factory=dict)
     output_schema: dict[str, str] = Field(default_factory=dict)
+    input_rows: dict[str, int] = Field(default_factory=dict, description="rows read per input")
     rows: int | None = None
     version_before: int | None = None
     version_after: int | None = None
     failed_checks: list[str] = Field(default_factory=list)
     error: str | None = None
+    error_types: list[str] = Field(
+        default_factory=list, description="the exception's class lineage, most specific first (repair reads it)"
+    )
+
+
+def exception_lineage(err: BaseException) -> list[str]:
+    """Qualified class names of `err` and of its causes, each class's MRO in order, without repeats."""
+    out: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        for cls in type(current).__mro__:
+            if cls in (BaseException, Exception, object):
+                continue
+            name = cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__name__}"
+            if name not in out:
+                out.append(name)
+        current = current.__cause__ or current.__context__
+    return out
 
 
 class RunLog(StateDb):

@@ -19,7 +19,7 @@ from agentic_assets.engines.duckdb_engine import locked_connection, run_sql
 from agentic_assets.engines.sandboxed import run_sql_sandboxed
 from agentic_assets.lineage import record_materialization
 from agentic_assets.materialize.inputs import ReadHook, input_schemas, read_inputs, schema_dict
-from agentic_assets.materialize.run_log import RunLog, RunRecord
+from agentic_assets.materialize.run_log import RunLog, RunRecord, exception_lineage
 from agentic_assets.settings import Settings
 from agentic_assets.specs.project import LoadedAsset, Project
 from agentic_assets.tables.registry import store_for
@@ -120,7 +120,8 @@ def materialize(
         step("read")
         inputs = read_inputs(asset, project, settings, on_read=on_read)
         record.input_schemas = input_schemas(inputs)
-        outcome.input_rows = sum(_row_count(t) for t in inputs.values())
+        record.input_rows = {name: _row_count(t) for name, t in inputs.items()}
+        outcome.input_rows = sum(record.input_rows.values())
         step("transform")
         if settings.transform_runner == "sandbox" and memory_limit_mb is None:
             result = run_sql_sandboxed(sql, inputs)
@@ -161,6 +162,7 @@ def materialize(
         return outcome
     except BaseException as err:
         outcome.error = record.error = f"{type(err).__name__}: {err}"
+        record.error_types = exception_lineage(err)
         raise
     finally:
         if staged is not None:

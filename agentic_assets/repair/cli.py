@@ -42,7 +42,7 @@ def repair(
     _console().print(review_markdown(record), markup=False, highlight=False)
     if record.status == "awaiting_approval":
         _console().print(f"\nApprove with: agentic-assets proposals approve {record.repair_id} --approver NAME")
-    raise typer.Exit(0 if record.status in ("awaiting_approval", "promoted") else 1)
+    raise typer.Exit(0 if record.status in ("awaiting_approval", "waiting_for_data", "promoted") else 1)
 
 
 @proposals_app.command("list")
@@ -95,9 +95,13 @@ def approve_cmd(
     except (GateError, PermissionError) as err:
         _console().print(f"[red]{err}[/]")
         raise typer.Exit(1) from None
-    color = "green" if record.status == "promoted" else "red"
+    # Waiting for late data is an approved repair in progress: the late_data_wait sensor finishes it.
+    done = record.status in ("promoted", "waiting_for_data")
+    color = "green" if done else "red"
     _console().print(f"[{color}]{record.repair_id}: {record.status}[/] (approved by {record.approved_by})")
-    raise typer.Exit(0 if record.status == "promoted" else 1)
+    if record.status == "waiting_for_data":
+        _console().print(record.decided_note or "")
+    raise typer.Exit(0 if done else 1)
 
 
 @proposals_app.command("reject")

@@ -137,9 +137,10 @@ class RepairRecord(BaseModel):
     alert: str
     triggers: list[str] = Field(default_factory=list, description="run ids or check keys that joined this repair")
     model_id: str = "builtin"
-    status: Literal["investigating", "awaiting_approval", "promoted", "escalated", "rejected", "failed"] = (
-        "investigating"
-    )
+    status: Literal[
+        "investigating", "awaiting_approval", "waiting_for_data", "promoted", "escalated", "rejected", "failed"
+    ] = "investigating"
+    wait_until: datetime | None = Field(default=None, description="waiting_for_data: escalate if not green by then")
     diagnosis: Diagnosis | None = None
     plan: RepairPlan = Field(default_factory=RepairPlan)
     verdict: Verdict | None = None

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel, Field
 
-from agentic_assets.repair.redaction import is_pii_column, mask, redact_value
+from agentic_assets.repair.redaction import is_pii_column, mask, names_column, redact_value
 
 DISTINCT_SAMPLE = 5000
 
@@ -59,6 +59,44 @@ class DayOrder(BaseModel):
         return None
 
 
+class Affixes(BaseModel):
+    """Text values written as a number inside constant text (a code, a unit suffix, a currency sign)."""
+
+    prefixes: dict[str, int] = Field(default_factory=dict, description="text before the number -> distinct values")
+    suffixes: dict[str, int] = Field(default_factory=dict, description="text after the number -> distinct values")
+    numeric_share: float = Field(description="share of distinct values that are prefix, number, suffix")
+
+    @property
+    def constant(self) -> bool:
+        """One spelling of the affix (or none) on each side: stripping it loses nothing a value says."""
+        return len(self.prefixes) <= 1 and len(self.suffixes) <= 1 and bool(self.prefixes or self.suffixes)
+
+
+# A number inside text: leading text, the digits (with separators and sign), trailing text.
+_AFFIXED = re.compile(r"^(\D*?)\s*([+-]?\d[\d.,]*)\s*(\D*)$")
+
+
+def affixes_of(values: list[str]) -> Affixes | None:
+    if not values:
+        return None
+    prefixes: Counter[str] = Counter()
+    suffixes: Counter[str] = Counter()
+    numeric = 0
+    for v in values:
+        m = _AFFIXED.match(v.strip())
+        if not m:
+            continue
+        numeric += 1
+        pre, post = m.group(1).strip(), m.group(3).strip()
+        if pre and pre not in "+-":
+            prefixes[pre] += 1
+        if post:
+            suffixes[post] += 1
+    if not numeric:
+        return None
+    return Affixes(prefixes=dict(prefixes), suffixes=dict(suffixes), numeric_share=round(numeric / len(values), 4))
+
+
 class ColumnProfile(BaseModel):
     table: str
     column: str
@@ -84,6 +122,7 @@ class ColumnProfile(BaseModel):
     partitions: list[tuple[str, int]] = Field(
         default_factory=list, description="time columns: rows per distinct value, the latest 8, oldest first"
     )
+    affixes: Affixes | None = Field(default=None, description="text: numbers written inside constant text")
 
 
 def classify(value: str) -> str:
@@ -217,6 +256,10 @@ def profile_column(
                 epoch_unit = unit
         formats["number"] = len(nums)
 
+    if _is_text(t) and not pii and len(values) > 30:
+        # Many distinct values, most of them people's names: a names column, masked like a flagged one.
+        pii = names_column(values)
+
     def shown(v: Any) -> Any:
         return mask("pii") if pii else redact_value(_json(v), column, flagged)
 
@@ -243,4 +286,5 @@ def profile_column(
         lag_to_now_hours=lag,
         recent_days=recent,
         partitions=partitions,
+        affixes=affixes_of([str(v) for v in values]) if _is_text(t) and not pii else None,
     )

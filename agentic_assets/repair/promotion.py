@@ -25,6 +25,7 @@ from agentic_assets.repair.code_history import CodeHistory
 from agentic_assets.repair.compose import dead_letter_select
 from agentic_assets.repair.contracts import RepairRecord
 from agentic_assets.repair.project_load import load_for_repair
+from agentic_assets.repair.retry import retry_policy, with_backoff
 from agentic_assets.repair.run_limits import RunLimits, limits_for, set_limits
 from agentic_assets.repair.view import AssetView
 from agentic_assets.settings import Settings
@@ -205,11 +206,11 @@ def promote(
     kinds = {p.kind for p in repair.plan.proposals}
     old_limits = limits_for(settings, repair.asset)
     if kinds == {"retry"} and any(p.wait_for_data for p in repair.plan.proposals):
-        repair.decided_note = "retry scheduled: the asset re-runs once the late data has landed"
-        record(settings, "repair.promotion", actor="platform", asset=repair.asset,
-               payload={"repair_id": repair.repair_id, "status": "scheduled"})  # fmt: skip
-        repair.status = "promoted"
-        return repair, None
+        # Nothing is applied: the late-data sensor re-materializes once the data has landed, and only a green
+        # run makes the repair `promoted` (see late_data.py).
+        from agentic_assets.repair.late_data import start_waiting
+
+        return start_waiting(settings, repair, now=now), None
     history = CodeHistory.for_settings(settings)
     recorded = history.recorded(repair.asset)
     if asset.sql and (not recorded or recorded[-1].version != asset.code_version):
@@ -247,9 +248,15 @@ def promote(
             )
         project = load_project(settings)
         run_limits = limits_for(settings, repair.asset)
-        outcome = materialize(
-            project.assets[repair.asset], project, settings, now=now, memory_limit_mb=run_limits.memory_limit_mb
-        )
+
+        def rerun() -> MaterializationOutcome:
+            return materialize(
+                project.assets[repair.asset], project, settings, now=now, memory_limit_mb=run_limits.memory_limit_mb
+            )
+
+        retry = next((p for p in repair.plan.proposals if p.kind == "retry" and not p.wait_for_data), None)
+        # A transient failure is re-run under a retry policy with backoff; any other repair runs once.
+        outcome = with_backoff(rerun, retry_policy(retry.backoff_s or 0.0)) if retry is not None else rerun()
         if not outcome.published:
             raise _NotGreen(outcome)
         if dead_letter:

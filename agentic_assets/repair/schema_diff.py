@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel, Field
 
+from agentic_assets.repair.failure_signal import FailureSignal, classify, exception_lineage
 from agentic_assets.repair.sql_rewrite import columns_used, direct_projections, join_columns
 from agentic_assets.repair.types import compatible, duckdb_type, family, is_identifier_name
 from agentic_assets.repair.view import AssetView
@@ -56,6 +57,7 @@ class SourceDiff(BaseModel):
     source: str
     compared_with: str | None = None
     rows_now: int = 0
+    columns_now: dict[str, str] = Field(default_factory=dict, description="column -> Arrow type now")
     dropped: list[str] = Field(default_factory=list)
     added: list[str] = Field(default_factory=list)
     type_changed: list[TypeChange] = Field(default_factory=list)
@@ -69,11 +71,20 @@ class SourceDiff(BaseModel):
         return bool(self.dropped or self.added or self.type_changed)
 
 
+class UnreadableSource(BaseModel):
+    """A source the diff could not read now: absent (not landed), or present but failing to open."""
+
+    source: str
+    present: bool
+    signal: FailureSignal
+    error: str
+
+
 class SchemaDiff(BaseModel):
     last_good_run: str | None = None
     sources: list[SourceDiff] = Field(default_factory=list)
     output_before: dict[str, str] = Field(default_factory=dict)
-    error: str | None = None
+    unreadable: list[UnreadableSource] = Field(default_factory=list)
 
 
 def _distinct(table: pa.Table, column: str, cast: str | None = None) -> set[str]:
@@ -186,7 +197,15 @@ def schema_diff(view: AssetView) -> SchemaDiff:
         try:
             now_tables[source] = view.source_table(source)
         except Exception as err:  # noqa: BLE001 - reported, the diff goes on for the others
-            result.error = f"{source}: {type(err).__name__}: {err}"
+            text = f"{type(err).__name__}: {err}"
+            result.unreadable.append(
+                UnreadableSource(
+                    source=source,
+                    present=view.source_present(source),
+                    signal=classify(text, "error", exception_lineage(err)),
+                    error=text[:500],
+                )
+            )
     used_before = {}
     if view.sql:
         schemas = {s: set(before_schemas.get(s) or {}) for s in view.sources}
@@ -203,6 +222,7 @@ def schema_diff(view: AssetView) -> SchemaDiff:
             source=source,
             compared_with="last good run" if before else None,
             rows_now=table.num_rows,
+            columns_now=now,
             used_by_transform=sorted(used_before.get(source, set())),
         )
         if before:

@@ -13,6 +13,10 @@ from agentic_assets.settings import Settings
 
 REPAIR_JOB = "agentic_repair"
 REPAIR_SENSOR = "repair_on_failure"
+LATE_DATA_SENSOR = "late_data_wait"
+# How often the sensor looks for landed data: deliveries land on the scale of minutes, and each look runs
+# the asset's checks once in a sandbox per waiting repair, so once a minute is prompt and cheap.
+LATE_DATA_INTERVAL_S = 60
 
 
 def repair_job(settings: Settings) -> dg.JobDefinition:
@@ -86,4 +90,18 @@ def repair_sensors(settings: Settings) -> list[dg.SensorDefinition]:
                 tags={"agentic/repair_of": asset},
             )  # fmt: skip
 
-    return [_sensor]
+    @dg.sensor(
+        name=LATE_DATA_SENSOR,
+        minimum_interval_seconds=LATE_DATA_INTERVAL_S,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Re-materialize assets whose repair waits for late data once it has landed; escalate overdue.",
+    )
+    def _late_data(context):  # noqa: ANN001, ANN202 - Dagster reads the bare `context`
+        from agentic_assets.repair.late_data import poll_waiting
+
+        outcomes = poll_waiting(settings)
+        for o in outcomes:
+            context.log.info(f"repair {o.repair_id} of {o.asset}: {o.status} ({o.note})")
+        return dg.SkipReason(", ".join(f"{o.asset}: {o.status}" for o in outcomes) or "no repair waits for data")
+
+    return [_sensor, _late_data]

@@ -6,7 +6,7 @@ from agentic_assets.repair.contracts import RepairRecord
 from agentic_assets.settings import Settings
 from agentic_assets.state_db import StateDb
 
-OPEN = ("investigating", "awaiting_approval")
+OPEN = ("investigating", "awaiting_approval", "waiting_for_data")
 
 
 class RepairStore(StateDb):

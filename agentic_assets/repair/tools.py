@@ -12,9 +12,12 @@ from typing import Any
 
 from pydantic_ai import Agent, RunContext
 
+from agentic_assets.repair.candidates import Candidate, evaluate
 from agentic_assets.repair.checks_replay import replay_checks
 from agentic_assets.repair.code_diff import code_history
 from agentic_assets.repair.contracts import Proposal
+from agentic_assets.repair.failure_signal import classify
+from agentic_assets.repair.observations import FailedRunInfo, FailedRunReport, GoodRunInfo
 from agentic_assets.repair.profiling import profile_column
 from agentic_assets.repair.redaction import redact_rows, redact_text
 from agentic_assets.repair.schema_diff import schema_diff
@@ -29,6 +32,7 @@ READ_ONLY_TOOLS = (
     "table_history",
     "sample_rows",
     "lineage",
+    "evaluate_candidates",
 )
 PROPOSE_TOOLS = (
     "propose_code_change",
@@ -58,42 +62,54 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _rows_now(view: AssetView) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for source in view.sources:
+        try:
+            out[source] = view.source_table(source).num_rows
+        except Exception:  # noqa: BLE001 - an unreadable source is the schema diff's to report
+            continue
+    return out
+
+
 def failed_run(view: AssetView) -> dict[str, Any]:
     failed = view.failed_run()
     good = view.last_good()
-    recent = view.runs(6)
-    limits = view.run_limits()
-    return _clean(
-        {
-            "asset": view.name,
-            "tier": view.tier,
-            "sources": view.sources,
-            "failed_run": None
-            if failed is None
-            else {
-                "run_id": failed.run_id,
-                "started_at": failed.started_at.isoformat(),
-                "status": failed.status,
-                "error": (failed.error or "")[:1500] or None,
-                "failed_checks": failed.failed_checks,
-                "code_version": failed.code_version,
-                "seconds": round(failed.seconds, 3),
-            },
-            "last_good_run": None
-            if good is None
-            else {
-                "run_id": good.run_id,
-                "started_at": good.started_at.isoformat(),
-                "code_version": good.code_version,
-                "rows": good.rows,
-            },
-            "recent_statuses": [r.status for r in recent],
-            "run_limits": limits.model_dump(exclude_none=True),
-            "current_code_version": view.code_version,
-            "sql": view.sql,
-            "checks": view.checks_text,
-        }
+    report = FailedRunReport(
+        asset=view.name,
+        tier=view.tier,
+        sources=view.sources,
+        source_rows_now=_rows_now(view),
+        failed_run=None
+        if failed is None
+        else FailedRunInfo(
+            run_id=failed.run_id,
+            started_at=failed.started_at.isoformat(),
+            status=failed.status,
+            error=(failed.error or "")[:1500] or None,
+            failed_checks=failed.failed_checks,
+            code_version=failed.code_version,
+            seconds=round(failed.seconds, 3),
+            signal=classify(failed.error, failed.status, failed.error_types),
+        ),
+        last_good_run=None
+        if good is None
+        else GoodRunInfo(
+            run_id=good.run_id,
+            started_at=good.started_at.isoformat(),
+            code_version=good.code_version,
+            rows=good.rows,
+            seconds=round(good.seconds, 3),
+            input_rows=good.input_rows,
+            input_schemas=good.input_schemas,
+        ),
+        recent_statuses=[r.status for r in view.runs(6)],
+        run_limits=view.run_limits(),
+        current_code_version=view.code_version,
+        sql=view.sql,
+        checks=view.checks_text,
     )
+    return _clean(report.model_dump(mode="json", exclude_none=True))
 
 
 def column_profiles(view: AssetView, columns: dict[str, list[str]]) -> dict[str, Any]:
@@ -185,6 +201,12 @@ def register_tools(agent: Agent[RepairDeps, Any]) -> None:
     def _lineage(ctx: RunContext[RepairDeps]) -> dict[str, Any]:
         """Upstream sources and downstream assets of this asset."""
         return lineage(ctx.deps.view)
+
+    @agent.tool(name="evaluate_candidates")
+    def _evaluate_candidates(ctx: RunContext[RepairDeps], candidates: list[Candidate]) -> dict[str, Any]:
+        """Run candidate repairs (each a list of propose_* calls) in the sandbox against the checks and the last
+        good output; reports each one and the smallest that passes, or that passing ones disagree. Changes nothing."""
+        return _clean(evaluate(ctx.deps.view, candidates).model_dump(mode="json"))
 
     def _file(ctx: RunContext[RepairDeps], name: str, args: dict[str, Any]) -> dict[str, Any]:
         proposal = build_proposal(name, args, ctx.deps.view)

@@ -54,6 +54,13 @@ def validate(
 ) -> tuple[Verdict, object]:
     """Run the repaired asset in a sandbox; returns the verdict and the output rows (an Arrow table or None)."""
     started = time.perf_counter()
+    absent = [s for s in view.sources if not view.source_present(s)]
+    if absent and repaired.waits_for_data and repaired.retry_only:
+        # Nothing can run before the delivery lands; the unchanged asset is judged when it does (late_data.py).
+        return Verdict(
+            ok=True, reason="waits_for_data", waits_for_data=True,
+            message=f"the transform is unchanged; {', '.join(absent)} has not landed yet",
+        ), None  # fmt: skip
     try:
         tables = view.source_tables()
         limits = sandbox_limits(repaired)

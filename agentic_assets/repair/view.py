@@ -115,6 +115,12 @@ class AssetView:
             self.__tables[source] = table
         return self.__tables[source]
 
+    def source_present(self, source: str) -> bool:
+        """Whether the source has landed at all: a raw file that exists, an upstream table with a version."""
+        if source in self.__project.raw_sources:
+            return (self.__settings.data_dir / self.__project.raw_sources[source].path).exists()
+        return store_for(self.__settings, self.__project.assets[source].spec.sink).published_version() is not None
+
     def source_tables(self) -> dict[str, pa.Table]:
         return {s: self.source_table(s) for s in self.sources}
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pyarrow as pa
 
+from agentic_assets.repair.failure_signal import classify
 from agentic_assets.repair.planner.analysis import _partial_partition, _unit_change
 from agentic_assets.repair.planner.signals import error_class, output_origins
 from agentic_assets.repair.profiling import profile_column
@@ -44,8 +45,11 @@ def test_checks_trace_through_case_branches_and_qualifiers() -> None:
 
 
 def test_a_positional_union_over_stars_is_matched_by_name() -> None:
-    err = "Binder Error: Set operations can only apply to expressions with the same number of result columns"
-    assert error_class(err, "failed") == "set_operation"
+    err = (
+        "BinderException: Binder Error: Set operations can only apply to expressions with the same number of "
+        "result columns"
+    )
+    assert error_class(classify(err, "error"), err) == "set_operation"
     by_name = "SELECT * FROM a UNION ALL BY NAME SELECT * FROM b"
     assert union_by_name("SELECT * FROM a UNION ALL SELECT * FROM b") == by_name
     assert union_by_name("SELECT x FROM a UNION ALL SELECT x FROM b") is None

@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, Field
-
-from agentic_assets.repair.contracts import Category, Remediation
+from agentic_assets.repair.candidates import Evaluation
+from agentic_assets.repair.contracts import Category
+from agentic_assets.repair.failure_signal import FailureSignal
+from agentic_assets.repair.observations import FailedRunReport
 from agentic_assets.repair.planner import fixes
+from agentic_assets.repair.planner.finding import Finding, Step
+from agentic_assets.repair.planner.operators import normalise_cast, resource_step, source_arrival
 from agentic_assets.repair.planner.signals import (
     AMBIGUOUS,
     QUOTED_VALUE,
@@ -22,7 +25,9 @@ from agentic_assets.repair.planner.signals import (
     missing_columns,
     output_origins,
     parse_checks,
+    traced_source_columns,
 )
+from agentic_assets.repair.schema_diff import SchemaDiff
 from agentic_assets.repair.sql_rewrite import cast_targets, quote, source_aliases, union_by_name
 from agentic_assets.repair.types import family, is_identifier_name
 
@@ -36,48 +41,52 @@ SHIFTED_SHARE = 0.2  # values beyond a valid bound: above this share it is a shi
 THIN_PARTITION = 0.9  # the latest partition below this share of the typical one is still arriving
 
 
-class Finding(BaseModel):
-    category: Category
-    remediation: Remediation
-    cause: str
-    evidence: list[str] = Field(default_factory=list)
-    confidence: float = 0.8
-    escalate_reason: str | None = None
-    source: str | None = None
-    renames: dict[str, str] = Field(default_factory=dict, description="new column -> old column")
-    replaces: dict[str, str] = Field(default_factory=dict, description="column -> expression")
-    condition: str | None = None
-    reason: str | None = None
-    keys: list[str] = Field(default_factory=list)
-    rollback_to: str | None = None
-    wait_for_data: bool = False
-    backoff_s: float | None = None
-    memory_limit_mb: int | None = None
-    timeout_s: float | None = None
-    widen: dict[str, str] = Field(default_factory=dict)
-    adapter: str | None = Field(default=None, description="a whole SELECT presenting the source as it was")
-    sql: str | None = Field(default=None, description="schema evolution: the whole new transform")
-
-
-class Step(BaseModel):
-    """What to do next: call a tool, or conclude with findings."""
-
-    thought: str
-    confidence: float = 0.0
-    tool: str | None = None
-    args: dict[str, Any] = Field(default_factory=dict)
-    findings: list[Finding] = Field(default_factory=list)
-
-
 class Evidence:
     """The observations so far, by tool (the latest call of each; profiles merged)."""
 
     def __init__(self, observations: dict[str, Any], profiles: dict[str, dict[str, Any]]) -> None:
         self.obs = observations
         self.profiles = profiles
+        self.pending: list[tuple[str, list[list[Finding]]]] = []  # candidate sets waiting for the sandbox
 
     def has(self, tool: str) -> bool:
         return tool in self.obs
+
+    def choose(self, label: str, options: list[list[Finding]]) -> list[Finding]:
+        """One of several candidate repairs for one cause: the sandbox's choice once evaluated, else pending.
+
+        A single option needs no evaluation. Several are queued; `next_step` asks `evaluate_candidates` for
+        all pending ones in one call, and reads its choice (or its disagreement) back here."""
+        if len(options) == 1:
+            return options[0]
+        evaluation = self.obs.get("evaluate_candidates")
+        if evaluation is None:
+            self.pending.append((label, options))
+            return []
+        results = Evaluation.model_validate(evaluation)
+        chosen = results.chosen or ""
+        if chosen.startswith(f"{label}#"):
+            return options[int(chosen.rsplit("#", 1)[1])]
+        return [
+            Finding(
+                category=options[0][0].category,
+                remediation="escalate",
+                cause=f"no candidate repair of {label} is safe: {results.reason}",
+                evidence=["column_profiles", "evaluate_candidates"],
+                confidence=0.75,
+                escalate_reason=results.reason,
+            )
+        ]
+
+    @property
+    def report(self) -> FailedRunReport:
+        """`failed_run` read back into its contract."""
+        return FailedRunReport.model_validate(self.obs["failed_run"])
+
+    @property
+    def schema(self) -> SchemaDiff:
+        """`schema_diff` read back into its contract."""
+        return SchemaDiff.model_validate(self.obs.get("schema_diff") or {})
 
     @property
     def run(self) -> dict[str, Any]:
@@ -299,8 +308,11 @@ def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[st
                 need.setdefault(source, []).append(col)
                 continue
             finding = _representation_finding(source, col, before, now, castable, profile)
+            options = normalise_cast.candidates(source, col, before, profile) if finding is None else []
             if finding is not None:
                 out.append(finding)
+            elif options:
+                out += ev.choose(f"{source}.{col}", options)
             elif fb != fn:
                 out.append(
                     Finding(
@@ -429,6 +441,10 @@ def text_format_findings(ev: Evidence, columns: list[tuple[str, str]]) -> list[F
                     },
                 )
             )
+        else:
+            options = normalise_cast.candidates(source, col, "string", profile, as_text=True)
+            if options:
+                out += ev.choose(f"{source}.{col}", options)
     return out
 
 
@@ -595,6 +611,14 @@ def check_source_columns(
             source = ev.source_of_column(src_col)
             if origin and origin.qualifier and aliases.get(origin.qualifier):
                 source = aliases[origin.qualifier]  # a qualified column names its source
+            now_cols = ev.diff_of(source).get("columns_now") if source else None
+            if source and now_cols and src_col not in now_cols and ev.sql:
+                # The column is not the source's own any more: an earlier repair's adapter renames it. Follow
+                # the transform's lineage to the column it reads now.
+                schemas = {d["source"]: d.get("columns_now") or {} for d in ev.diffs()}
+                traced = [(s, c) for s, c in traced_source_columns(ev.sql, col, schemas) if c in schemas.get(s, {})]
+                if len(traced) == 1:
+                    source, src_col = traced[0]
             if source and renamed and src_col in renamed.get(source, {}):
                 out.append((source, renamed[source][src_col], check))
             elif source and check in failed:
@@ -853,50 +877,27 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
     if not ev.has("failed_run"):
         return Step(thought="Start from the failure: the run's error, its failed checks, the code version that "
                     "ran and the last good run.", tool="failed_run")  # fmt: skip
+    report = ev.report
     failed = ev.failed
     error = failed.get("error") or ""
-    status = failed.get("status")
-    klass = error_class(error, status)
+    signal = report.failed_run.signal if report.failed_run else FailureSignal()
+    klass = error_class(signal, error)
     failed_names = list(failed.get("failed_checks") or [])
     if extra_failed:
         # The sandbox verdict of a first proposal showed more failing checks: a second cause.
         failed_names = sorted({*failed_names, *extra_failed})
-    limits = ev.run.get("run_limits") or {}
 
     if klass == "memory":
-        mem = int(limits.get("memory_limit_mb") or 1024)
-        return Step(
-            thought=f"The run ran out of memory under a {mem} MB limit: the data outgrew the resources.",
-            confidence=0.9,
-            findings=[
-                Finding(
-                    category="resource_exhaustion",
-                    remediation="resource_increase",
-                    cause=f"the run exceeded its memory limit of {mem} MB ({error[:160]})",
-                    evidence=["failed_run"],
-                    confidence=0.9,
-                    memory_limit_mb=mem * 2,
-                    timeout_s=limits.get("timeout_s"),
-                )
-            ],
-        )
+        step = resource_step.memory_step(report)
+        return Step(thought="The run ran out of memory: the data outgrew the resources.", confidence=0.9,
+                    findings=[step])  # fmt: skip
     if klass == "time":
-        secs = float(limits.get("timeout_s") or 60)
-        return Step(
-            thought=f"The run hit its wall-clock limit of {secs:g} s.",
-            confidence=0.9,
-            findings=[
-                Finding(
-                    category="resource_exhaustion",
-                    remediation="resource_increase",
-                    cause=f"the run exceeded its wall-clock limit of {secs:g} s",
-                    evidence=["failed_run"],
-                    confidence=0.9,
-                    timeout_s=secs * 2,
-                    memory_limit_mb=limits.get("memory_limit_mb"),
-                )
-            ],
-        )
+        step = resource_step.time_step(report)
+        return Step(thought="The run was stopped at its wall-clock limit: the work outgrew the time it has.",
+                    confidence=0.9, findings=[step])  # fmt: skip
+    if klass == "conversion" and ev.sql and _numeric_casts_of_numbers(ev.sql, report):
+        # A cast between number types fails only when a value does not fit the narrower one.
+        klass = "overflow"
     if klass == "overflow" and ev.sql:
         widen = _widenings(ev.sql)
         if widen:
@@ -916,8 +917,8 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             )
     if not ev.has("schema_diff"):
         hint = {
-            "transient": "The error is an I/O failure reading a source; before calling it transient I must see "
-            "that the sources read cleanly now and did not change.",
+            "io": "The run failed reading or writing; before calling it transient I must see that the sources "
+            "read cleanly now and did not change.",
             "missing_column": f"The transform references {', '.join(missing_columns(error)) or 'a column'} that "
             "the source no longer has: compare each source's schema with the last good run.",
             "type_mismatch": "A type error: a source column probably changed type. Compare schemas.",
@@ -930,41 +931,17 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
         }.get(klass, "Compare the sources' schemas with the last good run.")
         return Step(thought=hint, confidence=0.5, tool="schema_diff")
 
-    schema_changed = any(d.get("dropped") or d.get("added") or d.get("type_changed") for d in ev.diffs())
-    sd_error = (ev.obs.get("schema_diff") or {}).get("error")
-
-    if klass in ("transient", "missing_source") and not schema_changed:
-        if klass == "missing_source" or (sd_error and "missing" in sd_error):
-            return Step(
-                thought="A source file is absent: the upstream delivery has not landed yet.",
-                confidence=0.85,
-                findings=[
-                    Finding(
-                        category="late_data",
-                        remediation="retry",
-                        cause=f"a source has not arrived ({error[:200]})",
-                        evidence=["failed_run", "schema_diff"],
-                        confidence=0.85,
-                        wait_for_data=True,
-                    )
-                ],
-            )
-        if not sd_error:
-            return Step(
-                thought="Every source reads cleanly now and its schema is unchanged: the I/O error was transient.",
-                confidence=0.9,
-                findings=[
-                    Finding(
-                        category="transient",
-                        remediation="retry",
-                        cause=f"reading a source failed for a moment ({error[:200]}); the data, schema and code "
-                        "are unchanged",
-                        evidence=["failed_run", "schema_diff"],
-                        confidence=0.9,
-                        backoff_s=60.0,
-                    )
-                ],
-            )
+    schema = ev.schema
+    schema_changed = any(d.changed for d in schema.sources)
+    if not schema_changed:
+        late = source_arrival.late_source(schema)
+        if late is not None:
+            return Step(thought="A source is absent: the upstream delivery has not landed yet.", confidence=0.85,
+                        findings=[late])  # fmt: skip
+        transient = source_arrival.transient_read(signal, schema, error)
+        if transient is not None:
+            return Step(thought="Every source reads cleanly now and its schema is unchanged: the I/O error was "
+                        "transient.", confidence=0.9, findings=[transient])  # fmt: skip
 
     findings = rename_findings(ev)
     if klass == "set_operation":
@@ -1059,6 +1036,8 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             if not any(f.remediation == "dedupe" and f.source == dup.source for f in findings):
                 findings.append(dup)
 
+    if ev.pending:
+        return _evaluation_step(ev, findings)
     drift = any(f.category in ("schema_drift", "format_drift") for f in findings)
     if drift and not ev.has("code_history") and not _confident_twice(confidences, findings):
         return Step(
@@ -1089,6 +1068,35 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
     )
 
 
+def _evaluation_step(ev: Evidence, findings: list[Finding]) -> Step:
+    """Run every pending candidate (with the findings already settled) in the sandbox, in one tool call."""
+    from agentic_assets.repair.planner.model import proposal_calls  # the model module imports this one
+
+    candidates = []
+    for label, options in ev.pending:
+        for i, option in enumerate(options):
+            calls = proposal_calls([*findings, *option], ev.sql)
+            candidates.append({"name": f"{label}#{i}", "calls": [{"tool": c.tool_name, "args": c.args} for c in calls]})
+    labels = ", ".join(label for label, _ in ev.pending)
+    return Step(
+        thought=f"More than one repair could explain {labels}; run each in the sandbox against the checks and the "
+        "last good output and keep the smallest that passes.",
+        confidence=0.7,
+        tool="evaluate_candidates",
+        args={"candidates": candidates},
+    )
+
+
+def _numeric_casts_of_numbers(sql: str, report: FailedRunReport) -> bool:
+    """Whether the transform casts a column that was a number at the last good run to a bounded number type."""
+    good = report.last_good_run
+    types = {c: t for schema in (good.input_schemas.values() if good else []) for c, t in schema.items()}
+    bounded = set(_widenings(sql))
+    return any(
+        family(types.get(col, "")) in ("integer", "number") and target in bounded for col, target in cast_targets(sql)
+    )
+
+
 def _widenings(sql: str) -> dict[str, str]:
     import re
 
@@ -1114,7 +1122,7 @@ def _confident_twice(confidences: list[float], findings: list[Finding]) -> bool:
 
 def _fallback_category(klass: str) -> Category:
     return {
-        "transient": "transient",
+        "io": "transient",
         "missing_source": "late_data",
         "missing_column": "schema_drift",
         "set_operation": "schema_drift",

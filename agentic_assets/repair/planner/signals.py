@@ -3,65 +3,42 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field
 
+from agentic_assets.repair.failure_signal import FailureSignal
 from agentic_assets.repair.sql_rewrite import parse
 
-TRANSIENT = re.compile(
-    r"(IO ?Error|IOError|ConnectionError|Connection (reset|refused|aborted)|temporar(il)?y|Transient|"
-    r"Service Unavailable|\b50[234]\b|ECONNRESET|BrokenPipe|throttl|SlowDown|read failure)",
-    re.IGNORECASE,
-)
-MISSING_SOURCE = re.compile(r"(SourceUnavailable|No files found|does not exist|is missing)", re.IGNORECASE)
-OUT_OF_MEMORY = re.compile(
-    r"(Out of Memory|OutOfMemory|MemoryError|memory_limit|could not allocate|failed to allocate)", re.IGNORECASE
-)
-OUT_OF_TIME = re.compile(
-    r"(TimeoutError|wall[- ]clock|time limit|timed out|Interrupt|deadline exceeded)", re.IGNORECASE
-)
+# Inside DuckDB's BinderException, which column and which kind of binding failed (DuckDB's own messages).
 MISSING_COLUMN = re.compile(r'(?:column|Column)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?\s+(?:not found|does not exist)')
 AMBIGUOUS = re.compile(r'Ambiguous reference to column name "([A-Za-z_][A-Za-z0-9_]*)"')
 REFERENCED = re.compile(r'Referenced column "([A-Za-z_][A-Za-z0-9_]*)"')
-TYPE_MISMATCH = re.compile(r"(Cannot compare|No function matches|Cannot mix|Could not convert|type mismatch)",
-                           re.IGNORECASE)  # fmt: skip
-CONVERSION = re.compile(r"(Conversion Error|invalid date|Could not convert|Could not parse|Invalid Input Error)",
-                        re.IGNORECASE)  # fmt: skip
-OVERFLOW = re.compile(r"(out of range|Overflow|too large|Could not cast value .* to (INT|DECIMAL))", re.IGNORECASE)
 SET_OPERATION = re.compile(r"Set operations can only apply to expressions with the same number of result columns")
 QUOTED_VALUE = re.compile(r'"([^"]+)"')
 
+ErrorClass = Literal[
+    "none", "checks", "io", "missing_source", "memory", "time", "ambiguous", "set_operation", "missing_column",
+    "overflow", "conversion", "type_mismatch", "other",
+]  # fmt: skip
 
-def error_class(error: str | None, status: str | None) -> str:
-    """One of: none, checks, transient, missing_source, memory, time, ambiguous, set_operation, missing_column,
-    overflow, conversion, type_mismatch, other."""
-    if not error:
-        return "checks" if status == "checks_failed" else "none"
-    if OUT_OF_MEMORY.search(error):
-        return "memory"
-    if AMBIGUOUS.search(error):
-        return "ambiguous"
-    if "SpecError" in error and "could not be resolved" in error:
-        return "missing_column"
-    if SET_OPERATION.search(error):
-        return "set_operation"
-    if MISSING_COLUMN.search(error) or REFERENCED.search(error):
-        return "missing_column"
-    if OVERFLOW.search(error):
-        return "overflow"
-    if CONVERSION.search(error):
-        return "conversion"
-    if TYPE_MISMATCH.search(error):
-        return "type_mismatch"
-    if MISSING_SOURCE.search(error) and "SourceUnavailable" in error:
+
+def error_class(signal: FailureSignal, error: str | None) -> ErrorClass:
+    """The planner's class of a failure: the exception family, a DuckDB binder error told apart by kind."""
+    family = signal.family
+    if family in ("missing_file", "missing_table"):
         return "missing_source"
-    if TRANSIENT.search(error):
-        return "transient"
-    if OUT_OF_TIME.search(error):
-        return "time"
-    return "other"
+    if family == "binder":
+        text = error or ""
+        if AMBIGUOUS.search(text):
+            return "ambiguous"
+        if SET_OPERATION.search(text):
+            return "set_operation"
+        if MISSING_COLUMN.search(text) or REFERENCED.search(text):
+            return "missing_column"
+        return "type_mismatch"  # the other binder failures: an operator or function over changed types
+    return family  # type: ignore[return-value]
 
 
 def literal_filters(sql: str) -> list[tuple[str, list[str]]]:
@@ -170,4 +147,23 @@ def output_origins(sql: str) -> dict[str, Origin]:
                 out[projection.alias_or_name] = Origin(
                     column=value.name, aggregate=inner.key, qualifier=value.table or None
                 )
+    return out
+
+
+def traced_source_columns(sql: str, column: str, schemas: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
+    """(source, column) that an output column is read from, traced through CTEs and subqueries (adapters an
+    earlier repair put in front of a source included), by sqlglot's column lineage."""
+    from sqlglot import exp
+    from sqlglot.lineage import lineage
+
+    try:
+        node = lineage(column, sql, schema=schemas, dialect="duckdb")
+    except Exception:  # noqa: BLE001 - SQL the lineage cannot follow: no trace
+        return []
+    out: list[tuple[str, str]] = []
+    for n in node.walk():
+        if isinstance(n.expression, exp.Table) and n.expression.name in schemas:
+            pair = (n.expression.name, n.name.split(".")[-1])
+            if pair not in out:
+                out.append(pair)
     return out

@@ -1,0 +1,167 @@
+"""Competitive evaluation of candidate repairs: run each in the sandbox, keep the smallest one that passes.
+
+A candidate is a set of `propose_*` calls (one fix operator, or a small combination such as a cast plus a
+dead letter of the rows that still fail). Each is composed into a repaired asset and run in the sandbox on
+the current data with the asset's checks. Its output is then held against the last good published output:
+rows whose key (the columns the checks declare unique, else every non-measure column) is in both should
+agree in every column the two share, since a repair must not change what the unchanged data meant.
+
+Of the candidates that pass the checks, those that change the fewest such rows are kept, and of these the
+one with the fewest operators wins. Passing candidates that produce
+different outputs mean the evidence does not decide what the data means: that is an escalation, measured
+rather than guessed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from pydantic import BaseModel, Field
+
+from agentic_assets.repair.compose import compose
+from agentic_assets.repair.contracts import RepairPlan
+from agentic_assets.repair.planner.signals import parse_checks
+from agentic_assets.repair.validation import validate
+from agentic_assets.repair.view import AssetView
+
+
+class CandidateCall(BaseModel):
+    tool: str = Field(description="a propose_* tool name")
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class Candidate(BaseModel):
+    name: str
+    calls: list[CandidateCall] = Field(min_length=1)
+
+
+class CandidateResult(BaseModel):
+    name: str
+    operators: int
+    passes_checks: bool
+    failing_checks: list[str] = Field(default_factory=list)
+    output_rows: int | None = None
+    compared_keys: int = Field(default=0, description="keys present in both this output and the last good one")
+    disagreeing_keys: int = 0
+    fingerprint: str | None = Field(default=None, description="a digest of the output rows, order ignored")
+    message: str = ""
+
+
+class Evaluation(BaseModel):
+    results: list[CandidateResult] = Field(default_factory=list)
+    chosen: str | None = None
+    disagreement: bool = Field(default=False, description="passing candidates produced different outputs")
+    reason: str = ""
+
+
+def _key_columns(checks_text: str, output: pa.Table, last_good: pa.Table) -> list[str]:
+    shared = [c for c in output.column_names if c in last_good.column_names]
+    unique = [col for chk in parse_checks(checks_text) if chk.metric == "duplicate_count" for col in chk.columns]
+    keys = [c for c in unique if c in shared]
+    if keys:
+        return keys
+    # Without a declared key, the dimensions: columns that are not floating-point or decimal measures.
+    return [c for c in shared if not pa.types.is_floating(output.schema.field(c).type)
+            and not pa.types.is_decimal(output.schema.field(c).type)]  # fmt: skip
+
+
+def compare_to_last_good(output: pa.Table, last_good: pa.Table, keys: list[str]) -> tuple[int, int]:
+    """(keys in both, keys whose shared columns differ), numbers compared after rounding to 6 places."""
+    shared = [c for c in output.column_names if c in last_good.column_names]
+    values = [c for c in shared if c not in keys]
+    if not keys:
+        return 0, 0
+    con = duckdb.connect()
+    try:
+        con.register("now_rows", output.select(shared))
+        con.register("good_rows", last_good.select(shared))
+
+        def norm(alias: str, col: str) -> str:
+            kind = output.schema.field(col).type
+            ref = f'{alias}."{col}"'
+            if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+                return f"ROUND(CAST({ref} AS DOUBLE), 6)"
+            return f"CAST({ref} AS VARCHAR)"
+
+        on = " AND ".join(f"{norm('n', k)} IS NOT DISTINCT FROM {norm('g', k)}" for k in keys)
+        differs = " OR ".join(f"{norm('n', v)} IS DISTINCT FROM {norm('g', v)}" for v in values) or "FALSE"
+        both, diff = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {differs}) FROM now_rows n JOIN good_rows g ON {on}"
+        ).fetchone()
+        return int(both), int(diff)
+    finally:
+        con.close()
+
+
+def fingerprint(output: pa.Table) -> str:
+    con = duckdb.connect()
+    try:
+        con.register("t", output)
+        cols = ", ".join(f'CAST("{c}" AS VARCHAR)' for c in output.column_names)
+        rows = con.execute(f"SELECT concat_ws('\x1f', {cols}) AS r FROM t ORDER BY r").fetchall()
+    finally:
+        con.close()
+    return hashlib.sha256("\x1e".join(str(r[0]) for r in rows).encode()).hexdigest()[:16]
+
+
+def evaluate(view: AssetView, candidates: list[Candidate]) -> Evaluation:
+    from agentic_assets.repair.tools import build_proposal  # the tools build proposals; imported late
+
+    columns = {s: view.source_table(s).column_names for s in view.sources}
+    last_good = view.published()
+    failed = view.failed_run()
+    out = Evaluation()
+    for cand in candidates:
+        try:
+            plan = RepairPlan(proposals=[build_proposal(c.tool, c.args, view) for c in cand.calls])
+        except Exception as err:  # noqa: BLE001 - a malformed candidate fails, the others go on
+            out.results.append(CandidateResult(name=cand.name, operators=len(cand.calls), passes_checks=False,
+                                               message=f"{type(err).__name__}: {err}"[:300]))  # fmt: skip
+            continue
+        repaired = compose(plan, view.sql or "", view.checks_text, view.run_limits(), columns)
+        verdict, output = validate(view, repaired, waiting_for=failed.failed_checks if failed else None)
+        result = CandidateResult(
+            name=cand.name,
+            operators=len(cand.calls),
+            passes_checks=verdict.ok,
+            failing_checks=[c.name for c in verdict.checks if c.outcome not in ("pass", "warn")],
+            output_rows=verdict.output_rows,
+            message=verdict.message[:300] if not verdict.ok else "",
+        )
+        if isinstance(output, pa.Table):
+            result.fingerprint = fingerprint(output)
+            if last_good is not None:
+                keys = _key_columns(view.checks_text, output, last_good)
+                result.compared_keys, result.disagreeing_keys = compare_to_last_good(output, last_good, keys)
+        out.results.append(result)
+    return choose(out.results)
+
+
+def choose(results: list[CandidateResult]) -> Evaluation:
+    """The smallest candidate that passes the checks with the fewest changed keys; or why there is none."""
+    out = Evaluation(results=results)
+    # A key whose input changed legitimately may differ from the last good output for every candidate; what
+    # tells candidates apart is how many unchanged keys each one changes, so the fewest disagreements win.
+    checked = [r for r in out.results if r.passes_checks]
+    if not checked:
+        out.reason = "no candidate passes the asset's checks"
+        return out
+    fewest = min(r.disagreeing_keys for r in checked)
+    passing = sorted((r for r in checked if r.disagreeing_keys == fewest), key=lambda r: r.operators)
+    smallest = [r for r in passing if r.operators == passing[0].operators]
+    if len({r.fingerprint for r in smallest}) > 1:
+        out.disagreement = True
+        out.reason = (
+            f"{', '.join(r.name for r in smallest)} all pass but produce different outputs: the evidence does not "
+            "decide which one the data means"
+        )
+        return out
+    out.chosen = smallest[0].name
+    out.reason = (
+        f"{out.chosen} is the smallest candidate that passes the checks with the fewest changed keys of the last "
+        f"good output ({fewest})"
+    )
+    return out

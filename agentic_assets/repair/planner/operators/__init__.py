@@ -1,0 +1,1 @@
+"""Fix operators: each reads typed evidence and returns the findings (candidate repairs) of its one kind."""
