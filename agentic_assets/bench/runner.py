@@ -51,13 +51,14 @@ def incident_folders(dirs: Iterable[Path]) -> list[Path]:
 
 
 def stripped_copy(folder: Path, dest: Path) -> Path:
-    """`folder` as the agent may see it: incident.yaml without `expected`, before/ and after/; no expected/."""
+    """`folder` as the replay may see it: incident.yaml without `expected`, before/, after/ and landed/ (the
+    late rows, which the replay lands only after the agent's answer); no expected/."""
     doc = yaml.safe_load((folder / "incident.yaml").read_text(encoding="utf-8")) or {}
     doc.pop("expected", None)
     target = dest / folder.name
     target.mkdir(parents=True)
     (target / "incident.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    for phase in ("before", "after"):
+    for phase in ("before", "after", "landed"):
         if (folder / phase).is_dir():
             shutil.copytree(folder / phase, target / phase, symlinks=False)
     return target
@@ -176,8 +177,11 @@ def run_bench(
     replay: str = DEFAULT_REPLAY,
     on_start: Callable[[int], None] | None = None,
     on_result: Progress | None = None,
+    split: str | None = None,
 ) -> BenchResults:
-    """Replay every incident under `dirs`, write OUT/results.json, OUT/report.md and the chart."""
+    """Replay every incident under `dirs`, write OUT/results.json, OUT/report.md and the chart.
+
+    `split` names the set (tuned, held-out) so that its figures are reported on their own."""
     from agentic_assets.bench.report import write_report
 
     folders = incident_folders(dirs)
@@ -191,6 +195,7 @@ def run_bench(
         folders, out, model=model, jobs=jobs, timeout_s=timeout_s, replay=replay, on_result=on_result
     )
     bench = build_results(model, results)
+    bench.split = split
     (out / "results.json").write_text(bench.model_dump_json(indent=2), encoding="utf-8")
     write_report(bench, out)
     return bench
