@@ -29,6 +29,7 @@ from agentic_assets.bench.scoring import build_results, load_expected, score
 
 DEFAULT_REPLAY = "agentic_assets.bench.repair_path:replay_answer"
 DEFAULT_TIMEOUT_S = 300.0
+PARTIAL_RESULTS = "results.partial.jsonl"
 # Modules every replay process needs, imported once by the process server instead of once per incident.
 PRELOAD = ["agentic_assets.bench.child", "duckdb", "pyarrow", "pyarrow.parquet", "yaml"]
 
@@ -116,9 +117,21 @@ def run_incidents(
     replay: str = DEFAULT_REPLAY,
     on_result: Progress | None = None,
 ) -> list[IncidentResult]:
-    """Replay and score `folders` into OUT/<id>/, at most `jobs` at a time; results in completion order."""
+    """Replay and score `folders` into OUT/<id>/, at most `jobs` at a time; results in completion order.
+
+    Each result is also appended to OUT/results.partial.jsonl as it comes, so a long run that is stopped
+    keeps what it measured."""
     out.mkdir(parents=True, exist_ok=True)
-    return _run([(f, out / f.name) for f in folders], model, jobs, timeout_s, replay, on_result)
+    partial = out / PARTIAL_RESULTS
+    partial.unlink(missing_ok=True)
+
+    def record(result: IncidentResult) -> None:
+        with partial.open("a", encoding="utf-8") as f:
+            f.write(result.model_dump_json() + "\n")
+        if on_result:
+            on_result(result)
+
+    return _run([(f, out / f.name) for f in folders], model, jobs, timeout_s, replay, record)
 
 
 def _run(

@@ -8,7 +8,19 @@ from generator.core import Incident
 
 
 def all_builders() -> list[Callable[[], Incident]]:
-    from generator import data_quality, format_drift, multi_cause, operations, regressions, resources, schema_drift
+    from generator import (
+        catalog_drift,
+        code_sets,
+        operations_families,
+        data_quality,
+        format_drift,
+        multi_cause,
+        operations,
+        regressions,
+        resources,
+        schema_drift,
+    )
 
-    modules = [schema_drift, format_drift, data_quality, operations, regressions, resources, multi_cause]
+    modules = [schema_drift, format_drift, data_quality, operations, regressions, resources, multi_cause, catalog_drift, code_sets,
+               operations_families]
     return [build for module in modules for build in module.BUILDERS]
