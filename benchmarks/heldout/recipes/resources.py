@@ -3,8 +3,8 @@
 The time-limit cases are quadratic in their data on purpose (a self-join within a time window, a
 correlated rank), as real sessionization and ranking jobs are: ten times the rows is a hundred times
 the work. Their limits were measured on a 2-core machine under load; the harness checks on every run
-that after/'s transform alone is still running at twice the limit and that before/ took at most half
-of it. The memory case expands every play by the minutes it lasted and keeps holistic aggregates
+that after/'s transform alone is still running at twice the limit and that before/ fitted in
+it. The memory case expands every play by the minutes it lasted and keeps holistic aggregates
 (median, quantile) whose state cannot spill: measured to fail at 64 MB at 1, 2 and 4 threads and to
 pass at 128 MB.
 """
