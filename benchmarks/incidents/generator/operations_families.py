@@ -42,7 +42,7 @@ def _time_limit(world: w.World, seed: int, incident_id: str) -> Incident:
     groups = len({str(r[world.group]) for r in world.rows})
     n = int(math.sqrt(TARGET_PAIRS * groups))
     after = _grown(world, seed, n)
-    before = after[:: 25]
+    before = after[::25]
     g, t = world.group, world.time
     name = f"{world.fact}_follow_ups"
     sql = f"""

@@ -11,16 +11,18 @@ def all_builders() -> list[Callable[[], Incident]]:
     from generator import (
         catalog_drift,
         code_sets,
-        operations_families,
         data_quality,
         format_drift,
         multi_cause,
         operations,
+        operations_families,
         regressions,
         resources,
         schema_drift,
     )
 
-    modules = [schema_drift, format_drift, data_quality, operations, regressions, resources, multi_cause, catalog_drift, code_sets,
-               operations_families]
+    modules = [
+        *(schema_drift, format_drift, data_quality, operations, regressions, resources, multi_cause),
+        *(catalog_drift, code_sets, operations_families),  # the families, one member per world
+    ]
     return [build for module in modules for build in module.BUILDERS]
