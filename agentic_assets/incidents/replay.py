@@ -98,7 +98,7 @@ def _retry_outcome(ws: Workspace, incident, result: ReplayResult, workdir: Path)
     result.outcome_published = not rerun.failed
     result.outcome_error = rerun.error or (None if not rerun.failed else "the re-run did not publish")
     if result.outcome_published:
-        spec = load_project(ws.settings).assets[ws.asset]
+        spec = load_project(ws.settings).assets[ws.asset].spec
         out = workdir / "outcome.parquet"
         pq.write_table(store_for(ws.settings, spec.sink).read(), out)
         result.outcome_output = out
