@@ -23,6 +23,7 @@ def replay_answer(folder: Path, model: str, out_dir: Path) -> AgentAnswer:
         result = replay(folder, workdir, model=None if model == "builtin" else model)
         output = _keep(result.output, out_dir / "output.parquet")
         trace = _keep(result.trace, out_dir / "trace.md")
+        outcome = _keep(result.outcome_output, out_dir / "outcome.parquet")
         return AgentAnswer(
             category=result.category,
             remediation=result.remediation,
@@ -33,6 +34,8 @@ def replay_answer(folder: Path, model: str, out_dir: Path) -> AgentAnswer:
             output=output,
             trace=trace,
             error=result.error,
+            outcome_published=result.outcome_published,
+            outcome_output=outcome,
         )
     finally:
         # The workspace (catalog, tables, state) is large and private to the replay.

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from agentic_assets.bench.results import CATEGORIES, BenchResults, IncidentResult, Labels
 
 MULTI = "multi_cause"
@@ -43,10 +45,39 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+class CategoryFigures(BaseModel):
+    """One row of the per-category table: the report's and the command line's."""
+
+    category: str
+    incidents: int
+    diagnosis_correct: int
+    proposal_correct: int
+    errors: int
+    mean_tool_calls: float | None
+
+
+def category_figures(bench: BenchResults) -> list[CategoryFigures]:
+    out = []
+    for cat, rows in by_category(bench.incidents).items():
+        calls = [r.tool_calls for r in rows if r.tool_calls is not None]
+        out.append(
+            CategoryFigures(
+                category=cat,
+                incidents=len(rows),
+                diagnosis_correct=sum(r.diagnosis_correct for r in rows),
+                proposal_correct=sum(r.proposal_correct for r in rows),
+                errors=sum(r.error is not None for r in rows),
+                mean_tool_calls=round(sum(calls) / len(calls), 2) if calls else None,
+            )
+        )
+    return out
+
+
 def render_markdown(bench: BenchResults) -> str:
     s = bench.summary
+    split = f" ({bench.split} split)" if bench.split else ""
     lines = [
-        f"# Incident benchmark: model `{bench.model}`",
+        f"# Incident benchmark{split}: model `{bench.model}`",
         "",
         "| incidents | diagnostic accuracy | proposal correctness | mean tool calls "
         "| p50 s to proposal | p95 s to proposal |",

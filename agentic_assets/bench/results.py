@@ -29,6 +29,10 @@ class AgentAnswer(BaseModel):
     output: Path | None = Field(default=None, description="the rows the repaired asset produced from after/")
     trace: Path | None = Field(default=None, description="the reasoning trace, as markdown")
     error: str | None = Field(default=None, description="the replay could not complete")
+    outcome_published: bool | None = Field(
+        default=None, description="after a retry (and the late rows landing): the asset re-ran and published"
+    )
+    outcome_output: Path | None = Field(default=None, description="the published rows after that re-run")
 
 
 class Expected(BaseModel):
@@ -38,6 +42,7 @@ class Expected(BaseModel):
     remediation: Labels
     root_cause: str = ""
     output_csv: Path | None = None
+    landed: bool = Field(default=False, description="the incident has landed/: its late rows arrive after the answer")
 
 
 class IncidentResult(BaseModel):
@@ -51,6 +56,7 @@ class IncidentResult(BaseModel):
     seconds_to_proposal: float | None = None
     sandbox_ok: bool | None = None
     output: str | None = Field(default=None, description="'<id>/output.parquet', relative to the results folder")
+    outcome_published: bool | None = None
     diagnosis_correct: bool = False
     proposal_correct: bool = False
     error: str | None = None
@@ -75,3 +81,5 @@ class BenchResults(BaseModel):
     model: str
     incidents: list[IncidentResult]
     summary: Summary
+    # The split (a folder of incidents reported on its own: the tuned set, the held-out set, the examples).
+    split: str | None = None

@@ -29,6 +29,7 @@ from agentic_assets.bench.scoring import build_results, load_expected, score
 
 DEFAULT_REPLAY = "agentic_assets.bench.repair_path:replay_answer"
 DEFAULT_TIMEOUT_S = 300.0
+PARTIAL_RESULTS = "results.partial.jsonl"
 # Modules every replay process needs, imported once by the process server instead of once per incident.
 PRELOAD = ["agentic_assets.bench.child", "duckdb", "pyarrow", "pyarrow.parquet", "yaml"]
 
@@ -51,13 +52,14 @@ def incident_folders(dirs: Iterable[Path]) -> list[Path]:
 
 
 def stripped_copy(folder: Path, dest: Path) -> Path:
-    """`folder` as the agent may see it: incident.yaml without `expected`, before/ and after/; no expected/."""
+    """`folder` as the replay may see it: incident.yaml without `expected`, before/, after/ and landed/ (the
+    late rows, which the replay lands only after the agent's answer); no expected/."""
     doc = yaml.safe_load((folder / "incident.yaml").read_text(encoding="utf-8")) or {}
     doc.pop("expected", None)
     target = dest / folder.name
     target.mkdir(parents=True)
     (target / "incident.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    for phase in ("before", "after"):
+    for phase in ("before", "after", "landed"):
         if (folder / phase).is_dir():
             shutil.copytree(folder / phase, target / phase, symlinks=False)
     return target
@@ -115,9 +117,21 @@ def run_incidents(
     replay: str = DEFAULT_REPLAY,
     on_result: Progress | None = None,
 ) -> list[IncidentResult]:
-    """Replay and score `folders` into OUT/<id>/, at most `jobs` at a time; results in completion order."""
+    """Replay and score `folders` into OUT/<id>/, at most `jobs` at a time; results in completion order.
+
+    Each result is also appended to OUT/results.partial.jsonl as it comes, so a long run that is stopped
+    keeps what it measured."""
     out.mkdir(parents=True, exist_ok=True)
-    return _run([(f, out / f.name) for f in folders], model, jobs, timeout_s, replay, on_result)
+    partial = out / PARTIAL_RESULTS
+    partial.unlink(missing_ok=True)
+
+    def record(result: IncidentResult) -> None:
+        with partial.open("a", encoding="utf-8") as f:
+            f.write(result.model_dump_json() + "\n")
+        if on_result:
+            on_result(result)
+
+    return _run([(f, out / f.name) for f in folders], model, jobs, timeout_s, replay, record)
 
 
 def _run(
@@ -176,8 +190,11 @@ def run_bench(
     replay: str = DEFAULT_REPLAY,
     on_start: Callable[[int], None] | None = None,
     on_result: Progress | None = None,
+    split: str | None = None,
 ) -> BenchResults:
-    """Replay every incident under `dirs`, write OUT/results.json, OUT/report.md and the chart."""
+    """Replay every incident under `dirs`, write OUT/results.json, OUT/report.md and the chart.
+
+    `split` names the set (tuned, held-out) so that its figures are reported on their own."""
     from agentic_assets.bench.report import write_report
 
     folders = incident_folders(dirs)
@@ -191,6 +208,7 @@ def run_bench(
         folders, out, model=model, jobs=jobs, timeout_s=timeout_s, replay=replay, on_result=on_result
     )
     bench = build_results(model, results)
+    bench.split = split
     (out / "results.json").write_text(bench.model_dump_json(indent=2), encoding="utf-8")
     write_report(bench, out)
     return bench

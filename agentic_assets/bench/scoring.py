@@ -2,9 +2,11 @@
 
 - diagnosis correct: the category (or set of categories) equals the expected one;
 - proposal correct: the remediation (or set) equals the expected one, the repaired asset passed its
-  checks on after/, and its rows equal expected/output.csv where that exists (see compare.py); a
-  retry for late data is scored on the remediation alone; an escalation is correct only where
-  escalate is expected.
+  checks on after/, and its rows equal expected/output.csv where that exists (see compare.py);
+- a retry is scored on its outcome: the asset re-run after the answer (once landed/'s late rows are
+  in, for late data) published, with the rows of expected/output.csv; a late-data incident without
+  landed/ (the older format) is scored on the remediation alone;
+- an escalation is correct only where escalate is expected.
 """
 
 from __future__ import annotations
@@ -61,10 +63,27 @@ def diagnosis_correct(category: Labels | None, expected: Labels) -> bool:
     return bool(got) and got == label_set(expected)
 
 
+def _retry_outcome(answer: AgentAnswer, expected_rows: pa.Table | None, outcome: pa.Table | None) -> tuple[bool, str]:
+    if answer.outcome_published is not True:
+        return False, "after the retry the asset is not green"
+    if expected_rows is None:
+        return True, "green after the retry (no expected rows)"
+    if outcome is None:
+        return False, "no published rows after the retry to compare with expected/output.csv"
+    diff = compare_tables(outcome, expected_rows)
+    return (True, "green after the retry, rows equal expected/output.csv") if diff.equal else (
+        False, f"green after the retry, but rows differ: {diff.reason}")  # fmt: skip
+
+
 def proposal_correct(
-    answer: AgentAnswer, expected: Expected, output: pa.Table | None, expected_rows: pa.Table | None
+    answer: AgentAnswer,
+    expected: Expected,
+    output: pa.Table | None,
+    expected_rows: pa.Table | None,
+    outcome: pa.Table | None = None,
 ) -> tuple[bool, str]:
-    """(correct, why) for one answer; `output` and `expected_rows` are the loaded tables (or None)."""
+    """(correct, why) for one answer; `output`, `expected_rows` and `outcome` (the published rows after
+    a retry) are the loaded tables (or None)."""
     want = label_set(expected.remediation)
     got = answered_remediation(answer)
     if got != want:
@@ -72,7 +91,12 @@ def proposal_correct(
     if want == {"escalate"}:
         return True, "escalated as expected"
     if want == {"retry"} and "late_data" in label_set(expected.category):
-        return True, "retry for late data: scored on the remediation alone"
+        if not expected.landed:
+            return True, "retry for late data: scored on the remediation alone (no landed/)"
+        ok, why = _retry_outcome(answer, expected_rows, outcome)
+        return ok, f"late rows landed; {why}"
+    if want == {"retry"} and answer.outcome_published is not None:
+        return _retry_outcome(answer, expected_rows, outcome)
     if answer.sandbox_ok is not True:
         return False, "the repaired asset did not pass its checks on after/"
     if expected_rows is None:
@@ -95,6 +119,7 @@ def load_expected(folder: Path) -> Expected:
         remediation=block["remediation"],
         root_cause=str(block.get("root_cause") or ""),
         output_csv=csv if csv.is_file() else None,
+        landed=(folder / "landed").is_dir(),
     )
 
 
@@ -123,11 +148,16 @@ def score(
     result.seconds_to_proposal = answer.seconds_to_proposal
     result.sandbox_ok = answer.sandbox_ok
     result.output = output_ref if answer.output is not None and answer.output.is_file() else None
+    result.outcome_published = answer.outcome_published
     result.diagnosis_correct = diagnosis_correct(answer.category, expected.category)
     try:
         output = read_output(answer.output) if answer.output is not None and answer.output.is_file() else None
         expected_rows = read_expected_csv(expected.output_csv) if expected.output_csv else None
-        result.proposal_correct, result.score_detail = proposal_correct(answer, expected, output, expected_rows)
+        published = answer.outcome_output
+        outcome = read_output(published) if published is not None and published.is_file() else None
+        result.proposal_correct, result.score_detail = proposal_correct(
+            answer, expected, output, expected_rows, outcome
+        )
     except Exception as err:  # noqa: BLE001 - an unreadable output is a wrong proposal, not a crashed run
         result.proposal_correct, result.score_detail = False, f"output unreadable: {err}"
     if error is not None:

@@ -50,14 +50,21 @@ class Incident(BaseModel):
         return self.now.astimezone(UTC).replace(tzinfo=None) if self.now.tzinfo else self.now
 
     def source_files(self, phase: str) -> dict[str, Path]:
-        """Table name -> file for before/ or after/ (after/ falls back to before/ per source)."""
+        """Table name -> file for before/, after/ or landed/ (each falls back to the phase before it per table)."""
         files = {p.stem: p for p in sorted((self.folder / "before").iterdir()) if p.suffix in SOURCE_SUFFIXES}
-        after = self.folder / "after"
-        if phase == "after" and after.is_dir():
-            for p in sorted(after.iterdir()):
-                if p.suffix in SOURCE_SUFFIXES:
-                    files[p.stem] = p
+        phases = {"before": [], "after": ["after"], "landed": ["after", "landed"]}[phase]
+        for name in phases:
+            if (self.folder / name).is_dir():
+                for p in sorted((self.folder / name).iterdir()):
+                    if p.suffix in SOURCE_SUFFIXES:
+                        files[p.stem] = p
         return files
+
+    @property
+    def has_landed(self) -> bool:
+        """Late data: landed/ holds the sources once the late rows are in (read only after the repair's answer)."""
+        folder = self.folder / "landed"
+        return folder.is_dir() and any(p.suffix in SOURCE_SUFFIXES for p in folder.iterdir())
 
 
 class Expected(BaseModel):

@@ -33,6 +33,11 @@ class ReplayResult(BaseModel):
     failure: str | None = None
     repair: RepairRecord | None = None
     error: str | None = None
+    # A retry is judged on its outcome: the asset re-run (once landed/'s late rows are in, for late data),
+    # whether it published, and the rows of its published table.
+    outcome_published: bool | None = None
+    outcome_output: Path | None = None
+    outcome_error: str | None = None
 
 
 def _one_or_list(values: list[str]) -> str | list[str]:
@@ -72,4 +77,28 @@ def replay(folder: Path, workdir: Path, *, model: str | None = None, sink_format
         out = Path(workdir) / "output.parquet"
         pq.write_table(inv.output, out)
         result.output = out
+    if "retry" in as_list(result.remediation) and not result.escalated:
+        _retry_outcome(ws, incident, result, Path(workdir))
     return result
+
+
+def as_list(value: str | list[str] | None) -> list[str]:
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
+def _retry_outcome(ws: Workspace, incident, result: ReplayResult, workdir: Path) -> None:  # noqa: ANN001
+    """After a retry: the late rows land (if the incident has landed/), the asset runs again as the
+    re-materialization would, without the injected faults, and its published table is the outcome."""
+    from agentic_assets.specs.loader import load_project
+    from agentic_assets.tables.registry import store_for
+
+    if incident.has_landed:
+        ws.land_late_rows()
+    rerun = ws.run(faults=False)
+    result.outcome_published = not rerun.failed
+    result.outcome_error = rerun.error or (None if not rerun.failed else "the re-run did not publish")
+    if result.outcome_published:
+        spec = load_project(ws.settings).assets[ws.asset].spec
+        out = workdir / "outcome.parquet"
+        pq.write_table(store_for(ws.settings, spec.sink).read(), out)
+        result.outcome_output = out

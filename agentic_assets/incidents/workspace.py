@@ -126,12 +126,31 @@ class Workspace:
             history.record(self.asset, asset.sql, deployed_at=asset.deployed, note="current deploy")
         return outcome
 
-    def switch_to_after(self) -> None:
+    def _land(self, phase: str) -> None:
+        """Put `phase`'s files in place of the raw files; a table new in that phase joins the catalog.
+
+        A new table (a mapping table that arrived, the table a column moved to) is declared in
+        sources.yaml like every landed table, but it is not a source of the asset until a change adds it."""
         raw = self.settings.raw_dir
-        for stem, path in self.incident.source_files("after").items():
+        sources_yaml = self.settings.specs_dir / "sources.yaml"
+        doc = yaml.safe_load(sources_yaml.read_text(encoding="utf-8")) or {"sources": []}
+        declared = {s["name"] for s in doc["sources"]}
+        for stem, path in self.incident.source_files(phase).items():
             for old in raw.glob(f"{stem}.*"):
                 old.unlink()
             shutil.copy2(path, raw / path.name)
+            if stem not in declared:
+                fmt = "csv" if path.suffix == ".csv" else "parquet"
+                entry = {"name": stem, "path": f"raw/{path.name}", "format": fmt, "columns": _columns(path)}
+                doc["sources"].append(entry)
+        sources_yaml.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+
+    def land_late_rows(self) -> None:
+        """The late rows have landed: the raw files become landed/'s (for late-data incidents)."""
+        self._land("landed")
+
+    def switch_to_after(self) -> None:
+        self._land("after")
         faults = self.incident.faults
         if faults.memory_limit_mb or faults.timeout_s:
             set_limits(self.settings, self.asset, RunLimits(memory_limit_mb=faults.memory_limit_mb,

@@ -193,7 +193,7 @@ def test_results_json_shape() -> None:
         [IncidentResult(id="b", category=["x", "y"], remediation="retry"), IncidentResult(id="a", tool_calls=2)],
     )
     doc = json.loads(bench.model_dump_json())
-    assert set(doc) == {"model", "incidents", "summary"}
+    assert set(doc) == {"model", "incidents", "summary", "split"}
     assert [i["id"] for i in doc["incidents"]] == ["a", "b"]
     required = {"id", "category", "remediation", "escalated", "tool_calls", "seconds_to_proposal", "sandbox_ok",
                 "output", "diagnosis_correct", "proposal_correct", "error"}  # fmt: skip
@@ -201,3 +201,32 @@ def test_results_json_shape() -> None:
     assert doc["incidents"][1]["category"] == ["x", "y"]
     assert set(doc["summary"]) == {"incidents", "diagnostic_accuracy", "proposal_correctness", "mean_tool_calls",
                                    "p50_seconds_to_proposal", "p95_seconds_to_proposal"}  # fmt: skip
+
+
+def test_late_data_retry_with_landed_rows_is_scored_on_the_outcome() -> None:
+    late = Expected(category="late_data", remediation="retry", landed=True)
+    other = pa.table({"day": ["2026-03-01"], "total": [99.0]})
+    green = AgentAnswer(remediation="retry", outcome_published=True)
+    assert proposal_correct(green, late, None, ROWS, ROWS)[0]
+    ok, why = proposal_correct(green, late, None, ROWS, other)
+    assert not ok and "rows differ" in why
+    assert not proposal_correct(AgentAnswer(remediation="retry", outcome_published=False), late, None, ROWS, ROWS)[0]
+    assert not proposal_correct(AgentAnswer(remediation="retry"), late, None, ROWS, ROWS)[0]
+    assert not proposal_correct(green, late, None, ROWS, None)[0]
+
+
+def test_transient_retry_outcome_must_publish_the_rows() -> None:
+    transient = exp("transient", "retry")
+    answer = AgentAnswer(remediation="retry", sandbox_ok=True, outcome_published=False)
+    assert not proposal_correct(answer, transient, ROWS, ROWS, ROWS)[0]
+    answer = AgentAnswer(remediation="retry", sandbox_ok=True, outcome_published=True)
+    assert proposal_correct(answer, transient, ROWS, ROWS, ROWS)[0]
+
+
+def test_load_expected_sees_landed_rows(tmp_path: Path) -> None:
+    folder = tmp_path / "late"
+    (folder / "landed").mkdir(parents=True)
+    (folder / "incident.yaml").write_text(
+        "id: late\nexpected: {category: late_data, remediation: retry}\n", encoding="utf-8"
+    )
+    assert load_expected(folder).landed

@@ -48,13 +48,17 @@ class Reference:
 
     kind: "sql" (a new transform: code change, schema evolution, dead letter, dedupe, rollback),
     "retry" (the same run without the faults), "limit" (the same SQL under twice the memory
-    limit), "arrival" (the same SQL once the late rows have landed: no expected output) or
-    "escalate" (no safe automatic repair: no expected output).
+    limit, or without the time limit that stopped it), "arrival" (the same SQL once the late rows
+    have landed: they are written to landed/ and its rows to expected/output.csv) or "escalate" (no
+    safe automatic repair: no expected output).
     """
 
     kind: Literal["sql", "retry", "limit", "arrival", "escalate"]
     sql: str | None = None
     arrived: list[Source] = field(default_factory=list)
+    # The asset's checks after the repair, where the repair evolves them (a schema check that follows a
+    # column a source legitimately gained); None keeps the incident's checks.
+    checks: str | None = None
 
 
 @dataclass
@@ -182,6 +186,10 @@ def write_sources(inc: Incident, folder: Path) -> None:
         write_source(src, folder / "before")
     for src in inc.after or []:
         write_source(src, folder / "after")
+    if inc.reference.kind == "arrival":
+        # The sources once the late rows have landed: the outcome of a wait-and-retry is scored on them.
+        for src in inc.reference.arrived:
+            write_source(src, folder / "landed")
     # Sources keep their format across before/ and after/.
     fmts = {s.stem: s.fmt for s in inc.before}
     for src in inc.after or []:

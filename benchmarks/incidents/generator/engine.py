@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,7 @@ class RunOutcome:
     error: str | None
     failed_checks: list[str]
     passed_checks: int
+    seconds: float = 0.0  # the transform's wall-clock time, reads included
 
     @property
     def ok(self) -> bool:
@@ -64,8 +67,11 @@ def run_sql(
     memory_limit_mb: int | None = None,
     read_failures: dict[str, int] | None = None,
     reads: dict[str, int] | None = None,
+    deadline_s: float | None = None,
 ) -> pa.Table:
-    """Read the sources, register them by name and run sql; raises what DuckDB (or a fault) raises."""
+    """Read the sources, register them by name and run sql; raises what DuckDB (or a fault) raises.
+
+    With `deadline_s` the query is interrupted when it runs longer (duckdb.InterruptException)."""
     inputs = {}
     for stem, path in files.items():
         if read_failures and reads is not None:
@@ -89,8 +95,15 @@ def run_sql(
         try:
             for name, table in inputs.items():
                 con.register(name, table)
-            result = con.sql(sql).arrow()
-            return result.read_all() if isinstance(result, pa.RecordBatchReader) else result
+            timer = threading.Timer(deadline_s, con.interrupt) if deadline_s else None
+            if timer:
+                timer.start()
+            try:
+                result = con.sql(sql).arrow()
+                return result.read_all() if isinstance(result, pa.RecordBatchReader) else result
+            finally:
+                if timer:
+                    timer.cancel()
         finally:
             con.close()
 
@@ -104,14 +117,21 @@ def check(table: pa.Table, name: str, checks: str, now: dt.datetime) -> tuple[li
 
 
 def run_and_check(files: dict[str, Path], sql: str, name: str, checks: str, now: dt.datetime, **kw) -> RunOutcome:
+    started = time.perf_counter()
     try:
         table = run_sql(files, sql, **kw)
     except InjectedReadError:
         raise
+    except duckdb.InterruptException:
+        return RunOutcome(None, TIMED_OUT, [], 0, time.perf_counter() - started)
     except Exception as err:  # noqa: BLE001 - any engine error is the outcome being measured
-        return RunOutcome(None, first_line(err), [], 0)
+        return RunOutcome(None, first_line(err), [], 0, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
     failed, passed = check(table, name, checks, now)
-    return RunOutcome(table, None, failed, passed)
+    return RunOutcome(table, None, failed, passed, seconds)
+
+
+TIMED_OUT = "interrupted at its deadline"
 
 
 def first_line(err: BaseException) -> str:

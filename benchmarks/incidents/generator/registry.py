@@ -8,7 +8,21 @@ from generator.core import Incident
 
 
 def all_builders() -> list[Callable[[], Incident]]:
-    from generator import data_quality, format_drift, multi_cause, operations, regressions, resources, schema_drift
+    from generator import (
+        catalog_drift,
+        code_sets,
+        data_quality,
+        format_drift,
+        multi_cause,
+        operations,
+        operations_families,
+        regressions,
+        resources,
+        schema_drift,
+    )
 
-    modules = [schema_drift, format_drift, data_quality, operations, regressions, resources, multi_cause]
+    modules = [
+        *(schema_drift, format_drift, data_quality, operations, regressions, resources, multi_cause),
+        *(catalog_drift, code_sets, operations_families),  # the families, one member per world
+    ]
     return [build for module in modules for build in module.BUILDERS]

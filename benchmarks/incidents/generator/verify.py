@@ -13,8 +13,9 @@ import pyarrow as pa
 import yaml
 
 from agentic_assets.bench.compare import compare_tables, read_expected_csv
-from generator.core import Incident, Source, ts, write_source
+from generator.core import Incident, Source, ts
 from generator.engine import (
+    TIMED_OUT,
     InjectedReadError,
     RunOutcome,
     first_line,
@@ -25,6 +26,12 @@ from generator.engine import (
 
 # A memory fault must hold for any thread count the runner may use on small machines.
 MEMORY_THREADS = (1, 2, 4)
+# A time-limit fault must hold on a machine twice as fast as this one: after/'s transform alone, at the
+# runner's two threads, must still be running at twice the limit (the platform's own overhead only adds).
+TIME_MARGIN = 2.0
+# ...and the last good run's transform fitted in its limit (it has a small fraction of the rows; on a
+# busy machine reading the sources alone can take a second, hence the whole limit, not a share of it).
+BEFORE_TIME_SHARE = 1.0
 
 
 @dataclass
@@ -55,6 +62,8 @@ def symptom(inc: Incident, folder: Path) -> str:
     now = ts(inc.now)
     files = source_files(folder, "after")
     faults = inc.faults or {}
+    if faults.get("timeout_s"):
+        return f"{inc.name} run failed: stopped at its time limit of {faults['timeout_s']:g} s"
     if faults.get("read_failures"):
         try:
             run_and_check(files, inc.sql, inc.name, inc.checks, now, read_failures=faults["read_failures"], reads={})
@@ -77,6 +86,7 @@ def verify(inc: Incident, folder: Path) -> Verdict:
     name, checks = asset["name"], asset["checks"]
     faults = doc.get("faults") or {}
     limit = faults.get("memory_limit_mb")
+    time_limit = faults.get("timeout_s")
     if doc["id"] != folder.name or doc["title"] != inc.title or not inc.title:
         v.fail("before", "incident.yaml id or title is off")
         return v
@@ -94,11 +104,19 @@ def verify(inc: Incident, folder: Path) -> Verdict:
             break
     else:
         v.before = _describe(out)
+        if time_limit and out.seconds > BEFORE_TIME_SHARE * time_limit:
+            v.fail("before", f"FAIL: took {out.seconds:.2f} s of its {time_limit:g} s limit")
 
     # (b) after/: the current SQL fails or a check fails; a transient incident fails only through its faults
     files = source_files(folder, "after")
     if faults.get("read_failures"):
         _verify_transient(v, files, asset["sql"], name, checks, now, faults["read_failures"])
+    elif time_limit:
+        out = run_and_check(files, asset["sql"], name, checks, now, threads=2, deadline_s=TIME_MARGIN * time_limit)
+        if out.error == TIMED_OUT:
+            v.after = f"still running at {TIME_MARGIN * time_limit:g} s, past its {time_limit:g} s limit"
+        else:
+            v.fail("after", f"UNEXPECTED within {TIME_MARGIN * time_limit:g} s: {_describe(out)}")
     elif limit:
         bad = []
         for threads in MEMORY_THREADS:
@@ -117,7 +135,7 @@ def verify(inc: Incident, folder: Path) -> Verdict:
             v.after = _describe(out)
 
     # (c) the reference repair
-    _verify_reference(v, inc, folder, files, name, checks, now, limit)
+    _verify_reference(v, inc, folder, files, name, checks, now, limit, time_limit)
 
     # (d) plausible wrong repairs are told apart from the right one
     expected_csv = folder / "expected" / "output.csv"
@@ -165,26 +183,32 @@ def _write_expected(table: pa.Table, folder: Path) -> Path:
     return path
 
 
-def _verify_reference(v: Verdict, inc: Incident, folder: Path, files, name, checks, now, limit) -> None:  # noqa: ANN001
+def _verify_reference(
+    v: Verdict, inc: Incident, folder: Path, files, name, checks, now, limit, time_limit=None
+) -> None:  # noqa: ANN001, E501
     ref = inc.reference
+    checks = ref.checks or checks
     if ref.kind == "escalate":
         v.reference = "escalate: no automatic repair (no expected output)"
         return
     if ref.kind == "arrival":
-        arrived_dir = folder.parent / f".{inc.id}-arrived"
-        try:
-            arrived = dict(files)
-            for src in ref.arrived:
-                arrived[src.stem] = write_source(src, arrived_dir)
-            out = run_and_check(arrived, inc.sql, name, checks, now)
-        finally:
-            _rmtree(arrived_dir)
-        if out.ok:
-            v.reference = f"retry once the late rows land: {_describe(out)} (scored on remediation)"
-        else:
+        # The outcome of waiting: the same SQL on the sources once the late rows have landed (landed/).
+        landed = {p.stem: p for p in sorted((folder / "landed").glob("*")) if p.suffix in (".csv", ".parquet")}
+        arrived = {**files, **landed}
+        out = run_and_check(arrived, inc.sql, name, checks, now)
+        if not out.ok:
             v.fail("reference", f"FAIL after arrival: {_describe(out)}")
+            return
+        path = _write_expected(out.table, folder)
+        if not compare_tables(out.table, read_expected_csv(path)).equal:
+            v.fail("reference", "FAIL: expected/output.csv does not read back equal")
+            return
+        v.reference = f"retry once the late rows land (landed/): {_describe(out)}"
         return
-    if ref.kind == "limit":
+    if ref.kind == "limit" and time_limit:
+        out = run_and_check(files, inc.sql, name, checks, now, threads=2)
+        label = f"same SQL without the time limit ({out.seconds:.1f} s at 2 threads): "
+    elif ref.kind == "limit":
         outs = [
             run_and_check(files, inc.sql, name, checks, now, threads=t, memory_limit_mb=2 * limit)
             for t in MEMORY_THREADS

@@ -1,0 +1,121 @@
+"""The two splits of the benchmark: the tuned set and the held-out set, reported apart."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from agentic_assets.bench.report import MULTI, category_figures, render_markdown
+from agentic_assets.bench.results import CATEGORIES, REMEDIATIONS, IncidentResult
+from agentic_assets.bench.scoring import build_results, label_set
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+TUNED = BENCHMARKS / "incidents"
+HELDOUT = BENCHMARKS / "heldout"
+
+
+def _docs(root: Path) -> dict[str, dict]:
+    return {p.parent.name: yaml.safe_load(p.read_text()) for p in sorted(root.glob("*/incident.yaml"))}
+
+
+def _group(doc: dict) -> str:
+    cats = label_set(doc["expected"]["category"])
+    return next(iter(cats)) if len(cats) == 1 else MULTI
+
+
+def test_tuned_set_has_at_least_120_incidents_and_10_per_category() -> None:
+    docs = _docs(TUNED)
+    assert len(docs) >= 120
+    groups = Counter(_group(d) for d in docs.values())
+    assert set(groups) == {*CATEGORIES, MULTI}
+    assert min(groups.values()) >= 10, groups
+
+
+def test_tuned_set_covers_the_new_kinds() -> None:
+    docs = _docs(TUNED)
+    timed = [d for d in docs.values() if (d.get("faults") or {}).get("timeout_s")]
+    assert len(timed) >= 7 and all(d["expected"]["remediation"] == "resource_increase" for d in timed)
+    schema_checks = [d for d in docs.values() if "when mismatching columns" in d["asset"]["checks"]]
+    assert len(schema_checks) >= 10
+    assert all(d["expected"]["remediation"] == "schema_evolution" for d in schema_checks)
+    partial = [d for d in docs.values() if label_set(d["expected"]["remediation"]) == {"code_change", "dead_letter"}]
+    assert len(partial) >= 10
+    # A mapping table arrives in after/ only; a moved column lives in a before/ table the SQL does not read.
+    arrived = [n for n in docs if set(_stems(TUNED / n, "after")) - set(_stems(TUNED / n, "before"))]
+    assert len(arrived) >= 10
+    landed = [n for n, d in docs.items() if (TUNED / n / "landed").is_dir()]
+    assert len(landed) >= 10 and all(docs[n]["expected"]["category"] == "late_data" for n in landed)
+
+
+def _stems(folder: Path, phase: str) -> list[str]:
+    return [p.stem for p in (folder / phase).iterdir()] if (folder / phase).is_dir() else []
+
+
+def test_heldout_split_is_apart_and_complete() -> None:
+    docs = _docs(HELDOUT)
+    assert len(docs) >= 40
+    assert not set(docs) & set(_docs(TUNED)), "an incident id in both splits"
+    cats = Counter(c for d in docs.values() for c in label_set(d["expected"]["category"]))
+    rems = Counter(r for d in docs.values() for r in label_set(d["expected"]["remediation"]))
+    assert set(cats) == set(CATEGORIES)
+    assert set(rems) == set(REMEDIATIONS)
+    assert sum((d.get("faults") or {}).get("timeout_s") is not None for d in docs.values()) >= 3
+
+
+@pytest.mark.parametrize("root", [TUNED, HELDOUT], ids=["tuned", "heldout"])
+def test_every_incident_has_its_answer_and_rows(root: Path) -> None:
+    for name, doc in _docs(root).items():
+        folder = root / name
+        rems = label_set(doc["expected"]["remediation"])
+        late_without_landed = (
+            rems == {"retry"}
+            and not (folder / "landed").is_dir()
+            and ("late_data" in label_set(doc["expected"]["category"]))
+        )
+        wants_rows = rems != {"escalate"} and not late_without_landed
+        assert (folder / "expected" / "output.csv").is_file() == wants_rows, name
+
+
+def test_report_names_the_split_and_gives_figures_per_category() -> None:
+    rows = [
+        IncidentResult(id="a", expected_category="late_data", diagnosis_correct=True, proposal_correct=True,
+                       tool_calls=3),
+        IncidentResult(id="b", expected_category="late_data", diagnosis_correct=True, tool_calls=5),
+        IncidentResult(id="c", expected_category=["format_drift", "data_quality"]),
+    ]  # fmt: skip
+    bench = build_results("builtin", rows)
+    bench.split = "held-out"
+    figures = {f.category: f for f in category_figures(bench)}
+    assert figures["late_data"].incidents == 2 and figures["late_data"].proposal_correct == 1
+    assert figures["late_data"].mean_tool_calls == 4.0
+    assert figures[MULTI].diagnosis_correct == 0
+    assert render_markdown(bench).startswith("# Incident benchmark (held-out split)")
+
+
+def _heldout_generator():  # noqa: ANN202
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("heldout_generate", HELDOUT / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("incident", ["flights-missing-origin", "hub-departures-not-landed"])
+def test_heldout_generator_reproduces_and_verifies(incident: str, tmp_path: Path) -> None:
+    generate = _heldout_generator()
+    assert generate.main(["--out", str(tmp_path), "--only", incident]) == 0
+    assert _files(tmp_path / incident) == _files(HELDOUT / incident)
+
+
+def test_heldout_generator_lists_every_committed_incident(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _heldout_generator().main(["--list"]) == 0
+    assert set(capsys.readouterr().out.split()) == set(_docs(HELDOUT))
