@@ -29,6 +29,10 @@ class Settings(BaseModel):
     # Where frozen transforms run at materialization: "in-process" (a locked-down embedded DuckDB) or
     # "sandbox" (a single-use sandbox from the warm pool). Generated code always passes the sandbox first.
     transform_runner: Literal["in-process", "sandbox"] = "sandbox"
+    # The engine of assets whose spec names none: "duckdb" (embedded) or "spark" (dagster-pyspark).
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    # Spark's master: local[N], spark://host:7077, or a Spark Connect server sc://host:15002.
+    spark_master: str = "local[2]"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -42,6 +46,8 @@ class Settings(BaseModel):
             ("iceberg_catalog_uri", "AGENTIC_ICEBERG_CATALOG_URI"),
             ("model", "AGENTIC_MODEL"),
             ("transform_runner", "AGENTIC_TRANSFORM_RUNNER"),
+            ("engine", "AGENTIC_ENGINE"),
+            ("spark_master", "AGENTIC_SPARK_MASTER"),
         ):
             if env.get(var):
                 values[field] = env[var]

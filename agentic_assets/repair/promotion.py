@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from agentic_assets.codegen.versioning import FrozenMeta, body_of, render_frozen, sql_sha256
+from agentic_assets.engines.spark_runner import check_fix_on_spark
 from agentic_assets.materialize.wap import MaterializationOutcome, materialize
 from agentic_assets.repair.audit_trail import approvals_of, record
 from agentic_assets.repair.code_history import CodeHistory
@@ -238,6 +239,7 @@ def promote(
                 ),
             )
         project = load_project(settings)
+        check_fix_on_spark(settings, project, repair.asset)  # an asset on Spark: the fix must give DuckDB's rows
         run_limits = limits_for(settings, repair.asset)
         outcome = materialize(
             project.assets[repair.asset], project, settings, now=now, memory_limit_mb=run_limits.memory_limit_mb
