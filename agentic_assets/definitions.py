@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from agentic_assets.assets.factory import RAW_GROUP, build_assets, raw_source_specs
+from agentic_assets.engines.choice import engine_for
 from agentic_assets.lineage.sensor import build_lineage_flush_sensor
 from agentic_assets.repair.sensors import repair_sensors
 from agentic_assets.settings import Settings
@@ -17,6 +18,11 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     project = load_project(settings)
     assets = build_assets(project, settings)
+    resources = {}
+    if any(engine_for(a.spec, settings) == "spark" for a in project.assets.values()):
+        from agentic_assets.engines.spark_session import spark_resource  # imports pyspark: only when used
+
+        resources["pyspark"] = spark_resource(settings)  # lazy: the JVM starts when a Spark asset runs
     return dg.Definitions(
         assets=[*raw_source_specs(project, settings), *assets],
         jobs=[
@@ -28,6 +34,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         ],
         # A failed run or blocking check starts a repair run; queued lineage is re-sent when DataHub is back.
         sensors=[*repair_sensors(settings), build_lineage_flush_sensor(settings)],
+        resources=resources,
     )
 
 
