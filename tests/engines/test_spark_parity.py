@@ -21,7 +21,14 @@ from agentic_assets.settings import PROJECT_ROOT, Settings
 from agentic_assets.specs.loader import load_project
 from agentic_assets.tables.registry import store_for
 
-pytestmark = pytest.mark.slow
+# One worker runs the whole module under `pytest -n 2 --dist loadgroup` (make test): one JVM, one demo run.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _java_installed() -> None:
+    if shutil.which("java") is None:
+        pytest.fail("Java is not installed: run `apt-get install -y openjdk-17-jre-headless` (make test does)")
 
 
 def _settings(root: Path, raw: Path, specs: Path, engine: str) -> Settings:
