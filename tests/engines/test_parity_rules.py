@@ -116,3 +116,16 @@ def test_spark_settings_for_local_and_spark_connect() -> None:
     remote = spark_config("sc://spark-connect:15002")
     assert remote["spark.remote"] == "sc://spark-connect:15002"
     assert "spark.master" not in remote and "spark.ui.enabled" not in remote
+
+
+def test_the_code_location_binds_the_pyspark_resource_when_an_asset_runs_on_spark(settings: Settings) -> None:
+    from dagster_pyspark import LazyPySparkResource
+
+    from agentic_assets.definitions import build_definitions
+
+    assert "pyspark" not in (build_definitions(settings).resources or {})
+    defs = build_definitions(settings.model_copy(update={"engine": "spark"}))
+    resource = defs.resources["pyspark"]
+    assert isinstance(resource, LazyPySparkResource)
+    assert resource.spark_config == spark_config("local[2]")
+    defs.validate_loadable(defs)

@@ -110,14 +110,29 @@ def test_the_sample_run_catches_a_difference_no_rule_knows(both_engines) -> None
     assert any("differs in prefix" in d for d in report.differences), report.differences
 
 
+def test_duckdb_only_syntax_is_named_before_spark_sees_it(both_engines) -> None:
+    spark_settings, _ = both_engines["spark"]
+    project = load_project(spark_settings)
+    inputs = read_inputs(project.assets["high_value_transactions"], project, spark_settings)
+    # sqlglot writes POSITIONAL JOIN through unchanged; Spark has no such join.
+    sql = "SELECT t.transaction_id, m.merchant_name\nFROM transactions AS t POSITIONAL JOIN merchants AS m"
+    report = check_parity(spark_session(spark_settings), sql, inputs, asset="probe")
+    assert not report.ok
+    (finding,) = report.blocking
+    assert finding.name == "transpilation" and "POSITIONAL JOIN" in finding.detail, finding
+
+
 def test_sql_spark_cannot_run_is_reported_with_spark_s_reason(both_engines) -> None:
     spark_settings, _ = both_engines["spark"]
     project = load_project(spark_settings)
     inputs = read_inputs(project.assets["high_value_transactions"], project, spark_settings)
-    sql = "SELECT t.transaction_id, m.merchant_name FROM transactions AS t POSITIONAL JOIN merchants AS m"
+    # A function DuckDB has and Spark does not: sqlglot renames it and passes it on; Spark's analyzer refuses it.
+    sql = "SELECT transaction_id, jaro_winkler_similarity(currency, 'EUR') AS score FROM transactions"
     report = check_parity(spark_session(spark_settings), sql, inputs, asset="probe")
     assert not report.ok
+    assert report.blocking == []
     assert report.differences and report.differences[0].startswith("Spark could not run the transform"), report
+    assert "jarowinkler_similarity" in report.differences[0].lower()
 
 
 def test_a_repair_of_a_spark_asset_is_parity_checked_and_one_on_duckdb_is_not(both_engines) -> None:
