@@ -69,13 +69,13 @@ def chart(figures: dict, path: Path) -> None:
 
     runs = figures["runs"]
     names = sorted(runs[0]["assets"])
-    fig, axes = plt.subplots(1, len(runs), figsize=(6 * len(runs), 4.5), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(runs), figsize=(6 * len(runs), 5), sharey=True, squeeze=False)
     width = 0.27
     for ax, run in zip(axes[0], runs, strict=True):
         for i, (key, label) in enumerate((("floor_s", "floor"), ("duckdb_s", "DuckDB"), ("spark_s", "Spark local[2]"))):
             ax.bar([x + (i - 1) * width for x in range(len(names))], [run["assets"][n][key] for n in names], width,
                    label=label)  # fmt: skip
-        ax.set_xticks(range(len(names)), [n.replace("_", "\n", 1) for n in names], fontsize=7)
+        ax.set_xticks(range(len(names)), names, fontsize=7, rotation=30, ha="right")
         ax.set_yscale("log")
         ax.set_title(f"{run['transactions']:,} transactions")
         ax.set_ylabel("seconds per asset (write-audit-publish)")
