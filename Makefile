@@ -5,7 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen
-SYSTEM_PACKAGES := bubblewrap runsc
+# openjdk-17-jre-headless: the JVM of the Spark engine (pyspark from PyPI brings Spark itself).
+SYSTEM_PACKAGES := bubblewrap runsc openjdk-17-jre-headless
 
 # Keep every service's telemetry off and Dagster's instance inside the project.
 export UV_PYTHON_DOWNLOADS := never
@@ -14,12 +15,12 @@ export DATAHUB_TELEMETRY_ENABLED := false
 export DO_NOT_TRACK := 1
 
 .PHONY: help install system-packages python-packages demo dev test lint bench bench-materialize bench-incidents \
-	bench-examples bench-sandbox bench-codegen incidents clean bench-tuned bench-heldout heldout
+	bench-examples bench-sandbox bench-codegen incidents clean bench-tuned bench-heldout heldout bench-scale
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-system-packages: ## apt-get install the sandbox runtimes (bubblewrap, gVisor runsc) when missing
+system-packages: ## apt-get install the sandbox runtimes (bubblewrap, gVisor runsc) and Java for Spark when missing
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:$$missing"; \
@@ -39,8 +40,9 @@ demo: install ## Generate the sample data and materialize every demo asset (TRAN
 dev: install ## Start the Dagster UI on http://127.0.0.1:3000
 	@$(RUN) dagster dev -w workspace.yaml -h 127.0.0.1 -p $${PORT:-3000}
 
+# --dist loadgroup: tests marked xdist_group(name) share one worker (the Spark tests: one JVM per module).
 test: install ## Run the whole test suite (slow tests included)
-	@$(RUN) pytest -n 2 --durations=15 $${PYTEST_ARGS:-}
+	@$(RUN) pytest -n 2 --dist loadgroup --durations=15 $${PYTEST_ARGS:-}
 
 lint: install ## ruff check and format check
 	@$(RUN) ruff check . && $(RUN) ruff format --check .
@@ -71,6 +73,9 @@ bench-sandbox: install ## Sandbox start latency (cold, warm) and isolation overh
 
 bench-codegen: install ## Codegen accuracy on requests in words
 	@$(RUN) python benchmarks/codegen/run.py
+
+bench-scale: install ## The demo at 1M and 10M transactions on DuckDB and Spark local[2], beside the floor
+	@$(RUN) python benchmarks/scale/run.py --sizes $${SIZES:-1000000 10000000} --out bench-out/scale
 
 incidents: install ## Regenerate and verify the incident benchmark set (tuned split)
 	@$(RUN) python benchmarks/incidents/generate.py

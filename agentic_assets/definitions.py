@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from agentic_assets.assets.factory import RAW_GROUP, build_assets, raw_source_specs
+from agentic_assets.engines.choice import engine_for
 from agentic_assets.executors import executor_from_env
 from agentic_assets.lineage.sensor import build_lineage_flush_sensor
 from agentic_assets.repair.sensors import repair_sensors
@@ -18,6 +19,11 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     project = load_project(settings)
     assets = build_assets(project, settings)
+    resources = {}
+    if any(engine_for(a.spec, settings) == "spark" for a in project.assets.values()):
+        from agentic_assets.engines.spark_session import spark_resource  # imports pyspark: only when used
+
+        resources["pyspark"] = spark_resource(settings)  # lazy: the JVM starts when a Spark asset runs
     return dg.Definitions(
         assets=[*raw_source_specs(project, settings), *assets],
         jobs=[
@@ -31,6 +37,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         sensors=[*repair_sensors(settings), build_lineage_flush_sensor(settings)],
         # AGENTIC_ASSETS_EXECUTOR=k8s when deployed: one Kubernetes Job per step (deploy/).
         executor=executor_from_env(),
+        resources=resources,
     )
 
 

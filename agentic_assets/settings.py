@@ -33,6 +33,10 @@ class Settings(BaseModel):
     # (agentic_assets/codegen/git_history.py); AGENTIC_GIT_HISTORY=off keeps the history in SQLite only.
     git_history: bool = True
     git_branch: str = "agentic-assets/code"
+    # The engine of assets whose spec names none: "duckdb" (embedded) or "spark" (dagster-pyspark).
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    # Spark's master: local[N], spark://host:7077, or a Spark Connect server sc://host:15002.
+    spark_master: str = "local[2]"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -48,6 +52,8 @@ class Settings(BaseModel):
             ("transform_runner", "AGENTIC_TRANSFORM_RUNNER"),
             ("git_history", "AGENTIC_GIT_HISTORY"),
             ("git_branch", "AGENTIC_GIT_BRANCH"),
+            ("engine", "AGENTIC_ENGINE"),
+            ("spark_master", "AGENTIC_SPARK_MASTER"),
         ):
             if env.get(var):
                 values[field] = env[var]

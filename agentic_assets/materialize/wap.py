@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agentic_assets.codegen.integrity import require_approved
+from agentic_assets.engines.choice import engine_for
 from agentic_assets.engines.duckdb_engine import locked_connection, run_sql
 from agentic_assets.engines.sandboxed import run_sql_sandboxed
 from agentic_assets.lineage import record_materialization
@@ -49,6 +50,7 @@ class MaterializationOutcome(BaseModel):
     input_rows: int = 0
     error: str | None = None
     timings: dict[str, float] = Field(default_factory=dict)
+    engine: str = "duckdb"
 
     @property
     def published(self) -> bool:
@@ -123,7 +125,12 @@ def materialize(
         record.input_rows = {name: _row_count(t) for name, t in inputs.items()}
         outcome.input_rows = sum(record.input_rows.values())
         step("transform")
-        if settings.transform_runner == "sandbox" and memory_limit_mb is None:
+        outcome.engine = engine_for(spec, settings)
+        if outcome.engine == "spark":
+            from agentic_assets.engines.spark_runner import run_on_spark  # pyspark loads only when used
+
+            result = run_on_spark(asset, project, settings, sql, inputs)
+        elif settings.transform_runner == "sandbox" and memory_limit_mb is None:
             result = run_sql_sandboxed(sql, inputs)
         else:
             result = run_sql(sql, inputs, memory_limit_mb=memory_limit_mb)

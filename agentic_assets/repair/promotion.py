@@ -19,6 +19,7 @@ import yaml
 
 from agentic_assets.codegen.approvals import approval_location, commit_approved, commit_info
 from agentic_assets.codegen.versioning import FrozenMeta, body_of, parse_header, render_frozen, sql_sha256
+from agentic_assets.engines.spark_runner import check_fix_on_spark
 from agentic_assets.materialize.wap import MaterializationOutcome, materialize
 from agentic_assets.repair.audit_trail import approvals_of, record
 from agentic_assets.repair.code_history import CodeHistory
@@ -247,6 +248,7 @@ def promote(
                 ),
             )
         project = load_project(settings)
+        check_fix_on_spark(settings, project, repair.asset)  # an asset on Spark: the fix must give DuckDB's rows
         run_limits = limits_for(settings, repair.asset)
 
         def rerun() -> MaterializationOutcome:

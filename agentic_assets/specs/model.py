@@ -63,6 +63,11 @@ class AssetSpec(Strict):
     sql: str | None = Field(default=None, description="the transform, DuckDB SQL, inline")
     sql_file: str | None = Field(default=None, description="the transform in a file beside the spec")
     columns: list[ColumnSpec] = Field(default_factory=list)
+    # Where the frozen SQL runs; unset follows the deployment's setting (AGENTIC_ENGINE, default duckdb).
+    # Not part of the fingerprint: the same DuckDB SQL is transpiled for Spark, so the code stays fresh.
+    engine: Literal["duckdb", "spark"] | None = Field(
+        default=None, description="duckdb (embedded) or spark (transpiled, after a parity check)"
+    )
 
     @field_validator("sources")
     @classmethod
