@@ -7,6 +7,7 @@ import dagster as dg
 from agentic_assets.assets.factory import RAW_GROUP, build_assets, raw_source_specs
 from agentic_assets.lineage.sensor import build_lineage_flush_sensor
 from agentic_assets.repair.sensors import repair_sensors
+from agentic_assets.review_app.apply_job import apply_proposal_job
 from agentic_assets.settings import Settings
 from agentic_assets.specs.loader import load_project
 
@@ -24,7 +25,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
                 MATERIALIZE_ALL,
                 selection=dg.AssetSelection.all() - dg.AssetSelection.groups(RAW_GROUP),
                 description="Materialize every asset through write-audit-publish.",
-            )
+            ),
+            apply_proposal_job(settings),
         ],
         # A failed run or blocking check starts a repair run; queued lineage is re-sent when DataHub is back.
         sensors=[*repair_sensors(settings), build_lineage_flush_sensor(settings)],

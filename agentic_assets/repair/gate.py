@@ -55,6 +55,7 @@ def record_approval(
     *,
     modified_sql: str | None = None,
     now: datetime | None = None,
+    via: str = "cli",
 ) -> RepairRecord:
     """The decision alone: re-validate a modified proposal in the sandbox, then record who approved it.
 
@@ -77,7 +78,7 @@ def record_approval(
     store.save(repair)
     record(settings, "decision.approved", actor=approver, asset=repair.asset,
            payload={"repair_id": repair_id, "tier": repair.tier, "modified": modified_sql is not None,
-                    "at": repair.approved_at.isoformat()})  # fmt: skip
+                    "at": repair.approved_at.isoformat(), "via": via})  # fmt: skip
     return repair
 
 
