@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen
-SYSTEM_PACKAGES := bubblewrap runsc
+SYSTEM_PACKAGES := bubblewrap runsc chromium
 
 # Keep every service's telemetry off and Dagster's instance inside the project.
 export UV_PYTHON_DOWNLOADS := never
@@ -19,7 +19,7 @@ export DO_NOT_TRACK := 1
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-system-packages: ## apt-get install the sandbox runtimes (bubblewrap, gVisor runsc) when missing
+system-packages: ## apt-get install the sandbox runtimes (bubblewrap, gVisor runsc) and chromium (browser tests) when missing
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:$$missing"; \
@@ -36,8 +36,8 @@ install: system-packages python-packages ## Everything the project needs
 demo: install ## Generate the sample data and materialize every demo asset (TRANSACTIONS=200000)
 	@$(RUN) agentic-assets demo --transactions $${TRANSACTIONS:-200000}
 
-dev: install ## Start the Dagster UI on http://127.0.0.1:3000
-	@$(RUN) dagster dev -w workspace.yaml -h 127.0.0.1 -p $${PORT:-3000}
+dev: install ## The Dagster UI on http://127.0.0.1:3000 and the review page on :8765 (stops on Ctrl-C / SIGTERM)
+	@exec $(RUN) python -m agentic_assets.dev_supervisor
 
 test: install ## Run the whole test suite (slow tests included)
 	@$(RUN) pytest -n 2 --durations=15 $${PYTEST_ARGS:-}
