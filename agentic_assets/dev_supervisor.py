@@ -7,6 +7,7 @@ If one service dies, the other is stopped too: half a dev environment is worse t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -36,19 +37,15 @@ def _stop(procs: dict[str, subprocess.Popen]) -> None:
         if not alive:
             return
         for p in alive:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, sig)
-            except ProcessLookupError:
-                pass
         deadline = time.monotonic() + GRACE_S
         while time.monotonic() < deadline and any(p.poll() is None for p in alive):
             time.sleep(0.2)
     # Stragglers of a group whose leader has already gone (a daemon's children) get the last word too.
     for p in procs.values():
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def main() -> int:
