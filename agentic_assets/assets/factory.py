@@ -3,22 +3,24 @@
 import json
 import os
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import dagster as dg
 
 from agentic_assets.codegen.versioning import parse_header
-from agentic_assets.materialize.wap import MaterializationOutcome, ProgressHook, materialize
 from agentic_assets.review_app.config import asset_review_url
 from agentic_assets.settings import Settings
 from agentic_assets.specs.project import LoadedAsset, Project
 from asset_checks.results import CheckResult
 from asset_checks.sodacl import SodaCheckDef, check_definitions
 
+if TYPE_CHECKING:  # the write-audit-publish path (table stores, soda) is imported by runs, not by loading the code
+    from agentic_assets.materialize.wap import MaterializationOutcome, ProgressHook
+
 RAW_GROUP = "raw"
 
 # Set by the CLI so headless runs can draw progress; Dagster's own logs carry the same events.
-progress_hook: ProgressHook | None = None
+progress_hook: "ProgressHook | None" = None
 
 
 def raw_source_specs(project: Project, settings: Settings) -> list[dg.AssetSpec]:
@@ -78,7 +80,7 @@ class CheckOutcomeRow(NamedTuple):
 
 
 def check_outcomes(
-    asset: LoadedAsset, defs: list[SodaCheckDef], outcome: MaterializationOutcome
+    asset: LoadedAsset, defs: list[SodaCheckDef], outcome: "MaterializationOutcome"
 ) -> list[CheckOutcomeRow]:
     suite = outcome.checks
     by_name = {r.name: r for r in suite.results} if suite else {}
@@ -95,7 +97,7 @@ def check_outcomes(
 
 
 def check_results(
-    asset: LoadedAsset, defs: list[SodaCheckDef], outcome: MaterializationOutcome
+    asset: LoadedAsset, defs: list[SodaCheckDef], outcome: "MaterializationOutcome"
 ) -> list[dg.AssetCheckResult]:
     return [
         dg.AssetCheckResult(
@@ -110,7 +112,7 @@ def check_results(
 
 
 def check_evaluations(
-    asset: LoadedAsset, defs: list[SodaCheckDef], outcome: MaterializationOutcome
+    asset: LoadedAsset, defs: list[SodaCheckDef], outcome: "MaterializationOutcome"
 ) -> list[dg.AssetCheckEvaluation]:
     """The same outcomes as evaluations, for a publish recorded outside the asset's own step (a promotion)."""
     return [
@@ -190,6 +192,8 @@ def build_asset(asset: LoadedAsset, project: Project, settings: Settings) -> dg.
             context.log.info(f"{name}: {stage}")
             if progress_hook:
                 progress_hook(name, stage)  # type: ignore[arg-type]
+
+        from agentic_assets.materialize.wap import materialize
 
         current = _code_for(asset, project, settings)
         try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dagster as dg
 
-from agentic_assets.repair.review import review_markdown
 from agentic_assets.review_app.config import asset_review_url, proposal_url
 from agentic_assets.settings import Settings
 
@@ -23,6 +22,7 @@ SENSOR_INTERVAL_S = 3
 def repair_job(settings: Settings) -> dg.JobDefinition:
     @dg.op(name="repair_asset", config_schema={"asset": str, "trigger": dg.Field(str, default_value="manual")})
     def repair_asset(context):  # noqa: ANN001, ANN202 - Dagster reads the bare `context`
+        from agentic_assets.repair.review import review_markdown
         from agentic_assets.repair.service import start_repair
 
         asset, trigger = context.op_config["asset"], context.op_config["trigger"]
