@@ -26,7 +26,9 @@ def _bin(name: str) -> str:
 
 def commands(host: str, dagster_port: int, review_port: int) -> dict[str, list[str]]:
     return {
-        "dagster": [_bin("dagster"), "dev", "-w", "workspace.yaml", "-h", host, "-p", str(dagster_port)],
+        # Dagster's services log every sensor tick at INFO (every few seconds): warnings and errors only.
+        "dagster": [_bin("dagster"), "dev", "-w", "workspace.yaml", "-h", host, "-p", str(dagster_port)]
+        + ["--log-level", os.environ.get("DAGSTER_LOG_LEVEL", "warning")],
         "review": [_bin("agentic-assets"), "review", "--host", host, "--port", str(review_port)],
     }
 
