@@ -203,8 +203,8 @@ def build_asset(asset: LoadedAsset, project: Project, settings: Settings) -> dg.
         except Exception as err:
             # The transform (or a read, or a store) failed before any check ran: a failed run, not failed checks.
             raise dg.Failure(
-                description=f"{spec.name}: the run failed before its checks: {type(err).__name__}: {err}; "
-                "the published table is unchanged",
+                description=f"{spec.name} failed before its checks (review: {asset_review_url(spec.name)}): "
+                f"{type(err).__name__}: {err}; the published table is unchanged",
                 metadata={
                     "error": dg.MetadataValue.text(f"{type(err).__name__}: {err}"),
                     "review": dg.MetadataValue.url(asset_review_url(spec.name)),

@@ -42,7 +42,12 @@ def repair_job(settings: Settings) -> dg.JobDefinition:
         )
         yield dg.Output(repair.repair_id)
 
-    @dg.job(name=REPAIR_JOB, description="Diagnose a failed asset, validate a fix in the sandbox, gate it.")
+    # One op: run it in the run worker itself instead of a second process that imports everything again.
+    @dg.job(
+        name=REPAIR_JOB,
+        description="Diagnose a failed asset, validate a fix in the sandbox, gate it.",
+        executor_def=dg.in_process_executor,
+    )
     def _job() -> None:
         repair_asset()
 

@@ -40,6 +40,7 @@ def apply_proposal_job(settings: Settings) -> dg.JobDefinition:
         name=APPLY_JOB,
         description="Apply an approved repair proposal (config: proposal_id) and re-materialize its asset.",
         tags={"agentic/kind": "apply_proposal"},
+        executor_def=dg.in_process_executor,  # one op: no second process to start
     )
     def _job() -> None:
         apply_op()
