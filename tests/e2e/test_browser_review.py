@@ -140,7 +140,9 @@ def services(project: Settings, tmp_path: Path):  # noqa: ANN201
     env = {**os.environ, "DAGSTER_HOME": str(home), "PORT": str(dagster_port), "AGENTIC_REVIEW_PORT": str(review_port),
            "AGENTIC_SPECS_DIR": str(project.specs_dir), "AGENTIC_CHECKS_DIR": str(project.checks_dir),
            "AGENTIC_DATA_DIR": str(project.data_dir), "AGENTIC_REVIEW_TOKEN": SHARED_TOKEN,
-           "AGENTIC_REVIEW_TOKENS_FILE": str(tokens)}  # fmt: skip
+           "AGENTIC_REVIEW_TOKENS_FILE": str(tokens),
+           # Dagster gives a code server 60 s to answer a run launch; a saturated machine has taken longer.
+           "DAGSTER_GRPC_TIMEOUT_SECONDS": "300"}  # fmt: skip
     for var in ("AGENTIC_REVIEW_URL", "AGENTIC_DAGSTER_URL", "AGENTIC_REVIEW_TRUSTED_HEADER"):
         env.pop(var, None)
     log = (tmp_path / "dev.log").open("w")
