@@ -207,7 +207,7 @@ def test_fail_repair_approve_green_in_the_browser(project: Settings, services) -
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             ui = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-            ui.set_default_timeout(60_000)
+            ui.set_default_timeout(120_000)
 
             # 1. The demo asset graph, then a materialization launched from the UI, its checks green.
             ui.goto(dagster.url + "/asset-groups")
@@ -259,6 +259,7 @@ def test_fail_repair_approve_green_in_the_browser(project: Settings, services) -
             # 3. What is refused changes nothing: a wrong token, a tier-3 approval with no approver signed in
             # by name, a forged form without a CSRF token.
             stranger = browser.new_context().new_page()
+            stranger.set_default_timeout(120_000)
             stranger.goto(proposal_link)
             stranger.fill("input[name=token]", "not-the-token")
             stranger.click("button[type=submit]")
@@ -266,6 +267,7 @@ def test_fail_repair_approve_green_in_the_browser(project: Settings, services) -
             shot(stranger, "04-refused-wrong-token")
 
             shared = browser.new_context().new_page()
+            shared.set_default_timeout(120_000)
             shared.goto(f"{review}/login?token={SHARED_TOKEN}&next=/proposals/{repair.repair_id}")
             expect(shared.locator("#tier-refusal")).to_contain_text("signed in by name")
             expect(shared.locator("#approve")).to_have_count(0)
@@ -275,6 +277,7 @@ def test_fail_repair_approve_green_in_the_browser(project: Settings, services) -
             shot(shared, "05-refused-tier3-without-named-approver")
 
             reviewer = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            reviewer.set_default_timeout(120_000)  # an approval re-materializes; a saturated machine took 31 s
             reviewer.goto(f"{review}/login")
             reviewer.fill("input[name=token]", CAROL_TOKEN)
             reviewer.click("button[type=submit]")
