@@ -5,8 +5,9 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen
-# openjdk-17-jre-headless: the JVM of the Spark engine (pyspark from PyPI brings Spark itself).
-SYSTEM_PACKAGES := bubblewrap runsc openjdk-17-jre-headless
+# openjdk-17-jre-headless: the JVM of the Spark engine (pyspark from PyPI brings Spark itself);
+# chromium: the browser tests (Playwright drives Debian's Chromium, no browser download).
+SYSTEM_PACKAGES := bubblewrap runsc openjdk-17-jre-headless chromium
 
 # Keep every service's telemetry off and Dagster's instance inside the project.
 export UV_PYTHON_DOWNLOADS := never
@@ -20,7 +21,7 @@ export DO_NOT_TRACK := 1
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-system-packages: ## apt-get install the sandbox runtimes (bubblewrap, gVisor runsc) and Java for Spark when missing
+system-packages: ## apt-get install the sandbox runtimes (bubblewrap, gVisor runsc), Java for Spark and chromium (browser tests) when missing
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing system packages:$$missing"; \
@@ -37,8 +38,8 @@ install: system-packages python-packages ## Everything the project needs
 demo: install ## Generate the sample data and materialize every demo asset (TRANSACTIONS=200000)
 	@$(RUN) agentic-assets demo --transactions $${TRANSACTIONS:-200000}
 
-dev: install ## Start the Dagster UI on http://127.0.0.1:3000
-	@$(RUN) dagster dev -w workspace.yaml -h 127.0.0.1 -p $${PORT:-3000}
+dev: install ## The Dagster UI on http://127.0.0.1:3000 and the review page on :8765 (stops on Ctrl-C / SIGTERM)
+	@exec $(RUN) python -m agentic_assets.dev_supervisor
 
 # --dist loadgroup: tests marked xdist_group(name) share one worker (the Spark tests: one JVM per module).
 test: install ## Run the whole test suite (slow tests included)

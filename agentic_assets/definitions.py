@@ -9,6 +9,7 @@ from agentic_assets.engines.choice import engine_for
 from agentic_assets.executors import executor_from_env
 from agentic_assets.lineage.sensor import build_lineage_flush_sensor
 from agentic_assets.repair.sensors import repair_sensors
+from agentic_assets.review_app.apply_job import apply_proposal_job
 from agentic_assets.settings import Settings
 from agentic_assets.specs.loader import load_project
 
@@ -31,7 +32,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
                 MATERIALIZE_ALL,
                 selection=dg.AssetSelection.all() - dg.AssetSelection.groups(RAW_GROUP),
                 description="Materialize every asset through write-audit-publish.",
-            )
+            ),
+            apply_proposal_job(settings),
         ],
         # A failed run or blocking check starts a repair run; queued lineage is re-sent when DataHub is back.
         sensors=[*repair_sensors(settings), build_lineage_flush_sensor(settings)],

@@ -33,6 +33,13 @@ def test_definitions_load_every_spec_with_its_checks(settings: Settings) -> None
                 assert graph.get_check_spec(check_key).blocking
 
     assert defs.resolve_job_def(MATERIALIZE_ALL) is not None
+    assert defs.resolve_job_def("apply_proposal") is not None
+    # What a reviewer needs on each asset's page in the Dagster UI.
+    for name, asset in project.assets.items():
+        meta = graph.get(dg.AssetKey(name)).metadata
+        assert meta["tier"] == asset.spec.tier and meta["code_version"] == asset.code_version
+        assert {"owner", "model", "prompt_sha256", "approver", "sql"} <= set(meta), name
+        assert meta["approver"] not in ("", None), name
     sensors = {s.name for s in defs.sensors or []}
     assert {"repair_on_failure", "lineage_flush"} <= sensors, sensors
 

@@ -13,6 +13,7 @@ from agentic_assets.cli.console import console, err_console
 from agentic_assets.codegen import cli as codegen_cli
 from agentic_assets.lineage import cli as lineage_cli
 from agentic_assets.repair import cli as repair_cli
+from agentic_assets.review_app import cli as review_cli
 from agentic_assets.settings import Settings
 from agentic_assets.specs.errors import SpecError
 from sandbox_runtime.cli import sandbox_app
@@ -234,3 +235,4 @@ codegen_cli.register(app)
 repair_cli.register(app)
 bench_cli.register(app)
 lineage_cli.register(app)
+review_cli.register(app)

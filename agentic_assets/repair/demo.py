@@ -3,13 +3,15 @@
 The transactions feed renames `merchant_subcategory` to `merchant_subcategory_v2`; the next materialization
 of `merchant_subcategory_daily_totals` fails; the sensor's repair run diagnoses schema drift from the schema
 diff and the code history; the fix passes the sandbox; a named demo user approves; the asset is green again.
-The story runs on a copy of the specs (the repository's specs stay as they are) and puts the original
-transactions file back at the end, so the demo can run again.
+The story runs in a scratch project (a copy of the specs, checks and raw files, its own state and tables, an
+ephemeral Dagster instance) that is deleted at the end: it leaves no state behind, so the demo's run log, code
+history, repairs and audit log never see the story's rename (a later real rename is diagnosed on its own).
 """
 
 from __future__ import annotations
 
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,18 +26,18 @@ OLD, NEW = "merchant_subcategory", "merchant_subcategory_v2"
 DEMO_APPROVER = "demo-user@agentic-assets.local"
 
 
-def story_settings(settings: Settings) -> Settings:
-    """A private copy of the specs and checks under the data folder; the data folder itself is the demo's."""
-    root = settings.data_dir / "repair_story"
+def story_settings(settings: Settings, root: Path) -> Settings:
+    """A scratch project under `root`: the specs, checks and raw files copied; state and tables start empty."""
     shutil.rmtree(root, ignore_errors=True)
-    specs, checks = root / "specs", root / "checks"
+    specs, checks, data = root / "specs", root / "checks", root / "data"
     shutil.copytree(settings.specs_dir, specs)
     shutil.copytree(settings.checks_dir, checks, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    return settings.model_copy(update={"specs_dir": specs, "checks_dir": checks})
+    shutil.copytree(settings.raw_dir, data / "raw")
+    return settings.model_copy(update={"specs_dir": specs, "checks_dir": checks, "data_dir": data,
+                                       "iceberg_catalog_uri": None})  # fmt: skip
 
 
-def _rename_column(path: Path, backup: Path) -> None:
-    shutil.copy2(path, backup)
+def _rename_column(path: Path) -> None:
     table = pq.read_table(path)
     names = [NEW if n == OLD else n for n in table.column_names]
     pq.write_table(table.rename_columns(names), path)
@@ -51,18 +53,23 @@ def run_demo_story(settings: Settings, console) -> bool:  # noqa: ANN001 - a ric
     from agentic_assets.repair.trace import render_markdown
     from agentic_assets.specs.loader import load_project
 
-    story = story_settings(settings)
+    scratch = Path(tempfile.mkdtemp(prefix="repair-story-"))
+    story = story_settings(settings, scratch)
     raw = load_project(story).raw_sources[SOURCE]
     path = story.data_dir / raw.path
-    backup = story.data_dir / "repair_story" / f"{SOURCE}.original{path.suffix}"
     console.rule("[bold]The repair story")
+    console.print("(in a scratch copy of the project that is deleted afterwards: the demo's state stays as it is)")
     try:
-        console.print(f"The upstream feed renames [bold]{OLD}[/] to [bold]{NEW}[/] in {raw.path}.")
-        _rename_column(path, backup)
         defs = build_definitions(story)
         asset_def = next(a for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition) and ASSET in
                          {k.to_user_string() for k in a.keys})  # fmt: skip
         with dg.DagsterInstance.ephemeral() as instance:
+            before = dg.materialize([asset_def], instance=instance, raise_on_error=False, run_config=QUIET_CONSOLE)
+            if not before.success:
+                console.print(f"[red]{ASSET} does not materialize before the rename[/]")
+                return False
+            console.print(f"The upstream feed renames [bold]{OLD}[/] to [bold]{NEW}[/] in {raw.path}.")
+            _rename_column(path)
             result = dg.materialize([asset_def], instance=instance, raise_on_error=False, run_config=SILENT_CONSOLE)
             failed_at = time.perf_counter()
             if result.success:
@@ -105,5 +112,4 @@ def run_demo_story(settings: Settings, console) -> bool:  # noqa: ANN001 - a ric
         )
         return ok
     finally:
-        if backup.exists():
-            shutil.copy2(backup, path)  # the feed as the rest of the demo knows it
+        shutil.rmtree(scratch, ignore_errors=True)

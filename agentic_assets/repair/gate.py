@@ -6,9 +6,10 @@ import time
 from datetime import UTC, datetime
 
 from agentic_assets.codegen.approvals import drop_proposal
+from agentic_assets.materialize.wap import MaterializationOutcome
 from agentic_assets.repair.audit_trail import record
 from agentic_assets.repair.compose import compose
-from agentic_assets.repair.contracts import Proposal, RepairPlan, RepairRecord
+from agentic_assets.repair.contracts import Proposal, RepairPlan, RepairRecord, Verdict
 from agentic_assets.repair.project_load import load_for_repair
 from agentic_assets.repair.promotion import POLICY_PREFIX, promote
 from agentic_assets.repair.store import RepairStore
@@ -42,40 +43,90 @@ def approve(
     prompt: str = "",
 ) -> RepairRecord:
     """Record the approval, re-validate a modified proposal, and promote. Returns the updated repair."""
+    clock = started or time.perf_counter()
+    record_approval(settings, repair_id, approver, modified_sql=modified_sql, now=now)
+    repair, _ = apply_approved(settings, repair_id, now=now, prompt=prompt, started=clock if started else None)
+    return repair
+
+
+def record_approval(
+    settings: Settings,
+    repair_id: str,
+    approver: str,
+    *,
+    modified_sql: str | None = None,
+    now: datetime | None = None,
+    via: str = "cli",
+) -> RepairRecord:
+    """The decision alone: re-validate a modified proposal in the sandbox, then record who approved it.
+
+    Nothing is applied here; `apply_approved` applies it (and checks the approval again)."""
     store, repair = _load(settings, repair_id)
     if repair.status != "awaiting_approval":
         raise GateError(f"repair {repair_id} is {repair.status}, not awaiting approval")
+    if repair.approved_by:
+        raise GateError(f"repair {repair_id} is already approved by {repair.approved_by}")
     if not approver or not approver.strip():
         raise GateError("an approval needs the approver's name")
     if approver.startswith(POLICY_PREFIX) and repair.tier != 1:
         raise GateError(f"tier {repair.tier} changes need a person's approval, not {approver}")
-    clock = started or time.perf_counter()
     if modified_sql is not None:
-        project = load_for_repair(settings)
-        view = AssetView(settings, project, repair.asset, now=now)
-        kept = [p for p in repair.plan.proposals if p.kind not in ("code_change", "schema_evolution", "rollback")]
-        plan = RepairPlan(proposals=[Proposal(kind="code_change", sql=modified_sql, summary="modified by the reviewer"),
-                                     *kept])  # fmt: skip
-        columns = {s: view.source_table(s).column_names for s in view.sources}
-        repaired = compose(plan, modified_sql, view.checks_text, view.run_limits(), columns)
-        verdict, _ = validate(view, repaired, now=now)
-        payload = {"repair_id": repair_id, "modified": True, **verdict.model_dump(mode="json", exclude={"sample"})}
-        record(settings, "repair.sandbox_verdict", actor="sandbox", asset=repair.asset, payload=payload)
+        verdict = _validate_modified(settings, repair, modified_sql, now=now)
         if not verdict.ok:
             raise GateError(f"the modified proposal failed the sandbox: {verdict.brief()}")
-        repair.plan, repair.verdict = plan, verdict
-        repair.repaired_sql, repair.repaired_checks = repaired.sql, repaired.checks
     repair.approved_by = approver
     repair.approved_at = datetime.now(UTC)
     store.save(repair)
     record(settings, "decision.approved", actor=approver, asset=repair.asset,
            payload={"repair_id": repair_id, "tier": repair.tier, "modified": modified_sql is not None,
-                    "at": repair.approved_at.isoformat()})  # fmt: skip
-    repair, _ = promote(settings, repair, now=now, prompt=prompt)
-    if repair.status == "promoted":
-        repair.seconds_to_green = round(time.perf_counter() - clock, 3) if started else None
-    store.save(repair)
+                    "at": repair.approved_at.isoformat(), "via": via})  # fmt: skip
     return repair
+
+
+def validate_modified(settings: Settings, repair_id: str, modified_sql: str, *, now: datetime | None = None) -> Verdict:
+    """Validate a reviewer's edit of the SQL in the sandbox, without approving it; a valid edit is kept."""
+    store, repair = _load(settings, repair_id)
+    if repair.status != "awaiting_approval":
+        raise GateError(f"repair {repair_id} is {repair.status}, not awaiting approval")
+    return _validate_modified(settings, repair, modified_sql, now=now)
+
+
+def _validate_modified(settings: Settings, repair: RepairRecord, modified_sql: str, *, now: datetime | None) -> Verdict:
+    """Compose the edit with the plan's other proposals, run it in the sandbox; a passing edit replaces the plan."""
+    project = load_for_repair(settings)
+    view = AssetView(settings, project, repair.asset, now=now)
+    kept = [p for p in repair.plan.proposals if p.kind not in ("code_change", "schema_evolution", "rollback")]
+    plan = RepairPlan(proposals=[Proposal(kind="code_change", sql=modified_sql, summary="modified by the reviewer"),
+                                 *kept])  # fmt: skip
+    columns = {s: view.source_table(s).column_names for s in view.sources}
+    repaired = compose(plan, modified_sql, view.checks_text, view.run_limits(), columns)
+    verdict, _ = validate(view, repaired, now=now)
+    payload = {"repair_id": repair.repair_id, "modified": True, **verdict.model_dump(mode="json", exclude={"sample"})}
+    record(settings, "repair.sandbox_verdict", actor="sandbox", asset=repair.asset, payload=payload)
+    if verdict.ok:
+        repair.plan, repair.verdict = plan, verdict
+        repair.repaired_sql, repair.repaired_checks = repaired.sql, repaired.checks
+        RepairStore.for_settings(settings).save(repair)
+    return verdict
+
+
+def apply_approved(
+    settings: Settings,
+    repair_id: str,
+    *,
+    now: datetime | None = None,
+    prompt: str = "",
+    started: float | None = None,
+) -> tuple[RepairRecord, MaterializationOutcome | None]:
+    """Apply an approved repair and re-materialize it; the approval is checked again by `promote`."""
+    store, repair = _load(settings, repair_id)
+    if repair.status != "awaiting_approval":
+        raise GateError(f"repair {repair_id} is {repair.status}, not awaiting approval")
+    repair, outcome = promote(settings, repair, now=now, prompt=prompt)
+    if repair.status == "promoted" and started is not None:
+        repair.seconds_to_green = round(time.perf_counter() - started, 3)
+    store.save(repair)
+    return repair, outcome
 
 
 def reject(settings: Settings, repair_id: str, approver: str, note: str = "") -> RepairRecord:

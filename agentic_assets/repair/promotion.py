@@ -21,6 +21,7 @@ from agentic_assets.codegen.approvals import approval_location, commit_approved,
 from agentic_assets.codegen.versioning import FrozenMeta, body_of, parse_header, render_frozen, sql_sha256
 from agentic_assets.engines.spark_runner import check_fix_on_spark
 from agentic_assets.materialize.wap import MaterializationOutcome, materialize
+from agentic_assets.repair import yaml_edit
 from agentic_assets.repair.audit_trail import approvals_of, record
 from agentic_assets.repair.code_history import CodeHistory
 from agentic_assets.repair.compose import dead_letter_select
@@ -104,7 +105,7 @@ def _sync_sources(files: _Files, project: Project, view: AssetView, repair: Repa
     import duckdb
 
     path = project.specs_dir / SOURCES_FILE
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = yaml_edit.load(path.read_text(encoding="utf-8"))
     renames: dict[str, dict[str, str]] = {}
     for p in repair.plan.proposals:
         for source, mapping in p.source_renames.items():
@@ -121,27 +122,30 @@ def _sync_sources(files: _Files, project: Project, view: AssetView, repair: Repa
             observed = {r[0]: r[1] for r in con.execute("DESCRIBE SELECT * FROM t").fetchall()}
         finally:
             con.close()
-        declared = {c["name"]: c for c in entry["columns"]}
+        columns = entry["columns"]
+        declared = {c["name"] for c in columns}
         mapping = renames.get(name, {})
-        new_columns = []
-        for col in entry["columns"]:
+        # Edited in place, so each column keeps its style and comments; only what the feed changed is touched.
+        for i in reversed(range(len(columns))):
+            col = columns[i]
             new_name = mapping.get(col["name"], col["name"])
             if new_name not in observed:
+                del columns[i]
                 changed = True
                 continue
-            updated = {**col, "name": new_name}
+            if new_name != col["name"]:
+                col["name"] = new_name
+                changed = True
             if _family(observed[new_name]) != _family(str(col.get("type", ""))):
-                updated["type"] = observed[new_name]
-            changed |= updated != col
-            new_columns.append(updated)
-        kept = {c["name"] for c in new_columns}
+                col["type"] = observed[new_name]
+                changed = True
+        kept = {c["name"] for c in columns}
         for col_name, col_type in observed.items():
             if col_name not in kept and col_name not in declared:
-                new_columns.append({"name": col_name, "type": col_type})
+                columns.append(yaml_edit.flow_map({"name": col_name, "type": col_type}))
                 changed = True
-        entry["columns"] = new_columns
     if changed:
-        files.write(path, yaml.safe_dump(doc, sort_keys=False))
+        files.write(path, yaml_edit.dump(doc))
 
 
 def _family(duck_type: str) -> str:
@@ -159,9 +163,9 @@ def _write_checks(files: _Files, asset: LoadedAsset, checks: str) -> None:
     if asset.checks_path is not None:
         files.write(asset.checks_path, checks)
         return
-    doc = yaml.safe_load(asset.path.read_text(encoding="utf-8"))
+    doc = yaml_edit.load(asset.path.read_text(encoding="utf-8"))
     doc["checks"] = checks
-    files.write(asset.path, yaml.safe_dump(doc, sort_keys=False))
+    files.write(asset.path, yaml_edit.dump(doc))
 
 
 def _write_dead_letter_spec(files: _Files, asset: LoadedAsset, repair: RepairRecord, now_sql: str) -> str | None:
@@ -223,9 +227,9 @@ def promote(
             text = frozen_text(asset, repair, repair.repaired_sql, prompt_hash)
             path = asset.sql_path or asset.path.parent / (asset.spec.sql_file or f"{asset.name}.sql")
             if asset.spec.sql is not None:
-                doc = yaml.safe_load(asset.path.read_text(encoding="utf-8"))
+                doc = yaml_edit.load(asset.path.read_text(encoding="utf-8"))
                 doc.pop("sql", None)
-                files.write(asset.path, yaml.safe_dump(doc, sort_keys=False))
+                files.write(asset.path, yaml_edit.dump(doc))
             files.write(path, text)
             frozen = (path, text)
             # The approval of this body, recorded before the run that checks for it (integrity.verify_code).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from agentic_assets.repair.review import review_markdown
+from agentic_assets.review_app.config import asset_review_url, proposal_url
 from agentic_assets.settings import Settings
 
 REPAIR_JOB = "agentic_repair"
@@ -17,28 +17,41 @@ LATE_DATA_SENSOR = "late_data_wait"
 # How often the sensor looks for landed data: deliveries land on the scale of minutes, and each look runs
 # the asset's checks once in a sandbox per waiting repair, so once a minute is prompt and cheap.
 LATE_DATA_INTERVAL_S = 60
+APPLY_JOB = "apply_proposal"  # its own failures are the reviewer's to see, not a new incident
+# How often the daemon looks for failed runs: the most a failure waits for its repair run to be requested.
+# A tick is one event-log query, so a few seconds costs little; Dagster's default (30 s) made the wait ~16 s.
+SENSOR_INTERVAL_S = 3
 
 
 def repair_job(settings: Settings) -> dg.JobDefinition:
     @dg.op(name="repair_asset", config_schema={"asset": str, "trigger": dg.Field(str, default_value="manual")})
     def repair_asset(context):  # noqa: ANN001, ANN202 - Dagster reads the bare `context`
+        from agentic_assets.repair.review import review_markdown
         from agentic_assets.repair.service import start_repair
 
         asset, trigger = context.op_config["asset"], context.op_config["trigger"]
         repair = start_repair(settings, asset, trigger=trigger)
-        context.log.info(f"repair {repair.repair_id} of {asset}: {repair.status}")
+        context.log.info(
+            f"repair {repair.repair_id} of {asset}: {repair.status}; review: {proposal_url(repair.repair_id)}"
+        )
         yield dg.AssetObservation(
             asset_key=dg.AssetKey(asset),
             metadata={
                 "repair_id": repair.repair_id,
                 "repair_status": repair.status,
                 "diagnosis": ", ".join(repair.diagnosis.category) if repair.diagnosis else "-",
+                "proposal": dg.MetadataValue.url(proposal_url(repair.repair_id)),
                 "review": dg.MetadataValue.md(review_markdown(repair)),
             },
         )
         yield dg.Output(repair.repair_id)
 
-    @dg.job(name=REPAIR_JOB, description="Diagnose a failed asset, validate a fix in the sandbox, gate it.")
+    # One op: run it in the run worker itself instead of a second process that imports everything again.
+    @dg.job(
+        name=REPAIR_JOB,
+        description="Diagnose a failed asset, validate a fix in the sandbox, gate it.",
+        executor_def=dg.in_process_executor,
+    )
     def _job() -> None:
         repair_asset()
 
@@ -73,12 +86,13 @@ def repair_sensors(settings: Settings) -> list[dg.SensorDefinition]:
         name=REPAIR_SENSOR,
         request_job=job,
         default_status=dg.DefaultSensorStatus.RUNNING,
+        minimum_interval_seconds=SENSOR_INTERVAL_S,
         description="Start a repair run for every asset whose materialization or blocking check failed.",
     )
     def _sensor(context):  # noqa: ANN001, ANN202 - Dagster reads the bare `context`
         from agentic_assets.specs.loader import load_project
 
-        if context.dagster_run.job_name == REPAIR_JOB:
+        if context.dagster_run.job_name in (REPAIR_JOB, APPLY_JOB):
             return
         known = set(load_project(settings).assets)
         step_key = context.failure_event.step_key if context.failure_event else None
@@ -87,7 +101,7 @@ def repair_sensors(settings: Settings) -> list[dg.SensorDefinition]:
                 run_key=f"{context.dagster_run.run_id}:{asset}",
                 run_config={"ops": {"repair_asset": {"config": {"asset": asset,
                                                                 "trigger": f"run:{context.dagster_run.run_id}"}}}},
-                tags={"agentic/repair_of": asset},
+                tags={"agentic/repair_of": asset, "agentic/review": asset_review_url(asset)},
             )  # fmt: skip
 
     @dg.sensor(

@@ -1,4 +1,4 @@
-"""The demo's closing story on the demo's own (small) data: fail, diagnose, validate, approve, green; data restored."""
+"""The demo's closing story on the demo's own (small) data: fail, diagnose, validate, approve, green; no state left."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import pytest
 from rich.console import Console
 
 from agentic_assets.definitions import build_definitions
+from agentic_assets.materialize.run_log import RunLog
+from agentic_assets.repair.code_history import CodeHistory
 from agentic_assets.repair.demo import ASSET, DEMO_APPROVER, run_demo_story
 from agentic_assets.repair.store import RepairStore
 from agentic_assets.settings import Settings
@@ -37,10 +39,13 @@ def test_the_repair_story(settings: Settings, monkeypatch: pytest.MonkeyPatch, c
     assert "Failure to validated proposal" in text and "Action 1" in text
 
     after = store_for(settings, project.assets[ASSET].spec.sink).read()
-    assert sorted(map(str, after.to_pylist())) == sorted(map(str, before.to_pylist()))
-    assert pq.read_schema(raw).names == columns  # the feed is back as the rest of the demo knows it
+    assert sorted(map(str, after.to_pylist())) == sorted(map(str, before.to_pylist()))  # the demo's table untouched
+    assert pq.read_schema(raw).names == columns  # the demo's feed was never renamed
     assert "_v2" not in (settings.specs_dir / "retail_bank" / f"{ASSET}.sql").read_text()
-    repairs = RepairStore.for_settings(settings).list(asset=ASSET)
-    assert repairs[0].status == "promoted" and repairs[0].approved_by == DEMO_APPROVER
-    # The real demo can run again on the restored data.
+    # No state behind: the demo's repairs, run log and code history never saw the story's rename.
+    assert RepairStore.for_settings(settings).list(asset=ASSET) == []
+    assert [r.status for r in RunLog(settings.state_dir / "runs.db").for_asset(ASSET)] == ["published"]
+    assert not CodeHistory.for_settings(settings).recorded(ASSET)
+    assert not list(settings.data_dir.glob("*story*"))
+    # The real demo can run again on the untouched data.
     assert dg.materialize(assets, instance=dg.DagsterInstance.ephemeral(), selection=[ASSET]).success

@@ -1,0 +1,1 @@
+"""The review page: proposals waiting at the approval gate, approved, rejected or modified in the browser."""

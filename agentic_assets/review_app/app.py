@@ -1,0 +1,235 @@
+"""The review web app: Starlette with server-rendered Jinja2 templates, no JavaScript needed.
+
+GET  /                          proposals waiting, and recent decisions
+GET  /assets/{asset}            the asset's open proposal (the link on a failed check in the Dagster UI)
+GET  /proposals/{id}            alert, diagnosis and evidence, trace, diff, sandbox verdict, samples, decisions
+POST /proposals/{id}/approve    approve and apply (re-materialize; the publish is recorded in Dagster)
+POST /proposals/{id}/reject     reject with a note
+POST /proposals/{id}/modify     edit the SQL: validated in the sandbox before it can be approved
+GET|POST /login, POST /logout   sign in with a token
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from agentic_assets.repair.contracts import RepairRecord
+from agentic_assets.repair.gate import GateError, record_approval, reject, validate_modified
+from agentic_assets.repair.promotion import ApprovalMissing
+from agentic_assets.repair.store import RepairStore
+from agentic_assets.review_app.auth import SESSION_COOKIE, SESSION_SECONDS, Auth, Identity
+from agentic_assets.review_app.config import ReviewConfig
+from agentic_assets.review_app.page import build_page
+from agentic_assets.review_app.policy import Refused, approver_for, may_approve
+from agentic_assets.settings import Settings
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+# A proposal still being investigated: its page reloads itself this often (seconds) until the proposal is filed.
+WAITING_REFRESH_S = 2
+
+
+def _dagster_instance():  # noqa: ANN202
+    """The Dagster instance the UI shows (DAGSTER_HOME), to record a publish in; None without one."""
+    if not os.environ.get("DAGSTER_HOME"):
+        return None
+    import dagster as dg
+
+    return dg.DagsterInstance.get()
+
+
+def create_app(settings: Settings, config: ReviewConfig) -> Starlette:
+    auth = Auth(config)
+    store = RepairStore.for_settings(settings)
+
+    def render(request: Request, name: str, identity: Identity | None, status_code: int = 200, **ctx) -> Response:
+        csrf = auth.csrf_token(identity) if identity else ""
+        return TEMPLATES.TemplateResponse(
+            request, name, {"identity": identity, "csrf": csrf, "config": config, **ctx}, status_code=status_code
+        )
+
+    def refuse(request: Request, identity: Identity | None, message: str, status_code: int) -> Response:
+        return render(request, "refused.html", identity, status_code=status_code, message=message)
+
+    def signed_in(request: Request) -> Identity | Response:
+        identity = auth.identity(request)
+        if identity is None:
+            target = quote(request.url.path)
+            return RedirectResponse(f"/login?next={target}", status_code=303)
+        return identity
+
+    async def form_of(request: Request, identity: Identity) -> dict[str, str] | Response:
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        if not auth.csrf_ok(identity, form.get("csrf_token")):
+            return refuse(request, identity, "this form has no valid CSRF token: reload the page and try again", 403)
+        return form
+
+    def proposal(request: Request, identity: Identity) -> RepairRecord | Response:
+        repair = store.get(request.path_params["repair_id"])
+        if repair is None:
+            return refuse(request, identity, f"no proposal {request.path_params['repair_id']}", 404)
+        return repair
+
+    def index(request: Request) -> Response:
+        identity = signed_in(request)
+        if isinstance(identity, Response):
+            return identity
+        repairs = store.list()
+        waiting = [r for r in repairs if r.status == "awaiting_approval"]
+        decided = [r for r in repairs if r.status != "awaiting_approval"][:20]
+        return render(request, "index.html", identity, waiting=waiting, decided=decided)
+
+    def asset_page(request: Request) -> Response:
+        identity = signed_in(request)
+        if isinstance(identity, Response):
+            return identity
+        asset = request.path_params["asset"]
+        repair = store.open_for(asset)
+        if repair is None:
+            latest = store.list(asset=asset)
+            if latest and latest[0].status != "investigating":
+                return RedirectResponse(f"/proposals/{latest[0].repair_id}", status_code=303)
+            return render(request, "waiting.html", identity, asset=asset, refresh=WAITING_REFRESH_S)
+        if repair.status == "investigating":
+            return render(request, "waiting.html", identity, asset=asset, refresh=WAITING_REFRESH_S)
+        return RedirectResponse(f"/proposals/{repair.repair_id}", status_code=303)
+
+    def proposal_page(request: Request, **ctx) -> Response:
+        identity = signed_in(request)
+        if isinstance(identity, Response):
+            return identity
+        repair = proposal(request, identity)
+        if isinstance(repair, Response):
+            return repair
+        page = build_page(settings, repair)
+        return render(request, "proposal.html", identity, page=page, repair=repair,
+                      can_approve=may_approve(repair.tier, identity), **ctx)  # fmt: skip
+
+    async def approve(request: Request) -> Response:
+        identity = signed_in(request)
+        if isinstance(identity, Response):
+            return identity
+        form = await form_of(request, identity)
+        if isinstance(form, Response):
+            return form
+        repair = proposal(request, identity)
+        if isinstance(repair, Response):
+            return repair
+        try:
+            approver = approver_for(repair.tier, identity, form.get("approver"))
+        except Refused as err:
+            return refuse(request, identity, str(err), 403)
+        from starlette.concurrency import run_in_threadpool
+
+        try:
+            applied = await run_in_threadpool(_approve_and_apply, settings, config, repair.repair_id, approver,
+                                              identity.method)  # fmt: skip
+        except (GateError, ApprovalMissing) as err:
+            return refuse(request, identity, str(err), 409)
+        return RedirectResponse(f"/proposals/{repair.repair_id}?applied={applied.status}", status_code=303)
+
+    async def reject_view(request: Request) -> Response:
+        identity = signed_in(request)
+        if isinstance(identity, Response):
+            return identity
+        form = await form_of(request, identity)
+        if isinstance(form, Response):
+            return form
+        repair = proposal(request, identity)
+        if isinstance(repair, Response):
+            return repair
+        reviewer = identity.name or (form.get("approver") or "").strip()
+        try:
+            reject(settings, repair.repair_id, reviewer, form.get("note", ""))
+        except GateError as err:
+            return refuse(request, identity, str(err), 409)
+        return RedirectResponse(f"/proposals/{repair.repair_id}", status_code=303)
+
+    async def modify(request: Request) -> Response:
+        identity = signed_in(request)
+        if isinstance(identity, Response):
+            return identity
+        form = await form_of(request, identity)
+        if isinstance(form, Response):
+            return form
+        repair = proposal(request, identity)
+        if isinstance(repair, Response):
+            return repair
+        sql = form.get("sql", "").strip()
+        if not sql:
+            return refuse(request, identity, "the modified SQL is empty", 400)
+        from starlette.concurrency import run_in_threadpool
+
+        try:
+            verdict = await run_in_threadpool(validate_modified, settings, repair.repair_id, sql)
+        except GateError as err:
+            return refuse(request, identity, str(err), 409)
+        if verdict.ok:
+            return RedirectResponse(f"/proposals/{repair.repair_id}?modified=ok", status_code=303)
+        return proposal_page(request, modify_error=verdict.brief(), modified_sql=sql)
+
+    async def login(request: Request) -> Response:
+        target = request.query_params.get("next", "/")
+        if not target.startswith("/") or target.startswith("//"):
+            target = "/"  # only pages of this app: a sign-in link cannot send the reviewer elsewhere
+        token = request.query_params.get("token")
+        if request.method == "POST":
+            form = await request.form()
+            token = str(form.get("token", ""))
+            target = str(form.get("next", target))
+            if not target.startswith("/") or target.startswith("//"):
+                target = "/"
+        if token is None:
+            return render(request, "login.html", None, next=target)
+        identity = auth.sign_in(token)
+        if identity is None:
+            return render(request, "login.html", None, status_code=401, next=target, error="wrong token")
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(SESSION_COOKIE, auth.cookie_for(identity), max_age=SESSION_SECONDS, httponly=True,
+                            samesite="strict", secure=config.base_url.startswith("https:"))  # fmt: skip
+        return response
+
+    async def logout(request: Request) -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    def health(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    routes = [
+        Route("/", index),
+        Route("/healthz", health),
+        Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/assets/{asset}", asset_page),
+        Route("/proposals/{repair_id}", proposal_page),
+        Route("/proposals/{repair_id}/approve", approve, methods=["POST"]),
+        Route("/proposals/{repair_id}/reject", reject_view, methods=["POST"]),
+        Route("/proposals/{repair_id}/modify", modify, methods=["POST"]),
+    ]
+    return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=config.allowed_hosts)])
+
+
+def _approve_and_apply(settings: Settings, config: ReviewConfig, repair_id: str, approver: str, method: str):  # noqa: ANN202
+    from agentic_assets.review_app.applying import apply_and_record, reload_code_location, report_to_instance
+
+    record_approval(settings, repair_id, approver, via=f"review page ({method})")
+    instance = _dagster_instance()
+    try:
+        applied = apply_and_record(settings, repair_id, report_to_instance(instance) if instance else None)
+    finally:
+        if instance is not None:
+            instance.dispose()
+    if applied.status == "promoted":
+        reload_code_location(config.dagster_url)
+    return applied
