@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from agentic_assets.codegen.versioning import body_of
 from agentic_assets.lineage import record_materialization, wait_for_delivery
 from agentic_assets.lineage.queue import LineageQueue
 from agentic_assets.lineage.targets import lineage_file
@@ -52,7 +53,8 @@ def test_runs_checks_and_a_repaired_code_version_reach_datahub(project: Project,
 
     mcps = _mcps(lineage_file(lineage_settings))
     props = _latest(mcps, JOB, "dataJobInfo")["customProperties"]
-    assert props["code_version"] == asset.code_version and "model_id" not in props
+    # The fixture's code was written by the built-in model; the repair below comes from another model.
+    assert props["code_version"] == asset.code_version and props["model_id"] == "builtin"
     runs = [o for o in mcps if o["aspectName"] == "dataProcessInstanceRunEvent"]
     dpi = runs[0]["entityUrn"]
     assert _latest(mcps, dpi, "dataProcessInstanceRelationships")["parentTemplate"] == JOB
@@ -66,7 +68,7 @@ def test_runs_checks_and_a_repaired_code_version_reach_datahub(project: Project,
     assert {c["assertionUrn"] for c in checks} <= {o["entityUrn"] for o in mcps if o["aspectName"] == "assertionInfo"}
 
     # A repair: new SQL with a new model, prompt, approver and proposal, promoted through materialize(sql=...).
-    repaired = REPAIRED_HEADER.format(fingerprint=asset.spec.fingerprint()) + (asset.sql or "")
+    repaired = REPAIRED_HEADER.format(fingerprint=asset.spec.fingerprint()) + body_of(asset.sql or "")
     second = materialize(asset, project, lineage_settings, sql=repaired)
     assert second.status == "published"
     _delivered()

@@ -34,14 +34,23 @@ def _run_folders(tmp_root: Path) -> set[Path]:
     return {p for p in tmp_root.iterdir() if p.name.startswith(PREFIX) and (p / ".owner").exists()}
 
 
-def test_a_deep_directory_chain_gets_a_verdict_and_is_removed(attack: Attack, tmp_path: Path) -> None:
+def test_a_deep_directory_chain_gets_a_verdict_and_is_removed(attack: Attack, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
     import tempfile
 
-    before = _run_folders(Path(tempfile.gettempdir()))
-    verdict = attack.python(DEEP_CHAIN)
-    assert verdict.ok and verdict.output_rows == 3, verdict
-    wait_for_removals()
-    assert _run_folders(Path(tempfile.gettempdir())) - before == set()
+    # A temp root of this test's own: other test processes start sandboxes in the shared one meanwhile.
+    # Not under pytest's tmp_path, whose 0700 parents the sandbox uid cannot traverse.
+    root = Path(tempfile.mkdtemp(prefix="deep-chain-"))
+    root.chmod(0o711)
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    try:
+        verdict = attack.python(DEEP_CHAIN)
+        assert verdict.ok and verdict.output_rows == 3, verdict
+        wait_for_removals()
+        assert _run_folders(root) == set()
+    finally:
+        monkeypatch.undo()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_the_cli_prints_a_json_verdict_for_a_deep_chain(tmp_path: Path) -> None:
