@@ -112,4 +112,9 @@ def run_demo_story(settings: Settings, console) -> bool:  # noqa: ANN001 - a ric
         )
         return ok
     finally:
+        from agentic_assets.lineage import wait_for_delivery
+
+        # The story's lineage is delivered in the background into the scratch project: let it finish
+        # before the folder goes, or the delivery fails on a removed queue.
+        wait_for_delivery(30)
         shutil.rmtree(scratch, ignore_errors=True)

@@ -8,6 +8,7 @@ import pytest
 from rich.console import Console
 
 from agentic_assets.definitions import build_definitions
+from agentic_assets.lineage import wait_for_delivery
 from agentic_assets.materialize.run_log import RunLog
 from agentic_assets.repair.code_history import CodeHistory
 from agentic_assets.repair.demo import ASSET, DEMO_APPROVER, run_demo_story
@@ -32,6 +33,8 @@ def test_the_repair_story(settings: Settings, monkeypatch: pytest.MonkeyPatch, c
     console = Console(record=True, width=140)
     capfd.readouterr()
     assert run_demo_story(settings, console)
+    # Its lineage was delivered before the scratch project was removed (a delivery into a removed queue fails).
+    assert wait_for_delivery(0)
     printed = capfd.readouterr()
     assert " - dagster - " not in printed.out + printed.err  # Dagster's event lines stay in the instance
     text = console.export_text()
