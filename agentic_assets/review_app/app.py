@@ -103,6 +103,19 @@ def create_app(settings: Settings, config: ReviewConfig) -> Starlette:
             return render(request, "waiting.html", identity, asset=asset, refresh=WAITING_REFRESH_S)
         return RedirectResponse(f"/proposals/{repair.repair_id}", status_code=303)
 
+    async def decision_of(request: Request) -> tuple[Identity, dict[str, str], RepairRecord] | Response:
+        """What every decision needs: a signed-in reviewer, a form with a valid CSRF token, the proposal."""
+        identity = signed_in(request)
+        if isinstance(identity, Response):
+            return identity
+        form = await form_of(request, identity)
+        if isinstance(form, Response):
+            return form
+        repair = proposal(request, identity)
+        if isinstance(repair, Response):
+            return repair
+        return identity, form, repair
+
     def proposal_page(request: Request, **ctx) -> Response:
         identity = signed_in(request)
         if isinstance(identity, Response):
@@ -115,15 +128,10 @@ def create_app(settings: Settings, config: ReviewConfig) -> Starlette:
                       can_approve=may_approve(repair.tier, identity), **ctx)  # fmt: skip
 
     async def approve(request: Request) -> Response:
-        identity = signed_in(request)
-        if isinstance(identity, Response):
-            return identity
-        form = await form_of(request, identity)
-        if isinstance(form, Response):
-            return form
-        repair = proposal(request, identity)
-        if isinstance(repair, Response):
-            return repair
+        decision = await decision_of(request)
+        if isinstance(decision, Response):
+            return decision
+        identity, form, repair = decision
         try:
             approver = approver_for(repair.tier, identity, form.get("approver"))
         except Refused as err:
@@ -138,15 +146,10 @@ def create_app(settings: Settings, config: ReviewConfig) -> Starlette:
         return RedirectResponse(f"/proposals/{repair.repair_id}?applied={applied.status}", status_code=303)
 
     async def reject_view(request: Request) -> Response:
-        identity = signed_in(request)
-        if isinstance(identity, Response):
-            return identity
-        form = await form_of(request, identity)
-        if isinstance(form, Response):
-            return form
-        repair = proposal(request, identity)
-        if isinstance(repair, Response):
-            return repair
+        decision = await decision_of(request)
+        if isinstance(decision, Response):
+            return decision
+        identity, form, repair = decision
         reviewer = identity.name or (form.get("approver") or "").strip()
         try:
             reject(settings, repair.repair_id, reviewer, form.get("note", ""))
@@ -155,15 +158,10 @@ def create_app(settings: Settings, config: ReviewConfig) -> Starlette:
         return RedirectResponse(f"/proposals/{repair.repair_id}", status_code=303)
 
     async def modify(request: Request) -> Response:
-        identity = signed_in(request)
-        if isinstance(identity, Response):
-            return identity
-        form = await form_of(request, identity)
-        if isinstance(form, Response):
-            return form
-        repair = proposal(request, identity)
-        if isinstance(repair, Response):
-            return repair
+        decision = await decision_of(request)
+        if isinstance(decision, Response):
+            return decision
+        identity, form, repair = decision
         sql = form.get("sql", "").strip()
         if not sql:
             return refuse(request, identity, "the modified SQL is empty", 400)
