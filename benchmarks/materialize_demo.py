@@ -14,10 +14,10 @@ import json
 import resource
 import shutil
 import tempfile
-import threading
 import time
 from pathlib import Path
 
+from memory import PeakSampler, process_rss_mb  # benchmarks/memory.py, beside this script
 from rich.table import Table
 
 from agentic_assets.cli.console import make_console
@@ -28,38 +28,6 @@ from agentic_assets.settings import Settings
 from agentic_assets.specs.loader import load_project
 
 console = make_console()
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-class PeakSampler:
-    """Samples resident memory in the background; `peak` is the high-water mark since `reset`."""
-
-    def __init__(self, interval_s: float = 0.005) -> None:
-        self.interval_s, self.peak, self._stop = interval_s, 0.0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, rss_mb())
-            time.sleep(self.interval_s)
-
-    def reset(self) -> None:
-        self.peak = rss_mb()
-
-    def __enter__(self) -> PeakSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def main() -> None:
@@ -81,7 +49,7 @@ def main() -> None:
     settings = Settings.from_env(data_dir=data_dir, specs_dir=specs, transform_runner=args.runner)
     project = load_project(settings)
     results = []
-    with PeakSampler() as sampler:
+    with PeakSampler(process_rss_mb, interval_s=0.005) as sampler:
         started = time.perf_counter()
         with console.status(f"Generating {args.transactions:,} transactions in {data_dir}..."):
             generate(settings.raw_dir, DatasetSize(args.transactions))

@@ -18,14 +18,17 @@ import argparse
 import contextlib
 import json
 import shutil
+import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import psutil
 
-from agentic_assets.settings import Settings
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/memory.py
+from memory import PeakSampler  # noqa: E402
+
+from agentic_assets.settings import Settings  # noqa: E402
 
 ENGINES = ("duckdb", "spark")
 
@@ -37,30 +40,6 @@ def tree_rss_mb() -> float:
         with contextlib.suppress(psutil.Error):  # a child that ended between listing and reading
             total += proc.memory_info().rss
     return total / 2**20
-
-
-class PeakSampler:
-    """High-water mark of the process tree's resident memory since the last `reset`."""
-
-    def __init__(self, interval_s: float = 0.01) -> None:
-        self.interval_s, self.peak, self._stop = interval_s, 0.0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss_mb())
-            time.sleep(self.interval_s)
-
-    def reset(self) -> None:
-        self.peak = tree_rss_mb()
-
-    def __enter__(self) -> PeakSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def floor_seconds(asset, project, settings: Settings, scratch: Path) -> float:
@@ -191,7 +170,7 @@ def main() -> None:
     load_before = psutil.getloadavg()
     figures: dict = {"sizes": [], "runs": [], "spark_start_s": round(spark_start_s, 2), "cpus": psutil.cpu_count(),
                      "load_average_before": [round(x, 2) for x in load_before]}  # fmt: skip
-    with PeakSampler() as sampler:
+    with PeakSampler(tree_rss_mb) as sampler:
         for n in sorted(args.sizes):
             figures["runs"].append(run_size(n, root, specs, sampler, log))
             figures["sizes"].append(n)
