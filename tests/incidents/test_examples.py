@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from agentic_assets.audit import audit_log_for
-from agentic_assets.incidents import incident_folders, load_expected, load_incident
+from agentic_assets.bench.results import AgentAnswer
+from agentic_assets.bench.scoring import load_expected, score
+from agentic_assets.incidents import incident_folders, load_incident
 from agentic_assets.incidents.replay import replay
-from agentic_assets.incidents.scoring import score
 from agentic_assets.settings import PROJECT_ROOT
 
 # The six example incidents of the format, copied as they are into benchmarks/examples.
@@ -25,11 +26,17 @@ def test_the_examples_are_there() -> None:
 @pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
 def test_example_is_diagnosed_and_repaired(folder: Path, tmp_path: Path) -> None:
     result = replay(folder, tmp_path)
-    expected = load_expected(folder)
-    verdict = score(expected, result.category, result.remediation, result.output, result.sandbox_ok, folder)
-    assert verdict == {"diagnosis_correct": True, "proposal_correct": True}, (result.category, result.remediation)
+    answer = AgentAnswer.model_validate(result.model_dump(include=set(AgentAnswer.model_fields)))
+    # The benchmark's own scorer: the test and `agentic-assets bench` cannot disagree on what is right.
+    scored = score(folder.name, answer, load_expected(folder), error=result.error)
+    assert scored.diagnosis_correct and scored.proposal_correct, (
+        scored.category,
+        scored.remediation,
+        scored.score_detail,
+    )
     assert 1 <= result.tool_calls <= 6
-    assert result.seconds_to_proposal is not None and result.seconds_to_proposal < 30
+    # How fast is the benchmark's to measure (`make bench-examples`); here only that a proposal was timed.
+    assert result.seconds_to_proposal is not None
     assert result.trace is not None and result.trace.read_text()
     settings_dir = tmp_path / "workspace" / "data"
     from agentic_assets.settings import Settings
