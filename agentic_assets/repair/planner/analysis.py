@@ -15,7 +15,7 @@ from agentic_assets.repair.failure_signal import FailureSignal
 from agentic_assets.repair.observations import FailedRunReport
 from agentic_assets.repair.planner import fixes
 from agentic_assets.repair.planner.finding import Finding, Step
-from agentic_assets.repair.planner.operators import normalise_cast, resource_step, source_arrival
+from agentic_assets.repair.planner.operators import normalise_cast, resource_step, schema_check, source_arrival
 from agentic_assets.repair.planner.signals import (
     AMBIGUOUS,
     QUOTED_VALUE,
@@ -28,7 +28,7 @@ from agentic_assets.repair.planner.signals import (
     traced_source_columns,
 )
 from agentic_assets.repair.schema_diff import SchemaDiff
-from agentic_assets.repair.sql_rewrite import cast_targets, quote, source_aliases, union_by_name
+from agentic_assets.repair.sql_rewrite import cast_targets, quote, source_aliases, union_by_name, widen_casts
 from agentic_assets.repair.types import family, is_identifier_name
 
 RENAME_NAME_MIN = 0.55
@@ -38,6 +38,7 @@ KEY_MATCH_MIN = 0.95
 REKEYED_MAX = 0.2
 CONFIDENT = 0.85
 SHIFTED_SHARE = 0.2  # values beyond a valid bound: above this share it is a shifted distribution, not bad rows
+NUMERIC = ("integer", "number")
 THIN_PARTITION = 0.9  # the latest partition below this share of the typical one is still arriving
 
 
@@ -309,7 +310,11 @@ def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[st
                 continue
             finding = _representation_finding(source, col, before, now, castable, profile)
             options = normalise_cast.candidates(source, col, before, profile) if finding is None else []
-            if finding is not None:
+            residue = normalise_cast.unreadable_share(profile)
+            if finding is not None and finding.remediation == "code_change" and residue > 0 and fb in NUMERIC:
+                # A number format that restores most values; the rest hold no number at all.
+                out += ev.choose(f"{source}.{col}", normalise_cast.with_residue(finding, source, col, profile, residue))
+            elif finding is not None:
                 out.append(finding)
             elif options:
                 out += ev.choose(f"{source}.{col}", options)
@@ -904,16 +909,7 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             return Step(
                 thought="Values outgrew a type the transform casts to; widen it.",
                 confidence=0.85,
-                findings=[
-                    Finding(
-                        category="schema_drift",
-                        remediation="schema_evolution",
-                        cause=f"source values outgrew the declared type(s) {', '.join(widen)} ({error[:160]})",
-                        evidence=["failed_run"],
-                        confidence=0.85,
-                        widen=widen,
-                    )
-                ],
+                findings=[_widening_finding(ev.sql, widen, report, error)],
             )
     if not ev.has("schema_diff"):
         hint = {
@@ -944,6 +940,11 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
                         "transient.", confidence=0.9, findings=[transient])  # fmt: skip
 
     findings = rename_findings(ev)
+    evolved = schema_check.evolve(ev.checks_text, ev.sql, schema, failed_names) if klass == "checks" else None
+    if evolved is not None:
+        # The schema check is explained; the other failed checks (if any) still need their own cause.
+        findings.append(evolved)
+        failed_names = [n for n in failed_names if "schema" not in n.lower()]
     if klass == "set_operation":
         findings += set_operation_findings(ev)
     if klass == "ambiguous":
@@ -980,7 +981,11 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             tool="code_history",
         )
     regression_now = regression_finding(ev, failed_names) if not findings else None
-    checks_path = klass == "checks" or bool(extra_failed) or (klass in ("other", "none") and not findings)
+    checks_path = (
+        (klass == "checks" and bool(failed_names))
+        or bool(extra_failed)
+        or (klass in ("other", "none") and not findings)
+    )
     # Data-side evidence for failed checks (and, after a rename, for the checks on the renamed columns).
     if regression_now is None and (checks_path or renamed):
         for source, col, _check in check_source_columns(ev, failed_names, renamed):
@@ -1094,6 +1099,32 @@ def _numeric_casts_of_numbers(sql: str, report: FailedRunReport) -> bool:
     bounded = set(_widenings(sql))
     return any(
         family(types.get(col, "")) in ("integer", "number") and target in bounded for col, target in cast_targets(sql)
+    )
+
+
+def _widening_finding(sql: str, widen: dict[str, str], report: FailedRunReport, error: str) -> Finding:
+    """Widen the casts the values outgrew: a schema evolution when an output column widens with them (the
+    format's definition), a code change when the wider type stays inside the transform."""
+    cause = f"source values outgrew the declared type(s) {', '.join(widen)} ({error[:160]})"
+    schemas = report.last_good_run.input_schemas if report.last_good_run else {}
+    before = schema_check.output_columns(sql, schemas) if schemas else None
+    after = schema_check.output_columns(widen_casts(sql, widen), schemas) if schemas else None
+    if before is not None and after is not None and before == after:
+        return Finding(
+            category="schema_drift",
+            remediation="code_change",
+            cause=f"{cause}; the wider type stays inside the transform, the output schema does not change",
+            evidence=["failed_run"],
+            confidence=0.85,
+            sql=widen_casts(sql, widen),
+        )
+    return Finding(
+        category="schema_drift",
+        remediation="schema_evolution",
+        cause=cause,
+        evidence=["failed_run"],
+        confidence=0.85,
+        widen=widen,
     )
 
 

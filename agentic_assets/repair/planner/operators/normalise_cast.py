@@ -44,19 +44,32 @@ def candidates(source: str, col: str, before: str, profile: dict, *, as_text: bo
         source=source,
         replaces={col: expr},
     )
-    out = [[cast]]
     if affixes.numeric_share < 1:
-        q = quote(col)
-        check = number if target == "DOUBLE" else normalised_number(col, "DOUBLE", profile.get("decimal_separator"))
-        residue = Finding(
-            category="data_quality",
-            remediation="dead_letter",
-            cause=f"{1 - affixes.numeric_share:.0%} of the distinct {source}.{col} values hold no number at all",
-            evidence=["column_profiles"],
-            confidence=0.8,
-            source=source,
-            condition=f"{q} IS NOT NULL AND TRY({check}) IS NULL",
-            reason=f"{col} holds no number",
-        )
-        out.append([cast, residue])
-    return out
+        return with_residue(cast, source, col, profile, 1 - affixes.numeric_share)
+    return [[cast]]
+
+
+def with_residue(cast: Finding, source: str, col: str, profile: dict, share: float) -> list[list[Finding]]:
+    """The cast alone, and the cast beside a dead letter of the values that hold no number.
+
+    The cast alone fails on the residue (it is not a TRY), so the sandbox keeps it only when the residue is
+    not in the rows the asset reads; otherwise the two-change candidate is the smallest that passes."""
+    check = normalised_number(col, "DOUBLE", profile.get("decimal_separator"))
+    residue = Finding(
+        category="data_quality",
+        remediation="dead_letter",
+        cause=f"{share:.0%} of the distinct {source}.{col} values hold no number at all",
+        evidence=["column_profiles"],
+        confidence=0.8,
+        source=source,
+        condition=f"{quote(col)} IS NOT NULL AND TRY({check}) IS NULL",
+        reason=f"{col} holds no number",
+    )
+    return [[cast], [cast, residue]]
+
+
+def unreadable_share(profile: dict) -> float:
+    """The share of distinct values written in no recognised format (the profile's `text` format)."""
+    formats = profile.get("formats") or {}
+    total = sum(formats.values())
+    return formats.get("text", 0) / total if total else 0.0
