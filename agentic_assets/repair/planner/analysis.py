@@ -31,15 +31,49 @@ from agentic_assets.repair.schema_diff import SchemaDiff
 from agentic_assets.repair.sql_rewrite import cast_targets, quote, source_aliases, union_by_name, widen_casts
 from agentic_assets.repair.types import family, is_identifier_name
 
+# Name similarity (difflib ratio) of a dropped and an added column: 0.55 is where a name keeps more than half
+# of its characters in order (`amount` / `amount_eur`), below which names share only common word parts.
 RENAME_NAME_MIN = 0.55
+# Share of a renamed column's distinct values already known in the old column: a rename keeps the values;
+# a different quantity under a similar name shares few of them. 0.8 leaves room for the new values of a day.
 RENAME_VALUES_MIN = 0.8
+# A renamed column that also changed type keeps less of its spelling (`read_at` / `read_at_epoch`): it needs
+# a clearer name match, and its profile then has to explain the new type.
 RETYPED_RENAME_MIN = 0.6
+# An identifier that changed type kept its meaning when nearly all of its cast values are known ids: 0.95
+# allows the new ids of the day, while a re-keying leaves far fewer.
 KEY_MATCH_MIN = 0.95
+# Share of a join key's values that still find their partner: below 0.2 the key lost most of its matches,
+# which new ids alone (a few percent a day) never explain; the values now mean something else.
 REKEYED_MAX = 0.2
+# Planner confidence at which a second consistent reading needs no further tool call (code history).
 CONFIDENT = 0.85
-SHIFTED_SHARE = 0.2  # values beyond a valid bound: above this share it is a shifted distribution, not bad rows
+# Share of values beyond a valid bound: bad rows are a tail (a sentinel, a handful of negatives); a unit, sign
+# or scale change moves a large part of the distribution past the bound. A fifth of the values is well beyond
+# any tail a check's bound is set to exclude (the bound sits past the bulk of the good values).
+SHIFTED_SHARE = 0.2
+# The 90th over the 10th percentile of a bounded quantity: a unit change by a factor of 1000 (Wh / kWh,
+# g / kg, ms / s) mixing into a column spreads it over three orders of magnitude; 300 is half of that in log
+# terms above a plain skewed spread (prices, durations rarely span more than two orders between p10 and p90).
+UNIT_SPREAD = 300
 NUMERIC = ("integer", "number")
-THIN_PARTITION = 0.9  # the latest partition below this share of the typical one is still arriving
+# The latest partition below this share of the typical earlier one is still arriving: partitions of one
+# source vary by a few percent from day to day, so a tenth missing is more than that variation.
+THIN_PARTITION = 0.9
+# Rows per calendar day of an event stream vary more than partitions do (weekday effects of about 15%), so
+# the latest day counts as still arriving only with a fifth of its rows missing, against at least three
+# earlier days (the fewest that have a median distinct from their extremes).
+THIN_DAY = 0.8
+MIN_HISTORY_DAYS = 3
+# Distinct share of a column with duplicates above which it is a row key delivered twice (a key repeats only
+# when its rows do); an attribute column (a status, a country) has far fewer distinct values than rows.
+KEY_DISTINCT_MIN = 0.8
+# Overlap lead (in share of values) that makes one of several similar new columns the rename: a third of the
+# values more is far beyond what two candidate columns of the same data share by chance.
+RENAME_LEAD = 0.3
+# A feed whose latest time value is more than a day behind the incident's clock has missed a daily delivery
+# (the slowest schedule a freshness check is written for here).
+STALE_HOURS = 24
 
 
 class Evidence:
@@ -166,7 +200,7 @@ def rename_findings(ev: Evidence) -> list[Finding]:
             if len(strong) > 1:
                 best = sorted(strong, key=lambda c: (c.get("value_overlap") or 0, c["name_similarity"]), reverse=True)
                 top, second = best[0], best[1]
-                if (top.get("value_overlap") or 0) - (second.get("value_overlap") or 0) >= 0.3:
+                if (top.get("value_overlap") or 0) - (second.get("value_overlap") or 0) >= RENAME_LEAD:
                     strong = [top]
             retyped = [
                 c for c in d.get("rename_candidates", [])
@@ -554,10 +588,11 @@ def literal_findings(ev: Evidence) -> list[Finding]:
             continue
         mapping: dict[str, str] = {}
         for lit in literals:
-            hits = [v for v in values if v.upper().startswith(lit.upper()) and v != lit]
+            hits = [v for v in values if v != lit and _abbreviates(lit, v)]
             if len(hits) == 1:
                 mapping[hits[0]] = lit
-        if len(mapping) == len(literals):
+        # Every literal abbreviates exactly one word and no word is claimed twice: a one-to-one reading.
+        if len(mapping) == len(literals) == len(set(mapping.values())):
             cases = " ".join(f"WHEN '{v}' THEN '{c}'" for v, c in mapping.items())
             out.append(
                 Finding(
@@ -572,6 +607,16 @@ def literal_findings(ev: Evidence) -> list[Finding]:
                 )
             )
     return out
+
+
+def _abbreviates(code: str, word: str) -> bool:
+    """Whether `code` is an abbreviation of `word`: it starts the word, and the rest of its letters follow in
+    the word's order (`CNL` of `Cancelled`, `P` of `Pending`), case aside."""
+    c, w = code.lower(), word.lower()
+    if not c or not w.startswith(c[0]) or len(c) >= len(w):
+        return False
+    it = iter(w[1:])
+    return all(ch in it for ch in c[1:])
 
 
 def duplicate_row_findings(ev: Evidence) -> list[Finding]:
@@ -642,15 +687,11 @@ def row_key_columns(ev: Evidence) -> dict[str, list[str]]:
 
 
 def time_columns(ev: Evidence) -> dict[str, list[str]]:
+    """Columns the transform uses whose type is a date or timestamp now, per source (by type, not by name)."""
     out: dict[str, list[str]] = {}
     for d in ev.diffs():
-        cols = [
-            c
-            for c in d.get("used_by_transform", [])
-            if any(w in c.lower() for w in ("time", "date", "_ts", "day", "month", "week", "period"))
-            or c.lower().endswith("_at")
-            and not is_identifier_name(c)
-        ]
+        types = d.get("columns_now") or {}
+        cols = [c for c in d.get("used_by_transform", []) if family(types.get(c, "")) in ("date", "timestamp")]
         if cols:
             out[d["source"]] = cols
     return out
@@ -687,7 +728,7 @@ def data_findings(
         if check.metric != "duplicate_count" or not p or not p.get("duplicated_values"):
             continue
         nonnull = p["rows"] - p["nulls"]
-        if nonnull and p["distinct"] >= 0.8 * nonnull and is_identifier_name(col):
+        if nonnull and p["distinct"] >= KEY_DISTINCT_MIN * nonnull and is_identifier_name(col):
             out.append(
                 Finding(
                     category="data_quality",
@@ -751,7 +792,7 @@ def data_findings(
             if p.get("lag_to_now_hours") is not None:
                 lagging.append((source, col, p["lag_to_now_hours"]))
             earlier = [n for _, n in days[:-1]]
-            if len(earlier) >= 3 and days[-1][1] < 0.8 * sorted(earlier)[len(earlier) // 2]:
+            if len(earlier) >= MIN_HISTORY_DAYS and days[-1][1] < THIN_DAY * sorted(earlier)[len(earlier) // 2]:
                 thin.append(f"{source}.{col} has {days[-1][1]} rows for {days[-1][0]} against about "
                             f"{sorted(earlier)[len(earlier) // 2]} a day before")  # fmt: skip
         for col in cols:
@@ -765,7 +806,7 @@ def data_findings(
     if len({day for _, _, day, _ in latest}) > 1:
         newest = max(day for _, _, day, _ in latest)
         behind = [f"{s}.{c} ends {day}, the other sources {newest}" for s, c, day, _ in latest if day < newest]
-    stale = freshness and lagging and max(h for _, _, h in lagging) > 24
+    stale = freshness and lagging and max(h for _, _, h in lagging) > STALE_HOURS
     if empty or stale or thin or behind:
         if empty:
             where = ", ".join(empty) + " delivered no rows"
@@ -789,6 +830,8 @@ def data_findings(
 def _partial_partition(profile: dict[str, Any]) -> str | None:
     """Why the latest partition of a partition-like column (few values, many rows each) is still arriving."""
     parts = profile.get("partitions") or []
+    # Partition-like: each value holds several rows (5, so that a thin partition can be told from noise); a
+    # continuous timestamp has about one row per value and no partitions to compare.
     if len(parts) < 2 or not profile.get("distinct") or profile["rows"] < 5 * profile["distinct"]:
         return None
     earlier = sorted(n for _, n in parts[:-1])
@@ -802,7 +845,7 @@ def _partial_partition(profile: dict[str, Any]) -> str | None:
 def _unit_change(profile: dict[str, Any], config: dict[str, Any]) -> str | None:
     """Why the invalid values look like the same quantity in another unit or code set, or None."""
     q = profile.get("quantiles") or []
-    if len(q) == 3 and "valid max" in config and q[0] > 0 and q[2] / q[0] >= 300:
+    if len(q) == 3 and "valid max" in config and q[0] > 0 and q[2] / q[0] >= UNIT_SPREAD:
         return f"jumped by orders of magnitude (10th percentile {q[0]:g}, 90th {q[2]:g}): a unit change"
     shifted = _shifted_share(profile, config)
     if shifted is not None:
@@ -813,11 +856,19 @@ def _unit_change(profile: dict[str, Any], config: dict[str, Any]) -> str | None:
     allowed = config.get("valid values")
     values = [v for v in profile.get("values", []) if isinstance(v, str)]
     if allowed and values:
-        code = re.compile(r"^[A-Z]{3}$")
+        # Values outside the list written exactly like the listed codes (same length, same letters, digits and
+        # marks in the same places) are more codes of the same standard: the list, not the rows, may be out
+        # of date, and whether they are valid is the data owner's call. Values shaped otherwise are bad rows.
+        shapes = {_shape(str(a)) for a in allowed}
         others = [v for v in values if v not in allowed]
-        if others and all(code.match(str(a)) for a in allowed) and all(code.match(v) for v in others):
+        if others and len(shapes) == 1 and all(_shape(v) in shapes for v in others):
             return f"now also holds {', '.join(others)} where only {', '.join(map(str, allowed))} was valid"
     return None
+
+
+def _shape(value: str) -> str:
+    """A code's written shape: `A` per capital, `a` per small letter, `9` per digit, other marks as they are."""
+    return re.sub(r"[0-9]", "9", re.sub(r"[a-z]", "a", re.sub(r"[A-Z]", "A", value)))
 
 
 def _shifted_share(profile: dict[str, Any], config: dict[str, Any]) -> float | None:
