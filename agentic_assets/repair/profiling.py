@@ -16,6 +16,7 @@ import pyarrow as pa
 from pydantic import BaseModel, Field
 
 from agentic_assets.repair.redaction import is_pii_column, mask, names_column, redact_value
+from agentic_assets.repair.representations import Parse, detect
 
 DISTINCT_SAMPLE = 5000
 
@@ -123,6 +124,9 @@ class ColumnProfile(BaseModel):
         default_factory=list, description="time columns: rows per distinct value, the latest 8, oldest first"
     )
     affixes: Affixes | None = Field(default=None, description="text: numbers written inside constant text")
+    parses: list[Parse] = Field(
+        default_factory=list, description="text: date, timestamp and duration formats that read every value"
+    )
 
 
 def classify(value: str) -> str:
@@ -287,4 +291,6 @@ def profile_column(
         recent_days=recent,
         partitions=partitions,
         affixes=affixes_of([str(v) for v in values]) if _is_text(t) and not pii else None,
+        # Tried on the distinct values read above (up to DISTINCT_SAMPLE of them).
+        parses=detect([str(v) for v in values]) if _is_text(t) and not pii else [],
     )

@@ -344,6 +344,8 @@ def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[st
                 continue
             finding = _representation_finding(source, col, before, now, castable, profile)
             options = normalise_cast.candidates(source, col, before, profile) if finding is None else []
+            if finding is None and not options:
+                options = normalise_cast.parsed(source, col, before, profile)
             residue = normalise_cast.unreadable_share(profile)
             if finding is not None and finding.remediation == "code_change" and residue > 0 and fb in NUMERIC:
                 # A number format that restores most values; the rest hold no number at all.
@@ -482,9 +484,16 @@ def text_format_findings(ev: Evidence, columns: list[tuple[str, str]]) -> list[F
             )
         else:
             options = normalise_cast.candidates(source, col, "string", profile, as_text=True)
+            if not options and _casts_to_time(ev.sql, col):
+                options = normalise_cast.parsed(source, col, "string", profile, as_text=True)
             if options:
                 out += ev.choose(f"{source}.{col}", options)
     return out
+
+
+def _casts_to_time(sql: str, col: str) -> bool:
+    """Whether the transform casts `col` to a date or timestamp (so that its text is read as one)."""
+    return any(c == col and t.upper().startswith(("DATE", "TIMESTAMP")) for c, t in cast_targets(sql))
 
 
 def ambiguous_findings(ev: Evidence, error: str) -> list[Finding]:

@@ -12,7 +12,9 @@ from __future__ import annotations
 from agentic_assets.repair.planner import fixes
 from agentic_assets.repair.planner.finding import Finding
 from agentic_assets.repair.profiling import Affixes
+from agentic_assets.repair.representations import Parse, readings
 from agentic_assets.repair.sql_rewrite import quote
+from agentic_assets.repair.types import family
 
 
 def normalised_number(col: str, target: str, separator: str | None) -> str:
@@ -73,3 +75,68 @@ def unreadable_share(profile: dict) -> float:
     formats = profile.get("formats") or {}
     total = sum(formats.values())
     return formats.get("text", 0) / total if total else 0.0
+
+
+# Units an ISO 8601 duration may have been written in before, as seconds per unit: the sandbox compares each
+# reading with the last good output and keeps the one that agrees (or escalates when none can be told apart).
+DURATION_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600}
+
+
+def parsed(source: str, col: str, before: str, profile: dict, *, as_text: bool = False) -> list[list[Finding]]:
+    """Candidates from the formats that read every value (`profile.parses`), or [] when none does.
+
+    One meaning (every full reading agrees) is a code change; several are an ambiguity to escalate."""
+    parses = [Parse.model_validate(p) for p in profile.get("parses") or []]
+    fb = family(before) if not as_text else "date"
+    q = quote(col)
+    if fb in ("date", "timestamp"):
+        groups = readings(parses, {"date", "timestamp"})
+        if not groups:
+            return []
+        if len(groups) > 1:
+            names = ", ".join(g[0].format for g in groups.values())
+            return [[Finding(
+                category="format_drift",
+                remediation="escalate",
+                cause=f"{source}.{col} is written in a format that reads two ways ({names})",
+                evidence=["column_profiles"],
+                confidence=0.8,
+                escalate_reason=f"parsing {col} would be a guess between {names}",
+            )]]  # fmt: skip
+        fmt = next(iter(groups.values()))[0]
+        value = f"strptime({q}, '{fmt.format}')"
+        if as_text:
+            iso = "%Y-%m-%d" if fmt.kind == "date" else "%Y-%m-%d %H:%M:%S"
+            expr = f"strftime({value}, '{iso}')"
+        else:
+            expr = f"CAST({value} AS {fixes.target_type(before)})"
+        return [[Finding(
+            category="format_drift",
+            remediation="code_change",
+            cause=f"{source}.{col} is now written as {fmt.format!r}, which reads every value; the transform "
+            f"expects {before}",
+            evidence=["schema_diff", "column_profiles"],
+            confidence=0.86,
+            source=source,
+            replaces={col: expr},
+        )]]  # fmt: skip
+    if fb in ("integer", "number") and any(p.kind == "duration" for p in parses):
+        pattern = r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+        parts = [f"COALESCE(TRY_CAST(regexp_extract({q}, '{pattern}', {i}) AS DOUBLE), 0)" for i in range(1, 5)]
+        seconds = f"({parts[0]} * 86400 + {parts[1]} * 3600 + {parts[2]} * 60 + {parts[3]})"
+        target = fixes.target_type(before)
+        return [
+            [
+                Finding(
+                    category="format_drift",
+                    remediation="code_change",
+                    cause=f"{source}.{col} is now written as ISO 8601 durations; read as {unit}",
+                    evidence=["schema_diff", "column_profiles"],
+                    confidence=0.8,
+                    source=source,
+                    replaces={col: f"CAST({seconds} / {per} AS {target})"},
+                )
+            ]  # fmt: skip
+            for unit, per in DURATION_UNITS.items()
+        ]
+    return []
