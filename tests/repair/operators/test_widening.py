@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agentic_assets.repair.observations import FailedRunReport, GoodRunInfo
-from agentic_assets.repair.planner.analysis import _widening_finding, _widenings
+from agentic_assets.repair.planner.operators.widening import widening_finding, widenings
 
 SCHEMAS = {"readings": {"device": "string", "pulses": "int64"}}
 
@@ -15,13 +15,13 @@ def _report() -> FailedRunReport:
 
 def test_a_cast_that_is_an_output_column_widens_the_output() -> None:
     sql = "SELECT device, CAST(MAX(pulses) AS INTEGER) AS last_counter FROM readings GROUP BY device"
-    finding = _widening_finding(sql, _widenings(sql), _report(), "Conversion Error: out of range")
+    finding = widening_finding(sql, widenings(sql), _report(), "Conversion Error: out of range")
     assert (finding.category, finding.remediation) == ("schema_drift", "schema_evolution")
 
 
 def test_a_cast_inside_an_aggregate_keeps_the_output_schema() -> None:
     # SUM over INTEGER and over BIGINT are both HUGEINT in DuckDB: the output table does not change.
     sql = "SELECT device, SUM(CAST(pulses AS INTEGER)) AS total FROM readings GROUP BY device"
-    finding = _widening_finding(sql, _widenings(sql), _report(), "Conversion Error: out of range")
+    finding = widening_finding(sql, widenings(sql), _report(), "Conversion Error: out of range")
     assert (finding.category, finding.remediation) == ("schema_drift", "code_change")
     assert finding.sql is not None and "BIGINT" in finding.sql.upper()

@@ -16,6 +16,7 @@ from agentic_assets.repair.planner.finding import Finding
 # Headroom over the projection: run times on a shared machine vary by about a third from run to run, and the
 # projection is linear while joins and sorts grow a little faster than their input; 1.5 covers both.
 TIME_HEADROOM = 1.5
+
 # A run stopped at its memory limit does not show its peak (DuckDB fails the allocation that crosses it), so
 # memory cannot be projected from a measurement: it steps geometrically over the growth-scaled limit, and a
 # factor of two is the step that finds a sufficient limit in the fewest sandbox-validated tries.
