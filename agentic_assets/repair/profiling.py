@@ -141,9 +141,17 @@ def _decimal_separator(values: list[str], formats: Counter[str]) -> str | None:
     """Which mark separates decimals in text numbers: the last of both when both occur; a comma followed by
     other than three digits is decimal; several comma groups are thousands; a column without dots but with
     commas writes decimal commas."""
-    if not (formats.keys() & {"decimal_comma", "thousands_comma", "currency"}):
+    pairs = [(v.strip(), m.group(2)) for v in values if (m := _AFFIXED.match(v.strip()))]
+    cores = [c for _, c in pairs]
+    affixed = any(c != v for v, c in pairs)
+    if not (formats.keys() & {"decimal_comma", "thousands_comma", "currency"}) and not affixed:
         return None
-    numbers = [re.sub(r"[^0-9,.]", "", v) for v in values]
+    # Read from the numbers themselves (a unit or code around them says nothing about the decimal mark).
+    numbers = [re.sub(r"[^0-9,.]", "", c) for c in cores] if affixed else [re.sub(r"[^0-9,.]", "", v) for v in values]
+    if not numbers:
+        return None
+    if any(n.count(".") > 1 for n in numbers):
+        return ","  # several dots in one number: the dots group thousands
     if any("," in n and "." in n and n.rfind(",") > n.rfind(".") for n in numbers):
         return ","
     if any("," in n and "." in n for n in numbers):
