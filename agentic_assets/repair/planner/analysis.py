@@ -54,9 +54,11 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
         return Step(thought="The run ran out of memory: the data outgrew the resources.", confidence=0.9,
                     findings=[step])  # fmt: skip
     if klass == "time":
-        step = resource_step.time_step(report)
+        chosen = ev.choose("run time", [[step] for step in resource_step.time_candidates(report)])
+        if ev.pending:
+            return _evaluation_step(ev, [])
         return Step(thought="The run was stopped at its wall-clock limit: the work outgrew the time it has.",
-                    confidence=0.9, findings=[step])  # fmt: skip
+                    confidence=0.9, findings=chosen)  # fmt: skip
     if klass == "conversion" and ev.sql and numeric_casts_of_numbers(ev.sql, report):
         # A cast between number types fails only when a value does not fit the narrower one.
         klass = "overflow"
