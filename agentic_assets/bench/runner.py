@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -143,6 +144,26 @@ def _run(
     pending = deque(work)
     running: list[_Running] = []
     results: list[IncidentResult] = []
+    try:
+        _loop(pending, running, results, ctx, model, jobs, timeout_s, replay, on_result)
+    finally:
+        for run in running:
+            _kill(run.process)
+            run.process.join()
+    return results
+
+
+def _loop(
+    pending: deque[tuple[Path, Path]],
+    running: list[_Running],
+    results: list[IncidentResult],
+    ctx: Any,
+    model: str,
+    jobs: int,
+    timeout_s: float,
+    replay: str,
+    on_result: Progress | None,
+) -> None:
     while pending or running:
         while pending and len(running) < max(1, jobs):
             folder, out_dir = pending.popleft()
@@ -158,7 +179,9 @@ def _run(
                 if on_result:
                     on_result(result)
                 continue
-            proc = ctx.Process(target=child.main, args=(replay, str(stripped), model, str(out_dir)), daemon=True)
+            # Not daemonic: a replay starts processes of its own (a run under a wall-clock limit is one), which
+            # a daemonic process may not. The `finally` below ends any still running if this loop is left early.
+            proc = ctx.Process(target=child.main, args=(replay, str(stripped), model, str(out_dir)), daemon=False)
             proc.start()
             running.append(_Running(folder, proc, time.monotonic(), out_dir, scratch))
         if not running:
@@ -177,7 +200,6 @@ def _run(
             results.append(result)
             if on_result:
                 on_result(result)
-    return results
 
 
 def run_bench(

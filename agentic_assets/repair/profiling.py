@@ -16,6 +16,7 @@ import pyarrow as pa
 from pydantic import BaseModel, Field
 
 from agentic_assets.repair.redaction import is_pii_column, mask, names_column, redact_value
+from agentic_assets.repair.representations import Parse, detect
 
 DISTINCT_SAMPLE = 5000
 
@@ -123,6 +124,9 @@ class ColumnProfile(BaseModel):
         default_factory=list, description="time columns: rows per distinct value, the latest 8, oldest first"
     )
     affixes: Affixes | None = Field(default=None, description="text: numbers written inside constant text")
+    parses: list[Parse] = Field(
+        default_factory=list, description="text: date, timestamp and duration formats that read every value"
+    )
 
 
 def classify(value: str) -> str:
@@ -137,9 +141,17 @@ def _decimal_separator(values: list[str], formats: Counter[str]) -> str | None:
     """Which mark separates decimals in text numbers: the last of both when both occur; a comma followed by
     other than three digits is decimal; several comma groups are thousands; a column without dots but with
     commas writes decimal commas."""
-    if not (formats.keys() & {"decimal_comma", "thousands_comma", "currency"}):
+    pairs = [(v.strip(), m.group(2)) for v in values if (m := _AFFIXED.match(v.strip()))]
+    cores = [c for _, c in pairs]
+    affixed = any(c != v for v, c in pairs)
+    if not (formats.keys() & {"decimal_comma", "thousands_comma", "currency"}) and not affixed:
         return None
-    numbers = [re.sub(r"[^0-9,.]", "", v) for v in values]
+    # Read from the numbers themselves (a unit or code around them says nothing about the decimal mark).
+    numbers = [re.sub(r"[^0-9,.]", "", c) for c in cores] if affixed else [re.sub(r"[^0-9,.]", "", v) for v in values]
+    if not numbers:
+        return None
+    if any(n.count(".") > 1 for n in numbers):
+        return ","  # several dots in one number: the dots group thousands
     if any("," in n and "." in n and n.rfind(",") > n.rfind(".") for n in numbers):
         return ","
     if any("," in n and "." in n for n in numbers):
@@ -287,4 +299,6 @@ def profile_column(
         recent_days=recent,
         partitions=partitions,
         affixes=affixes_of([str(v) for v in values]) if _is_text(t) and not pii else None,
+        # Tried on the distinct values read above (up to DISTINCT_SAMPLE of them).
+        parses=detect([str(v) for v in values]) if _is_text(t) and not pii else [],
     )

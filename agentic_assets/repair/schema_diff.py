@@ -7,8 +7,10 @@ many of the new values the old ones account for).
 
 from __future__ import annotations
 
+import os
+import re
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import pyarrow as pa
@@ -51,6 +53,17 @@ class KeyMatch(BaseModel):
     matches_other_column: str | None = Field(default=None, description="a partner column the values match instead")
     other_column_match: float | None = None
     other_column_unique: bool | None = None
+    normalisation: KeyNormalisation | None = Field(default=None, description="the best spelling change, if any")
+
+
+class KeyNormalisation(BaseModel):
+    """A spelling change that maps a join key's values back onto its partner's: the same codes written with
+    another case or without their separators (`fold`), or with a constant text before or after them."""
+
+    kind: Literal["fold", "prefix", "suffix"]
+    affix: str = ""
+    share: float = Field(description="share of the key's distinct values that find their partner once normalised")
+    unique: bool = Field(description="no two partner values normalise to the same spelling")
 
 
 class SourceDiff(BaseModel):
@@ -153,6 +166,33 @@ def _duplicate_rows(table: pa.Table) -> int:
         con.close()
 
 
+def _fold(value: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]", "", value).upper()
+
+
+def _normalisation(mine: set[str], theirs: set[str]) -> KeyNormalisation | None:
+    """The spelling change (tried: fold, a constant prefix, a constant suffix) under which most of `mine`
+    find a partner value, or None when none helps."""
+    tries: list[tuple[str, str, dict[str, str], set[str]]] = []
+    folded = {t: _fold(t) for t in theirs}
+    tries.append(("fold", "", {m: _fold(m) for m in mine}, set(folded.values())))
+    values = sorted(mine)
+    prefix = os.path.commonprefix(values)
+    suffix = os.path.commonprefix([v[::-1] for v in values])[::-1]
+    # Every leading (trailing) part of the text all values share is a candidate constant affix.
+    for k in range(1, len(prefix) + 1):
+        tries.append(("prefix", prefix[:k], {m: m[k:] for m in mine}, theirs))
+    for k in range(1, len(suffix) + 1):
+        tries.append(("suffix", suffix[-k:], {m: m[: len(m) - k] for m in mine}, theirs))
+    best: KeyNormalisation | None = None
+    for kind, affix, mapped, target in tries:
+        share = round(sum(1 for v in mapped.values() if v in target) / len(mine), 4)
+        unique = len(set(folded.values())) == len(theirs) if kind == "fold" else True
+        if share > 0 and (best is None or share > best.share):
+            best = KeyNormalisation(kind=kind, affix=affix, share=share, unique=unique)  # type: ignore[arg-type]
+    return best
+
+
 def _key_matches(source: str, table: pa.Table, used: list[str], tables: dict[str, pa.Table]) -> list[KeyMatch]:
     out = []
     for col in used:
@@ -166,6 +206,8 @@ def _key_matches(source: str, table: pa.Table, used: list[str], tables: dict[str
                 continue
             theirs = _distinct(other, col)
             match = KeyMatch(column=col, partner=partner, matches_partner=round(len(mine & theirs) / len(mine), 4))
+            if match.matches_partner < 0.5 and theirs:
+                match.normalisation = _normalisation(mine, theirs)
             if match.matches_partner < 0.5:
                 for alt in other.column_names:
                     if alt == col or not pa.types.is_string(other.schema.field(alt).type):

@@ -75,6 +75,7 @@ def _rows_now(view: AssetView) -> dict[str, int]:
 def failed_run(view: AssetView) -> dict[str, Any]:
     failed = view.failed_run()
     good = view.last_good()
+    limits = view.run_limits()
     report = FailedRunReport(
         asset=view.name,
         tier=view.tier,
@@ -90,7 +91,9 @@ def failed_run(view: AssetView) -> dict[str, Any]:
             failed_checks=failed.failed_checks,
             code_version=failed.code_version,
             seconds=round(failed.seconds, 3),
-            signal=classify(failed.error, failed.status, failed.error_types),
+            signal=classify(
+                failed.error, failed.status, failed.error_types, seconds=failed.seconds, timeout_s=limits.timeout_s
+            ),
         ),
         last_good_run=None
         if good is None
@@ -104,7 +107,7 @@ def failed_run(view: AssetView) -> dict[str, Any]:
             input_schemas=good.input_schemas,
         ),
         recent_statuses=[r.status for r in view.runs(6)],
-        run_limits=view.run_limits(),
+        run_limits=limits,
         current_code_version=view.code_version,
         sql=view.sql,
         checks=view.checks_text,

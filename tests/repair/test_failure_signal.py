@@ -63,3 +63,23 @@ def test_unknown_classes_and_checks() -> None:
     assert classify("SourceGone: no such thing", "error").family == "other"
     assert classify(None, "checks_failed").family == "checks"
     assert classify("TimeoutError: stopped", "error").family == "time"
+
+
+def test_a_run_that_used_its_whole_time_limit_is_a_time_failure_whatever_was_raised() -> None:
+    # A killed child closes its pipe: the parent sees an I/O error, or no exception class at all.
+    assert classify("BrokenPipeError: the pipe closed", "error", seconds=5.0, timeout_s=5.0).family == "time"
+    assert classify(None, "error", seconds=30.2, timeout_s=30.0).reached_time_limit
+    # The same error well inside the limit is what it says it is.
+    assert classify("BrokenPipeError: the pipe closed", "error", seconds=0.4, timeout_s=5.0).family == "io"
+    # Checks that failed after a long run are checks; memory stays memory.
+    assert classify(None, "checks_failed", seconds=5.0, timeout_s=5.0).family == "checks"
+    assert classify("MemoryError: no room", "error", seconds=5.0, timeout_s=5.0).family == "memory"
+
+
+def test_engine_and_orchestrator_deadline_classes_are_time() -> None:
+    for text in (
+        "TimeoutExpired: Command 'x' timed out",
+        "DagsterExecutionInterruptedError: interrupted",
+        "InterruptException: INTERRUPT Error: Interrupted!",
+    ):
+        assert classify(text, "error").family == "time", text

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pyarrow as pa
 
 from agentic_assets.repair.failure_signal import classify
-from agentic_assets.repair.planner.analysis import _partial_partition, _unit_change
+from agentic_assets.repair.planner.operators.late_arrival import partial_partition
+from agentic_assets.repair.planner.operators.unit_change import unit_change_reason
 from agentic_assets.repair.planner.signals import error_class, output_origins
 from agentic_assets.repair.profiling import profile_column
 from agentic_assets.repair.sql_rewrite import union_by_name
@@ -16,23 +17,23 @@ from agentic_assets.repair.sql_rewrite import union_by_name
 def test_a_thin_latest_partition_of_any_period_is_partial() -> None:
     months = [date(2026, m, 1) for m in (1, 2)]
     t = pa.table({"period": [months[0]] * 130 + [months[1]] * 84})
-    assert "84 rows" in (_partial_partition(profile_column(t, "payslips", "period").model_dump()) or "")
+    assert "84 rows" in (partial_partition(profile_column(t, "payslips", "period").model_dump()) or "")
     days = [date(2026, 2, 1) + timedelta(days=i) for i in range(4)]
     full = pa.table({"day": [d for d in days for _ in range(100)]})
-    assert _partial_partition(profile_column(full, "readings", "day").model_dump()) is None
+    assert partial_partition(profile_column(full, "readings", "day").model_dump()) is None
     # Event times (one row per value) are not partitions.
     events = pa.table({"at": [date(2026, 1, 1) + timedelta(days=i) for i in range(30)]})
-    assert _partial_partition(profile_column(events, "events", "at").model_dump()) is None
+    assert partial_partition(profile_column(events, "events", "at").model_dump()) is None
 
 
 def test_a_bound_crossed_by_a_shifted_distribution_is_a_unit_change_not_bad_rows() -> None:
     flipped = pa.table({"amount": [float(-i) for i in range(1, 31)] + [float(i) for i in range(1, 71)]})
     p = profile_column(flipped, "ledger", "amount").model_dump()
-    assert _unit_change(p, {"valid min": 0}) is not None
+    assert unit_change_reason(p, {"valid min": 0}) is not None
     sentinel = pa.table({"t": [-999.0] * 5 + [float(i % 30) for i in range(95)]})
-    assert _unit_change(profile_column(sentinel, "s", "t").model_dump(), {"valid min": -40}) is None
+    assert unit_change_reason(profile_column(sentinel, "s", "t").model_dump(), {"valid min": -40}) is None
     few = pa.table({"q": [-1.0, -2.0, -3.0] + [float(1 + i % 4) for i in range(97)]})
-    assert _unit_change(profile_column(few, "lines", "q").model_dump(), {"valid min": 1}) is None
+    assert unit_change_reason(profile_column(few, "lines", "q").model_dump(), {"valid min": 1}) is None
 
 
 def test_checks_trace_through_case_branches_and_qualifiers() -> None:

@@ -30,6 +30,7 @@ class Finding(BaseModel):
     widen: dict[str, str] = Field(default_factory=dict)
     adapter: str | None = Field(default=None, description="a whole SELECT presenting the source as it was")
     sql: str | None = Field(default=None, description="schema evolution: the whole new transform")
+    checks: str | None = Field(default=None, description="schema evolution: the whole evolved checks")
 
 
 class Step(BaseModel):

@@ -91,13 +91,15 @@ def proposal_calls(findings: list[Finding], sql: str) -> list[ToolCallPart]:
     if rollback is not None:
         calls.append(ToolCallPart("propose_rollback", {"version": rollback.rollback_to, "summary": rollback.cause}))
     code = [f for f in findings if f.remediation == "code_change"]
+    # A code change that rewrites the transform itself (a widened cast) is the base the adapters read into.
+    base = next((f.sql for f in code if f.sql), base)
     if code:
         adapters: dict[str, str] = {}
         renames: dict[str, dict[str, str]] = {}
         by_source: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
         whole: dict[str, str] = {f.source: f.adapter for f in code if f.adapter and f.source}
         for f in code:
-            if f.adapter:
+            if f.adapter or (f.sql and not f.source):
                 continue
             assert f.source is not None
             r, x = by_source.setdefault(f.source, ({}, {}))
@@ -128,7 +130,8 @@ def proposal_calls(findings: list[Finding], sql: str) -> list[ToolCallPart]:
         if f.remediation == "schema_evolution":
             calls.append(
                 ToolCallPart(
-                    "propose_schema_evolution", {"sql": f.sql or widen_casts(base, f.widen), "summary": f.cause}
+                    "propose_schema_evolution",
+                    {"sql": f.sql or widen_casts(base, f.widen), "summary": f.cause, "checks": f.checks},
                 )
             )
         elif f.remediation == "dead_letter":

@@ -38,7 +38,7 @@ def _grown(world: w.World, seed: int, rows: int) -> list[dict]:
     return [{"event_id": i + 1, world.group: rng.choice(groups), world.time: m} for i, m in enumerate(moments)]
 
 
-def _time_limit(world: w.World, seed: int, incident_id: str) -> Incident:
+def _time_limit(world: w.World, seed: int, incident_id: str, *, preceded: bool = False) -> Incident:
     groups = len({str(r[world.group]) for r in world.rows})
     n = int(math.sqrt(TARGET_PAIRS * groups))
     after = _grown(world, seed, n)
@@ -51,13 +51,25 @@ FROM {world.fact} a
 JOIN {world.fact} b ON b.{g} = a.{g} AND b.{t} > a.{t} AND b.{t} <= a.{t} + INTERVAL 30 MINUTE
 GROUP BY a.{g}
 """
+    what = "followed by another within 30 minutes"
+    if preceded:
+        # Another shape of the same work: events that had a predecessor within the hour, per group and day.
+        name = f"{world.fact}_busy_hours"
+        sql = f"""
+SELECT a.{g}, CAST(a.{t} AS DATE) AS day, COUNT(DISTINCT a.event_id) AS preceded
+FROM {world.fact} AS a
+INNER JOIN {world.fact} AS b
+  ON a.{g} = b.{g} AND b.{t} < a.{t} AND b.{t} >= a.{t} - INTERVAL 1 HOUR
+GROUP BY 1, 2
+"""
+        what = "preceded by another within the hour, per day"
     types = {g: pa.string(), t: pa.timestamp("us"), "event_id": pa.int64()}
     return Incident(
         id=incident_id, now="2026-03-04T02:00:00Z", name=name,
-        description=f"Per {g}, how many of its {world.fact} were followed by another within 30 minutes, "
-        "over the last three days.",
+        description=f"Per {g}, how many of its {world.fact} were {what}, over the last three days.",
         sql=sql,
-        checks=checks(name, "- row_count > 0", f"- duplicate_count({g}) = 0"),
+        checks=checks(name, "- row_count > 0", f"- duplicate_count({g}, day) = 0" if preceded
+                      else f"- duplicate_count({g}) = 0"),
         category="resource_exhaustion", remediation="resource_increase",
         root_cause=f"The {world.fact} feed grew 25-fold (a new region came on line); the windowed self-join "
         "does about 625 times the work and runs past the job's time limit. The SQL is right; the job needs a "
@@ -156,7 +168,8 @@ WHERE f.{world.measure} >= 0
     )  # fmt: skip
 
 
-TIME_LIMITED = [w.insurance, w.logistics, w.energy, w.iot, w.lending, w.telecom, w.ecommerce]
+TIME_LIMITED = [w.insurance, w.logistics, w.energy, w.iot, w.lending, w.telecom, w.ecommerce, w.payroll]
+PRECEDED = [w.logistics, w.telecom]  # the same fault under another SQL shape
 LATE = [w.insurance, w.logistics, w.energy, w.ecommerce, w.lending, w.telecom]
 FLAKY = [(w.insurance, "claims", 1), (w.logistics, "carriers", 2), (w.energy, "readings", 3),
          (w.payroll, "employees", 1), (w.iot, "sensor_readings", 2), (w.lending, "borrowers", 3),
@@ -170,6 +183,10 @@ def _builders() -> list:
     for i, world in enumerate(TIME_LIMITED):
         iid = f"{world.__name__}-follow-ups-past-time-limit"
         out.append(member(iid, lambda a=(world, i, iid): _time_limit(a[0](1000 + a[1]), 1000 + a[1], a[2])))
+    for i, world in enumerate(PRECEDED):
+        iid = f"{world.__name__}-busy-hours-past-time-limit"
+        out.append(member(iid, lambda a=(world, i, iid): _time_limit(a[0](1080 + a[1]), 1080 + a[1], a[2],
+                                                                      preceded=True)))  # fmt: skip
     for i, world in enumerate(LATE):
         iid = f"{world.__name__}-daily-targets-not-landed"
         out.append(member(iid, lambda a=(world, i, iid): _late_targets(a[0](1020 + a[1]), 1020 + a[1], a[2])))

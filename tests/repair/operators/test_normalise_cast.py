@@ -54,3 +54,16 @@ def test_the_sandbox_picks_cast_plus_dead_letter_when_the_cast_alone_fails(tmp_p
     # Parcels 7 (D1) and 21 (D0) are set aside; every other weight is summed as before.
     assert totals["D1"] == pytest.approx(sum(1.0 + i for i in ids if i % 3 == 1 and i != 7))
     assert totals["D0"] == pytest.approx(sum(1.0 + i for i in ids if i % 3 == 0 and i != 21))
+
+
+def test_thousands_dots_inside_a_unit_are_read_from_the_numbers() -> None:
+    import duckdb
+
+    values = ["1.234 kg", "12.345.678 kg", "980 kg", "2.500 kg"]
+    profile = profile_column(pa.table({"weight": values}), "parcels", "weight").model_dump()
+    assert profile["decimal_separator"] == ","
+    (option,) = candidates("parcels", "weight", "double", profile)
+    expr = option[0].replaces["weight"]
+    rows = ", ".join(f"('{v}')" for v in values)
+    got = [r[0] for r in duckdb.sql(f"SELECT {expr} FROM (VALUES {rows}) AS t(weight)").fetchall()]
+    assert got == [1234.0, 12345678.0, 980.0, 2500.0]

@@ -38,3 +38,16 @@ def test_memory_step_scales_with_growth_and_keeps_the_time_limit() -> None:
     grown = memory_step(_report(30, 1.0, 1_000, 3_000))
     assert grown.memory_limit_mb > same.memory_limit_mb > 256
     assert same.timeout_s == 30 and same.category == "resource_exhaustion"
+
+
+def test_time_candidates_project_linear_and_quadratic_work() -> None:
+    from agentic_assets.repair.planner.operators.resource_step import time_candidates
+
+    # 0.1 s for 1,000 rows, 25,000 rows now against a 2 s limit: 2.5 s if the work is linear, 62.5 s if a join
+    # of the growing source with itself makes it quadratic. Both are offered, the smaller first.
+    linear, quadratic = time_candidates(_report(2, 0.1, 1_000, 25_000))
+    assert linear.timeout_s == math.ceil(2.5 * TIME_HEADROOM)
+    assert quadratic.timeout_s == math.ceil(62.5 * TIME_HEADROOM)
+    # No growth: one candidate, over the limit already exceeded.
+    (only,) = time_candidates(_report(2, 0.1, 1_000, 1_000))
+    assert only.timeout_s == math.ceil(2 * TIME_HEADROOM)

@@ -12,7 +12,9 @@ from __future__ import annotations
 from agentic_assets.repair.planner import fixes
 from agentic_assets.repair.planner.finding import Finding
 from agentic_assets.repair.profiling import Affixes
+from agentic_assets.repair.representations import Parse, readings
 from agentic_assets.repair.sql_rewrite import quote
+from agentic_assets.repair.types import family
 
 
 def normalised_number(col: str, target: str, separator: str | None) -> str:
@@ -44,19 +46,97 @@ def candidates(source: str, col: str, before: str, profile: dict, *, as_text: bo
         source=source,
         replaces={col: expr},
     )
-    out = [[cast]]
     if affixes.numeric_share < 1:
-        q = quote(col)
-        check = number if target == "DOUBLE" else normalised_number(col, "DOUBLE", profile.get("decimal_separator"))
-        residue = Finding(
-            category="data_quality",
-            remediation="dead_letter",
-            cause=f"{1 - affixes.numeric_share:.0%} of the distinct {source}.{col} values hold no number at all",
-            evidence=["column_profiles"],
-            confidence=0.8,
+        return with_residue(cast, source, col, profile, 1 - affixes.numeric_share)
+    return [[cast]]
+
+
+def with_residue(cast: Finding, source: str, col: str, profile: dict, share: float) -> list[list[Finding]]:
+    """The cast alone, and the cast beside a dead letter of the values that hold no number.
+
+    The cast alone fails on the residue (it is not a TRY), so the sandbox keeps it only when the residue is
+    not in the rows the asset reads; otherwise the two-change candidate is the smallest that passes."""
+    check = normalised_number(col, "DOUBLE", profile.get("decimal_separator"))
+    residue = Finding(
+        category="data_quality",
+        remediation="dead_letter",
+        cause=f"{share:.0%} of the distinct {source}.{col} values hold no number at all",
+        evidence=["column_profiles"],
+        confidence=0.8,
+        source=source,
+        condition=f"{quote(col)} IS NOT NULL AND TRY({check}) IS NULL",
+        reason=f"{col} holds no number",
+    )
+    return [[cast], [cast, residue]]
+
+
+def unreadable_share(profile: dict) -> float:
+    """The share of distinct values written in no recognised format (the profile's `text` format)."""
+    formats = profile.get("formats") or {}
+    total = sum(formats.values())
+    return formats.get("text", 0) / total if total else 0.0
+
+
+# Units an ISO 8601 duration may have been written in before, as seconds per unit: the sandbox compares each
+# reading with the last good output and keeps the one that agrees (or escalates when none can be told apart).
+DURATION_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600}
+
+
+def parsed(source: str, col: str, before: str, profile: dict, *, as_text: bool = False) -> list[list[Finding]]:
+    """Candidates from the formats that read every value (`profile.parses`), or [] when none does.
+
+    One meaning (every full reading agrees) is a code change; several are an ambiguity to escalate."""
+    parses = [Parse.model_validate(p) for p in profile.get("parses") or []]
+    fb = family(before) if not as_text else "date"
+    q = quote(col)
+    if fb in ("date", "timestamp"):
+        groups = readings(parses, {"date", "timestamp"})
+        if not groups:
+            return []
+        if len(groups) > 1:
+            names = ", ".join(g[0].format for g in groups.values())
+            return [[Finding(
+                category="format_drift",
+                remediation="escalate",
+                cause=f"{source}.{col} is written in a format that reads two ways ({names})",
+                evidence=["column_profiles"],
+                confidence=0.8,
+                escalate_reason=f"parsing {col} would be a guess between {names}",
+            )]]  # fmt: skip
+        fmt = next(iter(groups.values()))[0]
+        value = f"strptime({q}, '{fmt.format}')"
+        if as_text:
+            iso = "%Y-%m-%d" if fmt.kind == "date" else "%Y-%m-%d %H:%M:%S"
+            expr = f"strftime({value}, '{iso}')"
+        else:
+            expr = f"CAST({value} AS {fixes.target_type(before)})"
+        return [[Finding(
+            category="format_drift",
+            remediation="code_change",
+            cause=f"{source}.{col} is now written as {fmt.format!r}, which reads every value; the transform "
+            f"expects {before}",
+            evidence=["schema_diff", "column_profiles"],
+            confidence=0.86,
             source=source,
-            condition=f"{q} IS NOT NULL AND TRY({check}) IS NULL",
-            reason=f"{col} holds no number",
-        )
-        out.append([cast, residue])
-    return out
+            replaces={col: expr},
+        )]]  # fmt: skip
+    if fb in ("integer", "number") and any(p.kind == "duration" for p in parses):
+        pattern = r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+        parts = [f"COALESCE(TRY_CAST(regexp_extract({q}, '{pattern}', {i}) AS DOUBLE), 0)" for i in range(1, 5)]
+        seconds = f"({parts[0]} * 86400 + {parts[1]} * 3600 + {parts[2]} * 60 + {parts[3]})"
+        target = fixes.target_type(before)
+        return [
+            [
+                Finding(
+                    category="format_drift",
+                    remediation="code_change",
+                    cause=f"{source}.{col} is now written as ISO 8601 durations; read as {unit}",
+                    evidence=["schema_diff", "column_profiles"],
+                    confidence=0.8,
+                    source=source,
+                    replaces={col: f"CAST({seconds} / {per} AS {target})"},
+                )
+            ]  # fmt: skip
+            for unit, per in DURATION_UNITS.items()
+        ]
+    return []

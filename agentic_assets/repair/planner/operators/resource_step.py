@@ -16,6 +16,7 @@ from agentic_assets.repair.planner.finding import Finding
 # Headroom over the projection: run times on a shared machine vary by about a third from run to run, and the
 # projection is linear while joins and sorts grow a little faster than their input; 1.5 covers both.
 TIME_HEADROOM = 1.5
+
 # A run stopped at its memory limit does not show its peak (DuckDB fails the allocation that crosses it), so
 # memory cannot be projected from a measurement: it steps geometrically over the growth-scaled limit, and a
 # factor of two is the step that finds a sufficient limit in the fewest sandbox-validated tries.
@@ -36,14 +37,32 @@ def input_growth(report: FailedRunReport) -> float | None:
     return sum(report.source_rows_now[s] for s in shared) / before
 
 
-def time_step(report: FailedRunReport) -> Finding:
+# How the work of a transform grows with its input: linearly for scans, aggregates and lookups into a fixed
+# table, quadratically for a join of a growing source with itself or another growing source. Each gives a
+# projection; the sandbox runs both limits and the smaller that suffices is kept.
+WORK_EXPONENTS = (1.0, 2.0)
+
+
+def time_candidates(report: FailedRunReport) -> list[Finding]:
+    """One time step per way the work may grow (distinct limits only), smallest first."""
+    growth = input_growth(report)
+    steps = [time_step(report, exponent) for exponent in WORK_EXPONENTS if exponent == 1.0 or (growth or 1) > 1]
+    out: list[Finding] = []
+    for step in steps:
+        if all(step.timeout_s != s.timeout_s for s in out):
+            out.append(step)
+    return out
+
+
+def time_step(report: FailedRunReport, exponent: float = 1.0) -> Finding:
     limit = float(report.run_limits.timeout_s or DEFAULT_TIMEOUT_S)
     growth = input_growth(report)
     good = report.last_good_run
-    projected = good.seconds * growth if good and good.seconds and growth else None
+    projected = good.seconds * growth**exponent if good and good.seconds and growth else None
     need = max(limit, projected or 0.0) * TIME_HEADROOM
     basis = (
-        f"the last good run took {good.seconds:g} s and the input grew {growth:.2f}x, so about {projected:.2f} s"
+        f"the last good run took {good.seconds:g} s and the input grew {growth:.2f}x, so about {projected:.2f} s "
+        f"for work that grows {'linearly' if exponent == 1.0 else f'to the power {exponent:g}'}"
         if projected is not None and good is not None and good.seconds is not None and growth is not None
         else "no earlier measurement scales it"
     )

@@ -1,0 +1,104 @@
+"""The observations so far, by tool, read back into their contracts for the fix operators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agentic_assets.repair.candidates import Evaluation
+from agentic_assets.repair.observations import FailedRunReport
+from agentic_assets.repair.planner.finding import Finding
+from agentic_assets.repair.schema_diff import SchemaDiff
+
+
+class Evidence:
+    """The observations so far, by tool (the latest call of each; profiles merged)."""
+
+    def __init__(self, observations: dict[str, Any], profiles: dict[str, dict[str, Any]]) -> None:
+        self.obs = observations
+        self.profiles = profiles
+        self.pending: list[tuple[str, list[list[Finding]]]] = []  # candidate sets waiting for the sandbox
+
+    def has(self, tool: str) -> bool:
+        return tool in self.obs
+
+    def choose(self, label: str, options: list[list[Finding]]) -> list[Finding]:
+        """One of several candidate repairs for one cause: the sandbox's choice once evaluated, else pending.
+
+        A single option needs no evaluation. Several are queued; `next_step` asks `evaluate_candidates` for
+        all pending ones in one call, and reads its choice (or its disagreement) back here."""
+        if len(options) == 1:
+            return options[0]
+        evaluation = self.obs.get("evaluate_candidates")
+        if evaluation is None:
+            self.pending.append((label, options))
+            return []
+        results = Evaluation.model_validate(evaluation)
+        chosen = results.chosen or ""
+        if chosen.startswith(f"{label}#"):
+            return options[int(chosen.rsplit("#", 1)[1])]
+        return [
+            Finding(
+                category=options[0][0].category,
+                remediation="escalate",
+                cause=f"no candidate repair of {label} is safe: {results.reason}",
+                evidence=["column_profiles", "evaluate_candidates"],
+                confidence=0.75,
+                escalate_reason=results.reason,
+            )
+        ]
+
+    @property
+    def report(self) -> FailedRunReport:
+        """`failed_run` read back into its contract."""
+        return FailedRunReport.model_validate(self.obs["failed_run"])
+
+    @property
+    def schema(self) -> SchemaDiff:
+        """`schema_diff` read back into its contract."""
+        return SchemaDiff.model_validate(self.obs.get("schema_diff") or {})
+
+    @property
+    def run(self) -> dict[str, Any]:
+        return self.obs.get("failed_run") or {}
+
+    @property
+    def failed(self) -> dict[str, Any]:
+        return self.run.get("failed_run") or {}
+
+    @property
+    def sql(self) -> str:
+        return self.run.get("sql") or ""
+
+    @property
+    def checks_text(self) -> str:
+        return self.run.get("checks") or ""
+
+    @property
+    def sources(self) -> list[str]:
+        return list(self.run.get("sources") or [])
+
+    def diff_of(self, source: str) -> dict[str, Any]:
+        for d in (self.obs.get("schema_diff") or {}).get("sources", []):
+            if d.get("source") == source:
+                return d
+        return {}
+
+    def diffs(self) -> list[dict[str, Any]]:
+        return list((self.obs.get("schema_diff") or {}).get("sources", []))
+
+    def attempted(self, source: str, column: str) -> bool:
+        return column in self.profiles.get(source, {})
+
+    def profile(self, source: str, column: str) -> dict[str, Any] | None:
+        p = self.profiles.get(source, {}).get(column)
+        return p if p and "error" not in p else None
+
+    def code_changed(self) -> bool:
+        good = self.run.get("last_good_run") or {}
+        return bool(good.get("code_version")) and good.get("code_version") != self.run.get("current_code_version")
+
+    def source_of_column(self, column: str) -> str | None:
+        for d in self.diffs():
+            if column in d.get("used_by_transform", []):
+                return d["source"]
+        return self.sources[0] if len(self.sources) == 1 else None

@@ -1,0 +1,29 @@
+"""Dedupe: rows delivered twice, whole rows repeated exactly."""
+
+from __future__ import annotations
+
+from agentic_assets.repair.planner.evidence import Evidence
+from agentic_assets.repair.planner.finding import Finding
+
+
+def duplicate_row_findings(ev: Evidence) -> list[Finding]:
+    out = []
+    for d in ev.diffs():
+        n = d.get("duplicate_rows") or 0
+        if n > 0:
+            keys = [c for c in d.get("used_by_transform", [])] or []
+            out.append(
+                Finding(
+                    category="data_quality",
+                    remediation="dedupe",
+                    cause=f"{d['source']} carries {n} rows that repeat another row exactly: a delivery was sent twice",
+                    evidence=["schema_diff"],
+                    confidence=0.88,
+                    source=d["source"],
+                    keys=sorted(set(keys)) or ["*"],
+                )
+            )
+    return out
+
+
+# -- data quality, late data ----------------------------------------------------------------------------
