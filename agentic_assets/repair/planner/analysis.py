@@ -13,7 +13,7 @@ from agentic_assets.repair.candidates import Evaluation
 from agentic_assets.repair.contracts import Category
 from agentic_assets.repair.failure_signal import FailureSignal
 from agentic_assets.repair.observations import FailedRunReport
-from agentic_assets.repair.planner import fixes
+from agentic_assets.repair.planner import catalog_repairs, fixes
 from agentic_assets.repair.planner.finding import Finding, Step
 from agentic_assets.repair.planner.operators import normalise_cast, resource_step, source_arrival
 from agentic_assets.repair.planner.signals import (
@@ -235,6 +235,8 @@ def rename_findings(ev: Evidence) -> list[Finding]:
                         evidence=["schema_diff"],
                         confidence=0.8,
                         escalate_reason=f"{dropped} is gone with no replacement: the asset's meaning must change",
+                        source=d["source"],
+                        column=dropped,
                     )
                 )
     return out
@@ -300,6 +302,8 @@ def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[st
                             confidence=0.85,
                             escalate_reason=f"a cast of {col} would compile but join wrongly; the new identifiers "
                             "need a mapping only the data owner can give",
+                            source=source,
+                            column=col,
                         )
                     )
                 continue
@@ -528,6 +532,8 @@ def key_findings(ev: Evidence) -> list[Finding]:
                         evidence=["schema_diff"],
                         confidence=0.85,
                         escalate_reason=f"no source maps the new {col} values to the old ones; a join would guess",
+                        source=d["source"],
+                        column=col,
                     )
                 )
     mapped = {f.cause.split(" now holds ")[0].split(".")[-1] for f in out if f.adapter}
@@ -713,6 +719,8 @@ def data_findings(
                     evidence=["failed_run", "column_profiles"],
                     confidence=0.8,
                     escalate_reason=f"converting {col} would guess a unit, rate or cut-over the sources do not give",
+                    source=source,
+                    column=col,
                 )
             )
             continue
@@ -728,6 +736,7 @@ def data_findings(
                     source=source,
                     condition=cond,
                     reason=f"invalid {col}",
+                    column=col,
                 )
             )
     if out or not allow_late:
@@ -1036,6 +1045,9 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             if not any(f.remediation == "dedupe" and f.source == dup.source for f in findings):
                 findings.append(dup)
 
+    findings, ask = catalog_repairs.resolve(ev, findings, failed_names)
+    if ask is not None:
+        return ask
     if ev.pending:
         return _evaluation_step(ev, findings)
     drift = any(f.category in ("schema_drift", "format_drift") for f in findings)
