@@ -112,6 +112,8 @@ def _probe_values(view: AssetView, probe: ValueProbe) -> tuple[list[str], str | 
         return sorted({str(v) for v in probe.values}), None
     if probe.source not in view.sources or not probe.column:
         return [], f"a probe names a source of the asset ({view.sources}) and a column, or explicit values"
+    if probe.column in view.pii_columns(probe.source):
+        return [], "the column is flagged as personal data: it is not probed"
     if probe.at == "last_good":
         known, _where = _known_values(view, probe.column, probe.source, None)
         return sorted(known), None

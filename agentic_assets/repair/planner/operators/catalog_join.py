@@ -17,7 +17,7 @@ from agentic_assets.repair.catalog import CatalogReport, ProbeHit, ValueProbe
 from agentic_assets.repair.planner import fixes
 from agentic_assets.repair.planner.finding import Finding
 from agentic_assets.repair.sql_rewrite import DIALECT
-from agentic_assets.repair.types import family
+from agentic_assets.repair.types import family, is_identifier_name
 
 # Share of a source's key values the catalog key holds. The LEFT JOIN gives every unmatched row a NULL for
 # the moved column; more than one row key in twenty without a partner is not the table the column moved to
@@ -56,7 +56,9 @@ def probes(ts: list[Target], columns_now: dict[str, dict[str, str]]) -> list[Val
     """What to ask the catalog: each vanished column's last good values, and each key-like column left."""
     out = [ValueProbe(label=old_label(t), source=t.source, column=t.column, at="last_good") for t in ts]
     for source in sorted({t.source for t in ts}):
-        for col, kind in columns_now.get(source, {}).items():
+        # Identifier-named columns first: the tool answers a bounded number of probes.
+        cols = sorted(columns_now.get(source, {}).items(), key=lambda kv: not is_identifier_name(kv[0]))
+        for col, kind in cols:
             if family(kind) in PROBED_FAMILIES:
                 out.append(ValueProbe(label=now_label(source, col), source=source, column=col))
     return out
