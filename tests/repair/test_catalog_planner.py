@@ -80,3 +80,37 @@ def test_without_that_evidence_the_catalog_is_not_asked() -> None:
     obs["failed_run"]["failed_run"]["failed_checks"] = ["row_count > 0"]
     step = next_step(Evidence(obs, {}), [0.5])
     assert step.tool != "catalog"
+
+
+def _unexplained(sql: str, sources: dict[str, dict[str, str]]) -> dict[str, Any]:
+    report = FailedRunReport(
+        asset="per_group",
+        tier=2,
+        sources=list(sources),
+        failed_run=FailedRunInfo(run_id="r2", started_at="2026-03-02T00:00:00", status="checks_failed",
+                                 failed_checks=["row_count = 2"], signal=FailureSignal(family="checks")),
+        last_good_run=GoodRunInfo(run_id="r1", started_at="2026-03-01T00:00:00", input_schemas=sources),
+        sql=sql,
+        checks="checks for per_group:\n  - row_count = 2\n",
+    )  # fmt: skip
+    diffs = [
+        SourceDiff(source=s, rows_now=10, columns_now=cols, used_by_transform=sorted(cols))
+        for s, cols in sources.items()
+    ]
+    return {"failed_run": report.model_dump(mode="json"),
+            "schema_diff": SchemaDiff(last_good_run="r1", sources=diffs).model_dump(mode="json")}  # fmt: skip
+
+
+def test_an_unexplained_failure_of_a_join_between_two_sources_probes_the_join_key() -> None:
+    sql = "SELECT d.grp, COUNT(*) AS n FROM orders f JOIN channels d ON d.channel = f.channel GROUP BY d.grp"
+    obs = _unexplained(sql, {"channels": {"channel": "string", "grp": "string"},
+                             "orders": {"channel": "string", "total": "double"}})  # fmt: skip
+    step = next_step(Evidence(obs, {}), [0.5])
+    assert step.tool == "catalog"
+    assert {p["label"] for p in step.args["probes"]} == {
+        "channels.channel@old", "channels.channel@now", "orders.channel@old", "orders.channel@now",
+    }  # fmt: skip
+    # A self-join compares a column with itself: no key of it can have switched, so no catalog call.
+    self_join = "SELECT a.channel, COUNT(*) AS n FROM orders a JOIN orders b ON b.channel = a.channel GROUP BY 1"
+    step = next_step(Evidence(_unexplained(self_join, {"orders": {"channel": "string", "total": "double"}}), {}), [0.5])
+    assert step.tool != "catalog"

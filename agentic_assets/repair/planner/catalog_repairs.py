@@ -70,9 +70,11 @@ def _mapping_targets(
         )
     if not findings and ev.sql:
         # Nothing explains the failure: a join key whose values all changed may have a map in the catalog.
+        # Only keys that join two different sources: a self-join compares a column with itself.
         keys = join_columns(ev.sql)
+        shared = {c for c in keys if sum(c in d.columns_now for d in ev.schema.sources) >= 2}
         for d in ev.schema.sources:
-            for col in sorted(keys & set(d.used_by_transform)):
+            for col in sorted(shared & set(d.used_by_transform)):
                 if col in d.columns_now and family(d.columns_now[col]) in ("integer", "text"):
                     out.append(
                         code_set_mapping.Target(
