@@ -7,7 +7,9 @@ from typing import Any
 from agentic_assets.repair.catalog import CatalogColumn, CatalogReport, CatalogTable, ProbeHit, ProbeResult
 from agentic_assets.repair.failure_signal import FailureSignal
 from agentic_assets.repair.observations import FailedRunInfo, FailedRunReport, GoodRunInfo
+from agentic_assets.repair.planner import catalog_repairs
 from agentic_assets.repair.planner.analysis import Evidence, next_step
+from agentic_assets.repair.planner.finding import Finding
 from agentic_assets.repair.schema_diff import SchemaDiff, SourceDiff
 
 SQL = "SELECT tariff, COUNT(*) AS n, SUM(kwh) AS total FROM readings GROUP BY tariff"
@@ -114,3 +116,14 @@ def test_an_unexplained_failure_of_a_join_between_two_sources_probes_the_join_ke
     self_join = "SELECT a.channel, COUNT(*) AS n FROM orders a JOIN orders b ON b.channel = a.channel GROUP BY 1"
     step = next_step(Evidence(_unexplained(self_join, {"orders": {"channel": "string", "total": "double"}}), {}), [0.5])
     assert step.tool != "catalog"
+
+
+def test_an_escalation_about_a_measure_is_no_code_set_and_asks_nothing() -> None:
+    ev = Evidence(_observations([]), {})
+    unit = Finding(category="format_drift", remediation="escalate", cause="a unit change", source="readings",
+                   column="kwh", escalate_reason="converting kwh would guess a unit")  # fmt: skip
+    assert catalog_repairs.resolve(ev, [unit], []) == ([unit], None)
+    key = unit.model_copy(update={"column": "meter_id", "category": "schema_drift"})
+    findings, ask = catalog_repairs.resolve(ev, [key], [])
+    assert ask is not None and ask.tool == "catalog"
+    assert [p["label"] for p in ask.args["probes"]] == ["readings.meter_id@old", "readings.meter_id@now"]

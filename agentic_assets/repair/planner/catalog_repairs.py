@@ -22,16 +22,21 @@ if TYPE_CHECKING:
 LABEL = "catalog"
 
 
-def _valid_values(ev: Evidence, column: str, failed_names: list[str]) -> list[str] | None:
-    """The code list of a failed validity check on `column` (or on an output column copied from it)."""
+def _validity_checks(ev: Evidence, column: str, failed_names: list[str]) -> list[dict]:
+    """The configs of failed validity checks on `column` (or on an output column copied from it)."""
     origins = output_origins(ev.sql) if ev.sql else {}
+    out = []
     for check in failed_check_objects(ev.checks_text, failed_names):
-        allowed = check.config.get("valid values")
-        if check.metric != "invalid_count" or not allowed:
+        if check.metric != "invalid_count":
             continue
         if any(c == column or (origins.get(c) is not None and origins[c].column == column) for c in check.columns):
-            return [str(v) for v in allowed]
-    return None
+            out.append(check.config)
+    return out
+
+
+def _valid_values(configs: list[dict]) -> list[str] | None:
+    allowed = next((c["valid values"] for c in configs if c.get("valid values")), None)
+    return [str(v) for v in allowed] if allowed else None
 
 
 def _mostly_outside(ev: Evidence, source: str, column: str, allowed: list[str]) -> bool:
@@ -54,9 +59,12 @@ def _mapping_targets(
     for f in findings:
         if f.remediation not in ("escalate", "dead_letter") or not f.source or not f.column:
             continue
-        if (f.source, f.column) in skip or f.column not in now.get(f.source, {}):
-            continue
-        allowed = _valid_values(ev, f.column, failed_names)
+        if (f.source, f.column) in skip or family(now.get(f.source, {}).get(f.column, "")) not in ("integer", "text"):
+            continue  # gone, or a measure: a code or key is text or an integer
+        configs = _validity_checks(ev, f.column, failed_names)
+        allowed = _valid_values(configs)
+        if allowed is None and any("valid min" in c or "valid max" in c for c in configs):
+            continue  # a numeric bound crossed is about magnitudes, not a code set
         if f.remediation == "dead_letter" and (allowed is None or not _mostly_outside(ev, f.source, f.column, allowed)):
             continue  # a dead letter of a few invalid rows stays a dead letter
         out.append(
