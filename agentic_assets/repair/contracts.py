@@ -73,6 +73,9 @@ class Proposal(BaseModel):
     source_renames: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="source -> {old column: new column}: the raw contract follows the feed"
     )
+    add_sources: list[str] = Field(
+        default_factory=list, description="catalog tables the new transform reads: they become sources of the asset"
+    )
 
 
 class CheckOutcome(BaseModel):

@@ -96,8 +96,10 @@ def _validate_modified(settings: Settings, repair: RepairRecord, modified_sql: s
     project = load_for_repair(settings)
     view = AssetView(settings, project, repair.asset, now=now)
     kept = [p for p in repair.plan.proposals if p.kind not in ("code_change", "schema_evolution", "rollback")]
-    plan = RepairPlan(proposals=[Proposal(kind="code_change", sql=modified_sql, summary="modified by the reviewer"),
-                                 *kept])  # fmt: skip
+    # The edit reads the catalog tables the proposal added, like the proposal did (still shown for approval).
+    added = sorted({s for p in repair.plan.proposals for s in p.add_sources})
+    edit = Proposal(kind="code_change", sql=modified_sql, summary="modified by the reviewer", add_sources=added)
+    plan = RepairPlan(proposals=[edit, *kept])
     columns = {s: view.source_table(s).column_names for s in view.sources}
     repaired = compose(plan, modified_sql, view.checks_text, view.run_limits(), columns)
     verdict, _ = validate(view, repaired, now=now)

@@ -62,6 +62,10 @@ def frozen_text(asset: LoadedAsset, repair: RepairRecord, sql: str, prompt_hash:
     if repair.repaired_checks and not asset.checks_path:
         # Inline checks are part of the spec's fingerprint: the code is fresh for the spec as it will be.
         spec = spec.model_copy(update={"checks": repair.repaired_checks})
+    added = added_sources(asset, repair)
+    if added:
+        # The sources are part of the spec's fingerprint too: the code is fresh for the spec with its new sources.
+        spec = spec.model_copy(update={"sources": [*spec.sources, *added]})
     approved_at = (repair.approved_at or datetime.now(UTC)).isoformat(timespec="seconds")
     meta = FrozenMeta(
         asset=asset.name,
@@ -146,6 +150,26 @@ def _sync_sources(files: _Files, project: Project, view: AssetView, repair: Repa
                 changed = True
     if changed:
         files.write(path, yaml_edit.dump(doc))
+
+
+def added_sources(asset: LoadedAsset, repair: RepairRecord) -> list[str]:
+    """Catalog tables the repair's transform reads that are not sources of the asset yet, in proposal order."""
+    out: list[str] = []
+    for p in repair.plan.proposals:
+        for name in p.add_sources:
+            if name not in asset.spec.sources and name not in out:
+                out.append(name)
+    return out
+
+
+def _add_sources(files: _Files, asset: LoadedAsset, repair: RepairRecord) -> list[str]:
+    """The spec reads the catalog tables the approved transform joins: they are appended to its sources."""
+    added = added_sources(asset, repair)
+    if added:
+        doc = yaml_edit.load(asset.path.read_text(encoding="utf-8"))
+        doc["sources"].extend(added)
+        files.write(asset.path, yaml_edit.dump(doc))
+    return added
 
 
 def _family(duck_type: str) -> str:
@@ -237,6 +261,7 @@ def promote(
                    payload={"repair_id": repair.repair_id, "sql_sha256": sql_sha256(body_of(text)),
                             "approver": repair.approved_by or "", "model": repair.model_id,
                             "prompt_sha256": prompt_hash, "sql_path": approval_location(path)})  # fmt: skip
+        new_sources = _add_sources(files, asset, repair)
         _sync_sources(files, project, view, repair)
         if repair.repaired_checks and repair.repaired_checks.strip() != asset.checks_text.strip():
             _write_checks(files, asset, repair.repaired_checks)
@@ -305,6 +330,7 @@ def promote(
             "code_version": promoted.code_version,
             "table_version": outcome.version_after,
             "files": sorted(str(p.name) for p in files.saved),
+            "added_sources": new_sources,
             **git,
         },
     )

@@ -44,6 +44,9 @@ def review_markdown(repair: RepairRecord) -> str:
     lines += ["", "## Proposals"]
     for p in repair.plan.proposals:
         lines.append(f"- `{p.kind}`: {p.summary}")
+        if p.add_sources:
+            # A change of what the asset reads, shown apart so the reviewer approves it knowingly.
+            lines.append(f"  - adds source(s) to the asset: {', '.join(p.add_sources)}")
     if not repair.plan.proposals:
         lines.append("- none (a person must decide)")
     diff = code_diff(repair)

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic_ai import Agent, RunContext
 
 from agentic_assets.repair.candidates import Candidate, evaluate
+from agentic_assets.repair.catalog import ValueProbe, catalog
 from agentic_assets.repair.checks_replay import replay_checks
 from agentic_assets.repair.code_diff import code_history
 from agentic_assets.repair.contracts import Proposal
@@ -32,6 +33,7 @@ READ_ONLY_TOOLS = (
     "table_history",
     "sample_rows",
     "lineage",
+    "catalog",
     "evaluate_candidates",
 )
 PROPOSE_TOOLS = (
@@ -205,6 +207,13 @@ def register_tools(agent: Agent[RepairDeps, Any]) -> None:
         """Upstream sources and downstream assets of this asset."""
         return lineage(ctx.deps.view)
 
+    @agent.tool(name="catalog")
+    def _catalog(ctx: RunContext[RepairDeps], probes: list[ValueProbe] | None = None) -> dict[str, Any]:
+        """Tables readable beyond the asset's sources (raw sources, other assets' tables) with their columns, and
+        value-overlap probes: which catalog columns hold a source column's values (now or at the last good run,
+        or an explicit list), with what share, and the mappings between two probes' columns. Changes nothing."""
+        return _clean(catalog(ctx.deps.view, probes).model_dump(mode="json"))
+
     @agent.tool(name="evaluate_candidates")
     def _evaluate_candidates(ctx: RunContext[RepairDeps], candidates: list[Candidate]) -> dict[str, Any]:
         """Run candidate repairs (each a list of propose_* calls) in the sandbox against the checks and the last
@@ -218,10 +227,16 @@ def register_tools(agent: Agent[RepairDeps, Any]) -> None:
 
     @agent.tool(name="propose_code_change", requires_approval=True)
     def _code_change(
-        ctx: RunContext[RepairDeps], sql: str, summary: str, source_renames: dict[str, dict[str, str]] | None = None
+        ctx: RunContext[RepairDeps],
+        sql: str,
+        summary: str,
+        source_renames: dict[str, dict[str, str]] | None = None,
+        add_sources: list[str] | None = None,
     ) -> dict[str, Any]:
-        """Propose a new transform (DuckDB SQL) that reads the sources as they are now."""
-        return _file(ctx, "propose_code_change", {"sql": sql, "summary": summary, "source_renames": source_renames})
+        """Propose a new transform (DuckDB SQL) that reads the sources as they are now; `add_sources` names catalog
+        tables the new transform reads beyond the asset's sources (they become sources of the asset)."""
+        args = {"sql": sql, "summary": summary, "source_renames": source_renames, "add_sources": add_sources}
+        return _file(ctx, "propose_code_change", args)
 
     @agent.tool(name="propose_schema_evolution", requires_approval=True)
     def _schema_evolution(

@@ -63,6 +63,8 @@ def validate(
         ), None  # fmt: skip
     try:
         tables = view.source_tables()
+        # A repair that adds catalog tables as sources reads them as they are now, like any other source.
+        tables |= {s: view.catalog_table(s) for s in repaired.added_sources if s not in tables}
         limits = sandbox_limits(repaired)
         pool = default_pool()
         verdict, output = run_sql_on_tables(

@@ -124,6 +124,41 @@ class AssetView:
     def source_tables(self) -> dict[str, pa.Table]:
         return {s: self.source_table(s) for s in self.sources}
 
+    # -- the catalog: tables the asset could read but does not -------------------------------------
+    def catalog_names(self) -> dict[str, str]:
+        """Tables beyond the asset's sources, by name: raw sources ("raw") and other assets' tables
+        ("published"). The asset itself and everything downstream of it are left out: reading them would make
+        a dependency cycle."""
+        downstream: set[str] = set()
+        frontier = [self.name]
+        while frontier:
+            for child in self.__project.downstream_of(frontier.pop()):
+                if child not in downstream:
+                    downstream.add(child)
+                    frontier.append(child)
+        mine = {self.name, *self.sources, *downstream}
+        out = {n: "raw" for n in self.__project.raw_sources if n not in mine}
+        out |= {n: "published" for n in self.__project.assets if n not in mine}
+        return dict(sorted(out.items()))
+
+    def catalog_table(self, name: str, max_rows: int | None = None) -> pa.Table:
+        """A catalog table as it is now (read-only), or its first `max_rows` rows; KeyError for a name that is
+        not in the catalog."""
+        if name not in self.catalog_names():
+            raise KeyError(f"{name} is not a catalog table of {self.name}")
+        if name in self.__tables:
+            table = self.__tables[name]
+            return table if max_rows is None else table.slice(0, max_rows)
+        if name in self.__project.raw_sources:
+            data = read_raw(self.__settings, self.__project.raw_sources[name])
+            if not isinstance(data, pa.Table) and max_rows is not None:
+                return data.head(max_rows)  # a large dataset is not read whole for a probe
+            table = data if isinstance(data, pa.Table) else data.to_table()
+        else:
+            table = store_for(self.__settings, self.__project.assets[name].spec.sink).read()
+        self.__tables[name] = table
+        return table if max_rows is None else table.slice(0, max_rows)
+
     def published(self, version: int | None = None) -> pa.Table | None:
         store = store_for(self.__settings, self.__asset.spec.sink)
         if store.published_version() is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from agentic_assets.repair.contracts import Category
 from agentic_assets.repair.failure_signal import FailureSignal
 from agentic_assets.repair.planner.evidence import Evidence
+from agentic_assets.repair.planner import catalog_repairs
 from agentic_assets.repair.planner.finding import Finding, Step
 from agentic_assets.repair.planner.operators import resource_step, schema_check, source_arrival
 from agentic_assets.repair.planner.operators.data_quality import check_source_columns, data_findings, row_key_columns
@@ -200,6 +201,9 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             if not any(f.remediation == "dedupe" and f.source == dup.source for f in findings):
                 findings.append(dup)
 
+    findings, ask = catalog_repairs.resolve(ev, findings, failed_names)
+    if ask is not None:
+        return ask
     if ev.pending:
         return _evaluation_step(ev, findings)
     drift = any(f.category in ("schema_drift", "format_drift") for f in findings)

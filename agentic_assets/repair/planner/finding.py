@@ -17,6 +17,7 @@ class Finding(BaseModel):
     confidence: float = 0.8
     escalate_reason: str | None = None
     source: str | None = None
+    column: str | None = Field(default=None, description="the source column the finding is about")
     renames: dict[str, str] = Field(default_factory=dict, description="new column -> old column")
     replaces: dict[str, str] = Field(default_factory=dict, description="column -> expression")
     condition: str | None = None
@@ -31,6 +32,7 @@ class Finding(BaseModel):
     adapter: str | None = Field(default=None, description="a whole SELECT presenting the source as it was")
     sql: str | None = Field(default=None, description="schema evolution: the whole new transform")
     checks: str | None = Field(default=None, description="schema evolution: the whole evolved checks")
+    add_sources: list[str] = Field(default_factory=list, description="catalog tables the fix reads as new sources")
 
 
 class Step(BaseModel):

@@ -123,6 +123,7 @@ def proposal_calls(findings: list[Finding], sql: str) -> list[ToolCallPart]:
                     "sql": with_source_adapters(base, adapters, "__repaired"),
                     "summary": "; ".join(f.cause for f in code),
                     "source_renames": renames or None,
+                    "add_sources": sorted({s for f in code for s in f.add_sources}) or None,
                 },
             )
         )

@@ -129,6 +129,8 @@ def data_findings(
                     evidence=["failed_run", "column_profiles"],
                     confidence=0.8,
                     escalate_reason=f"converting {col} would guess a unit, rate or cut-over the sources do not give",
+                    source=source,
+                    column=col,
                 )
             )
             continue
@@ -144,6 +146,7 @@ def data_findings(
                     source=source,
                     condition=cond,
                     reason=f"invalid {col}",
+                    column=col,
                 )
             )
     if out or not allow_late:

@@ -89,6 +89,8 @@ def key_findings(ev: Evidence) -> list[Finding]:
                         evidence=["schema_diff"],
                         confidence=0.85,
                         escalate_reason=f"no source maps the new {col} values to the old ones; a join would guess",
+                        source=d["source"],
+                        column=col,
                     )
                 )
     # Either side of a join may be the one respelled: the sandbox keeps the one that agrees with the last good

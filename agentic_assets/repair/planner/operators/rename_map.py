@@ -109,6 +109,8 @@ def rename_findings(ev: Evidence) -> list[Finding]:
                         evidence=["schema_diff"],
                         confidence=0.8,
                         escalate_reason=f"{dropped} is gone with no replacement: the asset's meaning must change",
+                        source=d["source"],
+                        column=dropped,
                     )
                 )
     return out

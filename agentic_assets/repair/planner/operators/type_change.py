@@ -77,6 +77,8 @@ def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[st
                             confidence=0.85,
                             escalate_reason=f"a cast of {col} would compile but join wrongly; the new identifiers "
                             "need a mapping only the data owner can give",
+                            source=source,
+                            column=col,
                         )
                     )
                 continue
