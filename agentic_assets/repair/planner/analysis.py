@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from agentic_assets.repair.contracts import Category
 from agentic_assets.repair.failure_signal import FailureSignal
-from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner import catalog_repairs
+from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner.finding import Finding, Step
 from agentic_assets.repair.planner.operators import resource_step, schema_check, source_arrival
 from agentic_assets.repair.planner.operators.data_quality import check_source_columns, data_findings, row_key_columns
