@@ -37,19 +37,30 @@ def can_mount() -> bool:
 
 
 def mount_tmpfs(
-    target: Path, *, size_bytes: int | None, inodes: int | None, uid: int, gid: int, mode: int = 0o700
+    target: Path,
+    *,
+    size_bytes: int | None,
+    inodes: int | None,
+    uid: int,
+    gid: int,
+    mode: int = 0o700,
+    huge: bool = False,
 ) -> None:
     """A tmpfs of `size_bytes` with at most `inodes` files and folders, owned by uid:gid
-    (None: the kernel's default, for a tmpfs only the host writes)."""
+    (None: the kernel's default, for a tmpfs only the host writes). `huge`: 2 MB pages where
+    a file fills them (copying an 8 MB input in took half the time), if the kernel has them."""
     options = f"mode={mode:o},uid={uid},gid={gid}"
     if size_bytes is not None:
         options += f",size={size_bytes}"
     if inodes is not None:
         options += f",nr_inodes={inodes}"
     flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
-    if _libc().mount(b"tmpfs", os.fsencode(target), b"tmpfs", flags, options.encode()) != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, f"mounting a tmpfs on {target}: {os.strerror(errno)}")
+    # A kernel without transparent huge pages for tmpfs refuses the option: mount without it.
+    for extra in ([",huge=within_size"] if huge else []) + [""]:
+        if _libc().mount(b"tmpfs", os.fsencode(target), b"tmpfs", flags, (options + extra).encode()) == 0:
+            return
+    errno = ctypes.get_errno()
+    raise OSError(errno, f"mounting a tmpfs on {target}: {os.strerror(errno)}")
 
 
 def mount_overlay_ro(target: Path, lower: Path, empty: Path) -> None:

@@ -110,7 +110,7 @@ class RunDir:
                 for target, size_mb in ((self.outputs, limits.max_output_mb), (self.scratch, limits.scratch_mb)):
                     mounts.mount_tmpfs(target, size_bytes=size_mb << 20, inodes=limits.max_files, uid=uid, gid=gid)
                 # Read-only inside and written by the host alone: the inputs' sizes bound it.
-                mounts.mount_tmpfs(self.inputs, size_bytes=None, inodes=None, uid=0, gid=0, mode=0o755)
+                mounts.mount_tmpfs(self.inputs, size_bytes=None, inodes=None, uid=0, gid=0, mode=0o755, huge=True)
                 self.sized = True
         except BaseException:
             self.remove()

@@ -155,12 +155,12 @@ def test_runsc_runs_inside_the_sandbox_cgroup() -> None:
     from sandbox_runtime.backends.gvisor import RUNTIME_MB
     from sandbox_runtime.cgroup import memory_limit_bytes
 
-    limits = SandboxLimits(memory_mb=384)
+    limits = SandboxLimits(memory_mb=640)
     sandbox = get_backend("gvisor").start(limits, preload=True)
     try:
         sandbox.wait_ready(60)
         assert sandbox.cgroup is not None
-        assert sandbox.cgroup.limit_bytes == memory_limit_bytes(limits, RUNTIME_MB) == (384 + 64 + 256 + 128) << 20
+        assert sandbox.cgroup.limit_bytes == memory_limit_bytes(limits, RUNTIME_MB) == (640 + 64 + 256 + 128) << 20
         members = {int(pid) for pid in (sandbox.cgroup.procs).read_text().split()}
         commands = {Path(f"/proc/{pid}/comm").read_text().strip() for pid in members if Path(f"/proc/{pid}").exists()}
         # runsc itself, the sentry and the gofer (all named after the runsc binary or `exe`).
