@@ -30,9 +30,10 @@ PREFIX = "agentic-sandbox-"
 ORPHAN_AGE_S = 60.0
 
 
-def memory_limit_bytes(limits: SandboxLimits) -> int:
-    """The job's memory plus /tmp and /out filled to their sizes."""
-    return (limits.memory_mb + limits.scratch_mb + limits.max_output_mb) << 20
+def memory_limit_bytes(limits: SandboxLimits, runtime_mb: int = 0) -> int:
+    """The job's memory plus /tmp and /out filled to their sizes, plus what the sandbox's own
+    runtime needs beside the job (`runtime_mb`: gVisor's kernel and file server)."""
+    return (limits.memory_mb + limits.scratch_mb + limits.max_output_mb + runtime_mb) << 20
 
 
 def _mounts() -> list[tuple[str, str, str]]:
@@ -88,14 +89,15 @@ def cgroup_parent() -> tuple[Path, int] | None:
 class SandboxCgroup:
     """A memory cgroup for one sandbox; processes join it by writing their pid to `procs`."""
 
-    def __init__(self, name: str, limits: SandboxLimits) -> None:
+    def __init__(self, name: str, limits: SandboxLimits, runtime_mb: int = 0) -> None:
         parent = cgroup_parent()
         if parent is None:
             raise OSError("no writable memory cgroup")
         folder, self.version = parent
         self.path = folder / name
         self.path.mkdir()
-        limit = str(memory_limit_bytes(limits))
+        self.limit_bytes = memory_limit_bytes(limits, runtime_mb)
+        limit = str(self.limit_bytes)
         try:
             if self.version == 1:
                 (self.path / "memory.limit_in_bytes").write_text(limit)
@@ -110,6 +112,14 @@ class SandboxCgroup:
             self.remove()
             raise
         self.procs = self.path / "cgroup.procs"
+
+    def peak_bytes(self) -> int | None:
+        """The highest memory use the kernel recorded for this cgroup (v2 kernels before 5.19
+        keep none)."""
+        name = "memory.max_usage_in_bytes" if self.version == 1 else "memory.peak"
+        with contextlib.suppress(OSError, ValueError):
+            return int((self.path / name).read_text())
+        return None
 
     def oom_kills(self) -> int:
         """How many processes the kernel killed at this cgroup's limit."""

@@ -3,6 +3,9 @@
 - sized tmpfs: the job's /out and /tmp with a byte and an inode limit the kernel enforces;
   the host reads /out after the sandbox is gone and then detaches it in one system call,
   however many files the job left in it;
+- the inputs' tmpfs (`/in`, read-only inside, written by the host only): a tmpfs is its own
+  filesystem, so its line in /proc/self/mountinfo has the root `/`; a bind of a folder on
+  the host's disk would show that folder's host path;
 - read-only overlays of host folders (the interpreter, the venv, the inputs): an overlay is
   a filesystem of its own, so inside the sandbox /proc/self/mountinfo shows `/` as its root
   and its layers as `/proc/self/fd/N` — a bind mount would show the host folder's path. The
@@ -33,13 +36,31 @@ def can_mount() -> bool:
     return os.geteuid() == 0
 
 
-def mount_tmpfs(target: Path, *, size_bytes: int, inodes: int, uid: int, gid: int, mode: int = 0o700) -> None:
-    """A tmpfs of `size_bytes` with at most `inodes` files and folders, owned by uid:gid."""
-    options = f"size={size_bytes},nr_inodes={inodes},mode={mode:o},uid={uid},gid={gid}"
+def mount_tmpfs(
+    target: Path,
+    *,
+    size_bytes: int | None,
+    inodes: int | None,
+    uid: int,
+    gid: int,
+    mode: int = 0o700,
+    huge: bool = False,
+) -> None:
+    """A tmpfs of `size_bytes` with at most `inodes` files and folders, owned by uid:gid
+    (None: the kernel's default, for a tmpfs only the host writes). `huge`: 2 MB pages where
+    a file fills them (copying an 8 MB input in took half the time), if the kernel has them."""
+    options = f"mode={mode:o},uid={uid},gid={gid}"
+    if size_bytes is not None:
+        options += f",size={size_bytes}"
+    if inodes is not None:
+        options += f",nr_inodes={inodes}"
     flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
-    if _libc().mount(b"tmpfs", os.fsencode(target), b"tmpfs", flags, options.encode()) != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, f"mounting a tmpfs on {target}: {os.strerror(errno)}")
+    # A kernel without transparent huge pages for tmpfs refuses the option: mount without it.
+    for extra in ([",huge=within_size"] if huge else []) + [""]:
+        if _libc().mount(b"tmpfs", os.fsencode(target), b"tmpfs", flags, (options + extra).encode()) == 0:
+            return
+    errno = ctypes.get_errno()
+    raise OSError(errno, f"mounting a tmpfs on {target}: {os.strerror(errno)}")
 
 
 def mount_overlay_ro(target: Path, lower: Path, empty: Path) -> None:

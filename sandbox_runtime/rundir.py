@@ -3,9 +3,12 @@ job's output folder), `scratch/` (its /tmp) and `stage/` (mount points for the i
 see bwrap.py).
 
 As root, `out/` and `scratch/` are tmpfs mounts sized from the job's limits (bytes and inodes,
-enforced by the kernel); elsewhere `out/` is a plain folder the host measures while the job
-runs. The output is untrusted: it is taken without following symlinks, as a regular file only,
-and size-checked before the host reads a byte of it; the host never recurses into the tree
+enforced by the kernel), and `in/` is a tmpfs of its own the host copies the inputs into, so
+that no mount inside the sandbox names a folder of the host (a bind of a folder on the host's
+disk shows its host path in /proc/self/mountinfo). Elsewhere `out/` is a plain folder the
+host measures while the job runs, and `in/` a plain folder whose bind does show its path.
+The output is untrusted: it is taken without following symlinks, as a regular file only, and
+size-checked before the host reads a byte of it; the host never recurses into the tree
 the job left (tree.py) and removes the whole folder after the verdict.
 
 A run folder carries a lock its host process holds while it lives: `sweep_stale` (called when
@@ -106,6 +109,8 @@ class RunDir:
             if limits is not None and mounts.can_mount():
                 for target, size_mb in ((self.outputs, limits.max_output_mb), (self.scratch, limits.scratch_mb)):
                     mounts.mount_tmpfs(target, size_bytes=size_mb << 20, inodes=limits.max_files, uid=uid, gid=gid)
+                # Read-only inside and written by the host alone: the inputs' sizes bound it.
+                mounts.mount_tmpfs(self.inputs, size_bytes=None, inodes=None, uid=0, gid=0, mode=0o755, huge=True)
                 self.sized = True
         except BaseException:
             self.remove()
@@ -129,7 +134,9 @@ class RunDir:
         info = os.stat(source)
         try:
             # A hard link costs nothing; it is only taken for files anyone may read already,
-            # and the sandbox sees in/ read-only. Anything else is copied.
+            # and the sandbox sees in/ read-only. Anything else is copied, as is everything
+            # when in/ is the run's own tmpfs (another filesystem: the kernel copies in one
+            # sendfile call).
             if not info.st_mode & 0o004 or info.st_dev != os.stat(self.inputs).st_dev:
                 raise OSError("copy instead")
             os.link(source, target)

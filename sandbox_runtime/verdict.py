@@ -51,6 +51,13 @@ def _failure(outcome: RawOutcome, job: SandboxJob) -> tuple[str, str] | None:
             return "output_invalid", f"a file exceeded the {limits.max_output_mb} MB limit"
         if memory_hint or report.get("status") == "memory":
             return "memory", f"memory limit of {limits.memory_mb} MB exceeded ({_signal_name(sig)})"
+        if sig == signal.SIGKILL:
+            # The job's pid 1 cannot be killed from inside: a SIGKILL the host did not send
+            # is the kernel's, at the CPU time limit's hard stop, or one from outside.
+            return "killed", (
+                f"the sandboxed process was killed by SIGKILL (the hard stop of the CPU time "
+                f"limit of {limits.effective_cpu_s} s, or a kill from outside the sandbox)"
+            )
         return "killed", f"the sandboxed process was killed by {_signal_name(sig)}"
     if not report:
         if memory_hint:

@@ -156,12 +156,12 @@ def duckdb_memory_mb(limits: SandboxLimits) -> int:
     return max(64, int(limits.memory_mb * 0.5) - 64)
 
 
-def sandbox_cgroup(rundir: RunDir, limits: SandboxLimits) -> SandboxCgroup | None:
+def sandbox_cgroup(rundir: RunDir, limits: SandboxLimits, runtime_mb: int = 0) -> SandboxCgroup | None:
     """The sandbox's own memory cgroup, named after its run folder; None where the host may
     not create one (then the rlimits and the sized mounts are the bounds)."""
     if os.geteuid() != 0 or cgroup_parent() is None:
         return None
-    return SandboxCgroup(rundir.root.name, limits)
+    return SandboxCgroup(rundir.root.name, limits, runtime_mb)
 
 
 def join_cgroup(procs: Path, argv: list[str]) -> list[str]:

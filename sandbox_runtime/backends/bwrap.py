@@ -124,7 +124,10 @@ class BwrapBackend(Backend):
         bwrap = [
             _tools()["bwrap"],
             "--unshare-all", "--unshare-user", "--disable-userns",
-            "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            # --as-pid-1: the runner is the sandbox's init, no reaper process in between: one
+            # process fewer to start and to wake at exit; when it exits, the kernel kills
+            # whatever else the job started (the whole pid namespace goes with its init).
+            "--die-with-parent", "--new-session", "--as-pid-1", "--cap-drop", "ALL",
             "--hostname", "sandbox", "--clearenv",
             *_root_layout(),
             "--proc", "/proc", "--dev", "/dev",

@@ -121,3 +121,60 @@ def test_writable_places_in_gvisor_are_sized_and_the_rest_read_only(orders: Path
     seen = dict(zip(*pq.read_table(verdict.output_path).to_pydict().values(), strict=True))
     assert seen["/tmp"] == "40 MB" and seen["/out"] == "72 MB"
     assert {seen[f] for f in ("/dev/shm", "/", "/opt")} <= {"Read-only file system", "Permission denied"}, seen
+
+
+MEMORY_ACROSS_PROCESSES = """
+import os, time
+def transform(inputs):
+    children = []
+    for _ in range(8):
+        pid = os.fork()
+        if pid == 0:
+            hoard = bytearray(150 << 20)
+            time.sleep(3)
+            os._exit(0)
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+    return inputs["orders"]
+"""
+
+
+def test_memory_across_processes_in_gvisor_is_killed_by_the_kernel(orders: Path) -> None:
+    """Eight processes of 150 MB each stay under the 512 MB address-space limit one by one; the
+    cgroup around runsc (512 + 16 + 16 MB plus gVisor's own) stops them together."""
+    limits = SandboxLimits(memory_mb=512, scratch_mb=16, max_output_mb=16, timeout_s=25)
+    job = SandboxJob(kind="python", code=MEMORY_ACROSS_PROCESSES, inputs={"orders": orders}, limits=limits)
+    verdict = run_job(job, backend="gvisor", skip_static=True)
+    assert verdict.reason == "memory" and "killed by the kernel" in verdict.message, verdict
+    assert verdict.seconds < limits.timeout_s
+
+
+def test_runsc_runs_inside_the_sandbox_cgroup() -> None:
+    from sandbox_runtime.backends import get_backend
+    from sandbox_runtime.backends.gvisor import RUNTIME_MB
+    from sandbox_runtime.cgroup import memory_limit_bytes
+
+    limits = SandboxLimits(memory_mb=640)
+    sandbox = get_backend("gvisor").start(limits, preload=True)
+    try:
+        sandbox.wait_ready(60)
+        assert sandbox.cgroup is not None
+        assert sandbox.cgroup.limit_bytes == memory_limit_bytes(limits, RUNTIME_MB) == (640 + 64 + 256 + 128) << 20
+        members = {int(pid) for pid in (sandbox.cgroup.procs).read_text().split()}
+        commands = {Path(f"/proc/{pid}/comm").read_text().strip() for pid in members if Path(f"/proc/{pid}").exists()}
+        # runsc itself, the sentry and the gofer (all named after the runsc binary or `exe`).
+        assert sandbox.proc.pid in members and len(members) >= 3, commands
+    finally:
+        sandbox.destroy()
+
+
+def test_gvisor_without_a_memory_cgroup_refuses_to_run(orders: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sandbox_runtime.backends import gvisor
+    from sandbox_runtime.errors import SandboxUnavailable
+
+    monkeypatch.setattr(gvisor, "cgroup_parent", lambda: None)
+    with pytest.raises(SandboxUnavailable, match="memory cgroup"):
+        run_job(SandboxJob(kind="sql", code="select * from orders", inputs={"orders": orders}), backend="gvisor")
+    with pytest.raises(SandboxUnavailable, match="memory cgroup"):
+        gvisor.GvisorBackend().start(SandboxLimits(), preload=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -19,16 +18,19 @@ def pool():
         yield warm
 
 
-def test_claimed_sandbox_is_warm_and_single_use(pool: WarmPool, orders: Path) -> None:
+def test_claimed_sandbox_is_warm_and_single_use(pool: WarmPool, orders: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sandbox = pool.claim()
     assert sandbox.alive() and not sandbox.used
     sandbox.destroy()
+    # The job runs in a sandbox the pool had ready (its runner reported `ready` after the
+    # preload), not in one started for it; how fast that is, the benchmark measures.
+    served = []
+    claim = pool.claim
+    monkeypatch.setattr(pool, "claim", lambda *a, **k: served.append(claim(*a, **k)) or served[-1])
     job = SandboxJob(kind="sql", code="select count(*) as n from orders", inputs={"orders": orders})
-    started = time.perf_counter()
     verdict = run_job(job, pool=pool)
     assert verdict.ok and verdict.output_rows == 1
-    # warm: DuckDB is already imported, so this is far below a cold start
-    assert time.perf_counter() - started < 1.0
+    assert len(served) == 1 and served[0].used and not served[0].alive()
 
 
 def test_every_job_gets_a_different_sandbox(pool: WarmPool) -> None:

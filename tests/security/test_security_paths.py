@@ -54,7 +54,15 @@ def test_no_host_path_inside(attack: Attack) -> None:
 def test_the_host_run_folder_is_hidden_from_the_runtime_mounts(attack: Attack) -> None:
     seen = dict(zip(*table_of(attack.python(LOOK_AROUND)).values(), strict=True))
     rows = {line.split(" ")[4]: line for line in seen["mountinfo"].splitlines()}
-    for inside in ("/opt/python", "/opt/venv", "/opt/app/sandbox_runtime", "/opt/app/asset_checks", "/tmp", "/out"):
+    for inside in (
+        "/opt/python",
+        "/opt/venv",
+        "/opt/app/sandbox_runtime",
+        "/opt/app/asset_checks",
+        "/tmp",
+        "/out",
+        "/in",
+    ):
         if os.geteuid() == 0:  # overlays and tmpfs mounts of the host's own: root "/", no source path
             assert rows[inside].split(" ")[3] == "/", rows[inside]
     assert "agentic-sandbox-" not in seen["maps"] + seen["sys.path"] + seen["environ"]
