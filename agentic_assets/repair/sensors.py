@@ -44,6 +44,10 @@ def repair_job(settings: Settings) -> dg.JobDefinition:
                 "review": dg.MetadataValue.md(review_markdown(repair)),
             },
         )
+        if repair.status == "awaiting_approval":
+            from agentic_assets.review_app.failing_preview import failing_preview
+
+            failing_preview(settings, repair)  # kept for the review page, which then opens without replaying
         yield dg.Output(repair.repair_id)
 
     # One op: run it in the run worker itself instead of a second process that imports everything again.
