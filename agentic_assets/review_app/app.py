@@ -70,6 +70,7 @@ def create_app(settings: Settings, config: ReviewConfig) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         threading.Thread(target=_warm_imports, name="warm-imports", daemon=True).start()
+        worker.warm()
         try:
             yield
         finally:
@@ -151,7 +152,7 @@ def create_app(settings: Settings, config: ReviewConfig) -> Starlette:
         page = await run_in_threadpool(build_page, settings, repair)
         built_ms = (time.perf_counter() - clock) * 1000
         progress = worker.progress(repair.repair_id)
-        applying = repair.status == "awaiting_approval" and progress is not None and not progress.done
+        applying = progress is not None and not progress.done  # promoted is not applied until Dagster has it
         response = render(request, "proposal.html", identity, page=page, repair=repair, progress=progress,
                           refresh=APPLYING_REFRESH_S if applying else None,
                           can_approve=may_approve(repair.tier, identity), **ctx)  # fmt: skip

@@ -95,19 +95,35 @@ class ApplyWorker:
         self._pool.submit(self._apply, progress, started)
         return progress
 
+    def warm(self) -> None:
+        """Open the Dagster instance and its event log now, on the worker thread, not on the first approval.
+
+        Opening the instance and its event-log database (a schema check) took 6.6 s on an idle machine: the
+        first approval waited for it. Nothing is written."""
+        self._pool.submit(self._open_instance)
+
+    def _open_instance(self):  # noqa: ANN202
+        if self._instance is None:
+            self._instance = _dagster_instance()
+            if self._instance is not None:
+                self._instance.get_asset_keys(limit=1)  # the first read opens (and checks) the event log
+        return self._instance
+
     def _apply(self, progress: Progress, started: float) -> None:
         from agentic_assets.review_app.applying import apply_and_record, reload_code_location, report_to_instance
 
         self._mark(progress, started, "applying", "applying the proposal")
         try:
-            if self._instance is None:
-                self._instance = _dagster_instance()
-            emit = report_to_instance(self._instance) if self._instance is not None else None
+            instance = self._open_instance()
+            emit = report_to_instance(instance) if instance is not None else None
 
             def on_stage(_asset: str, stage: str) -> None:
                 self._mark(progress, started, stage, STAGE_LABELS.get(stage, stage))
 
-            applied = apply_and_record(self.settings, progress.repair_id, emit, on_progress=on_stage)
+            def on_promoted() -> None:
+                self._mark(progress, started, "promoted", "promoted: code frozen and committed, audit recorded")
+
+            applied = apply_and_record(self.settings, progress.repair_id, emit, on_stage, on_promoted)
         except Exception as err:  # noqa: BLE001 - shown on the page; the proposal stays approved, not applied
             log.exception("applying %s failed", progress.repair_id)
             with self._lock:
@@ -125,6 +141,7 @@ class ApplyWorker:
             self._mark(progress, started, "ui_reloaded", "the Dagster UI reloaded the promoted code")
 
     def close(self) -> None:
+        """Waits for an application under way (a half-applied change is put back by promotion, not here)."""
         self._pool.shutdown(wait=True)
         if self._instance is not None:
             self._instance.dispose()

@@ -237,3 +237,16 @@ def test_hosts_other_than_this_machine_are_not_served(tier2, tmp_path: Path) -> 
     c = client(settings, tmp_path)
     assert c.get("/healthz").status_code == 200
     assert c.get("/healthz", headers={"host": "attacker.example"}).status_code == 400
+
+
+def test_the_app_opens_dagster_when_it_starts_and_stops_cleanly(
+    fresh_tier2, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    app = create_app(fresh_tier2, ReviewConfig(token=TOKEN))
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:  # runs the app's start and stop
+        assert c.get("/healthz").text == "ok"
+    # The instance was opened at start (its event log created), before any approval.
+    assert any(home.rglob("*.db")), sorted(p.name for p in home.rglob("*"))
