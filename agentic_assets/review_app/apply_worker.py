@@ -23,6 +23,9 @@ from agentic_assets.review_app.config import ReviewConfig
 from agentic_assets.settings import Settings
 
 log = logging.getLogger(__name__)
+# The run id under which Dagster keeps events reported without a run (`report_runless_asset_event`); its
+# SQLite shard is created and schema-checked on first use, which cost the first approval a second or more.
+RUNLESS_RUN_ID = ""
 
 # What each stage of the re-materialization is called on the page (write-audit-publish's stage names).
 STAGE_LABELS = {
@@ -98,15 +101,16 @@ class ApplyWorker:
     def warm(self) -> None:
         """Open the Dagster instance and its event log now, on the worker thread, not on the first approval.
 
-        Opening the instance and its event-log database (a schema check) took 6.6 s on an idle machine: the
-        first approval waited for it. Nothing is written."""
+        Opening the instance and its event-log databases (each schema-checked on first use) took 6.6 s on an
+        idle machine: the first approval waited for it. Only reads: no event is written."""
         self._pool.submit(self._open_instance)
 
     def _open_instance(self):  # noqa: ANN202
         if self._instance is None:
             self._instance = _dagster_instance()
             if self._instance is not None:
-                self._instance.get_asset_keys(limit=1)  # the first read opens (and checks) the event log
+                self._instance.get_asset_keys(limit=1)  # the index shard: materializations, check results
+                self._instance.get_records_for_run(RUNLESS_RUN_ID, limit=1)  # the runless events' own shard
         return self._instance
 
     def _apply(self, progress: Progress, started: float) -> None:

@@ -276,6 +276,9 @@ def test_fail_repair_approve_green_in_the_browser(project: Settings, services) -
             figures["repair_run_s"] = round(repair_run["endTime"] - repair_run["startTime"], 1)
             figures["failure_to_repair_run_done_s"] = round(repair_run["endTime"] - failed["endTime"], 1)
             (repair,) = repairs.list(asset=ASSET)
+            # Of the failure-to-proposal time: until the sensor opened the repair, and the agent's own run.
+            figures["failure_to_repair_opened_s"] = round(repair.opened_at.timestamp() - failed["endTime"], 1)
+            figures["agent_to_validated_proposal_s"] = repair.seconds_to_proposal
             # One repair, opened by the sensor's evaluation and reported by the run.
             assert repair.triggers == [f"run:{failed['runId']}"]
             assert repair.status == "awaiting_approval" and repair.tier == 3
