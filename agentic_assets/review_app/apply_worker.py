@@ -23,6 +23,9 @@ from agentic_assets.review_app.config import ReviewConfig
 from agentic_assets.settings import Settings
 
 log = logging.getLogger(__name__)
+# How long the background reload of the Dagster UI's code location may take (seconds): it restarts the code
+# server, which on the loaded 2-core machine took minutes; nobody waits for it, so it is given the time.
+RELOAD_TIMEOUT_S = 300.0
 # The run id under which Dagster keeps events reported without a run (`report_runless_asset_event`); its
 # SQLite shard is created and schema-checked on first use, which cost the first approval a second or more.
 RUNLESS_RUN_ID = ""
@@ -141,8 +144,11 @@ class ApplyWorker:
             progress.done = True
         # After "applied" is shown: the UI shows the new SQL and code version once its code location reloads,
         # which on a loaded machine takes longer than the whole application before it.
-        if applied.status == "promoted" and reload_code_location(self.config.dagster_url):
-            self._mark(progress, started, "ui_reloaded", "the Dagster UI reloaded the promoted code")
+        if applied.status == "promoted" and self.config.dagster_url:
+            if reload_code_location(self.config.dagster_url, timeout=RELOAD_TIMEOUT_S):
+                self._mark(progress, started, "ui_reloaded", "the Dagster UI reloaded the promoted code")
+            else:
+                self._mark(progress, started, "ui_reload_failed", "the Dagster UI did not confirm its reload")
 
     def close(self) -> None:
         """Waits for an application under way (a half-applied change is put back by promotion, not here)."""
