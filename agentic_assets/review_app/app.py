@@ -145,13 +145,14 @@ def create_app(settings: Settings, config: ReviewConfig) -> Starlette:
         identity = signed_in(request)
         if isinstance(identity, Response):
             return identity
+        # Progress before the record: an application that is done has already saved the repair's outcome.
+        progress = worker.progress(request.path_params["repair_id"])
         repair = proposal(request, identity)
         if isinstance(repair, Response):
             return repair
         clock = time.perf_counter()
         page = await run_in_threadpool(build_page, settings, repair)
         built_ms = (time.perf_counter() - clock) * 1000
-        progress = worker.progress(repair.repair_id)
         applying = progress is not None and not progress.done  # promoted is not applied until Dagster has it
         response = render(request, "proposal.html", identity, page=page, repair=repair, progress=progress,
                           refresh=APPLYING_REFRESH_S if applying else None,
