@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime
 
 from agentic_assets.codegen.approvals import drop_proposal
-from agentic_assets.materialize.wap import MaterializationOutcome
+from agentic_assets.materialize.wap import MaterializationOutcome, ProgressHook
 from agentic_assets.repair.audit_trail import record
 from agentic_assets.repair.compose import compose
 from agentic_assets.repair.contracts import Proposal, RepairPlan, RepairRecord, Verdict
@@ -119,12 +119,15 @@ def apply_approved(
     now: datetime | None = None,
     prompt: str = "",
     started: float | None = None,
+    on_progress: ProgressHook | None = None,
 ) -> tuple[RepairRecord, MaterializationOutcome | None]:
-    """Apply an approved repair and re-materialize it; the approval is checked again by `promote`."""
+    """Apply an approved repair and re-materialize it; the approval is checked again by `promote`.
+
+    `on_progress` hears each stage of the re-materialization (read, transform, stage, audit, publish, done)."""
     store, repair = _load(settings, repair_id)
     if repair.status != "awaiting_approval":
         raise GateError(f"repair {repair_id} is {repair.status}, not awaiting approval")
-    repair, outcome = promote(settings, repair, now=now, prompt=prompt)
+    repair, outcome = promote(settings, repair, now=now, prompt=prompt, on_progress=on_progress)
     if repair.status == "promoted" and started is not None:
         repair.seconds_to_green = round(time.perf_counter() - started, 3)
     store.save(repair)

@@ -19,8 +19,9 @@ import yaml
 
 from agentic_assets.codegen.approvals import approval_location, commit_approved, commit_info
 from agentic_assets.codegen.versioning import FrozenMeta, body_of, parse_header, render_frozen, sql_sha256
+from agentic_assets.engines.choice import engine_for
 from agentic_assets.engines.spark_runner import check_fix_on_spark
-from agentic_assets.materialize.wap import MaterializationOutcome, materialize
+from agentic_assets.materialize.wap import MaterializationOutcome, ProgressHook, materialize
 from agentic_assets.repair import yaml_edit
 from agentic_assets.repair.audit_trail import approvals_of, record
 from agentic_assets.repair.code_history import CodeHistory
@@ -224,7 +225,12 @@ def _write_dead_letter_spec(files: _Files, asset: LoadedAsset, repair: RepairRec
 
 
 def promote(
-    settings: Settings, repair: RepairRecord, *, now: datetime | None = None, prompt: str = ""
+    settings: Settings,
+    repair: RepairRecord,
+    *,
+    now: datetime | None = None,
+    prompt: str = "",
+    on_progress: ProgressHook | None = None,
 ) -> tuple[RepairRecord, MaterializationOutcome | None]:
     """Apply an approved repair and re-materialize; returns the updated record and the run's outcome."""
     require_approval(settings, repair)
@@ -277,13 +283,15 @@ def promote(
                 ),
             )
         project = load_project(settings)
-        check_fix_on_spark(settings, project, repair.asset)  # an asset on Spark: the fix must give DuckDB's rows
+        if engine_for(project.assets[repair.asset].spec, settings) == "spark":
+            # The fix must give DuckDB's rows on Spark too. Asked only for a Spark asset: the check imports
+            # pyspark, which cost a DuckDB asset's approval a second (idle) to several (loaded machine).
+            check_fix_on_spark(settings, project, repair.asset)
         run_limits = limits_for(settings, repair.asset)
 
         def rerun() -> MaterializationOutcome:
-            return materialize(
-                project.assets[repair.asset], project, settings, now=now, memory_limit_mb=run_limits.memory_limit_mb
-            )
+            return materialize(project.assets[repair.asset], project, settings, now=now,
+                               memory_limit_mb=run_limits.memory_limit_mb, on_progress=on_progress)  # fmt: skip
 
         retry = next((p for p in repair.plan.proposals if p.kind == "retry" and not p.wait_for_data), None)
         # A transient failure is re-run under a retry policy with backoff; any other repair runs once.

@@ -1,15 +1,29 @@
-"""Dagster wiring: a run-failure sensor that starts a repair run for each asset whose run or blocking check failed.
+"""Dagster wiring: a run-failure sensor that repairs each asset whose run or blocking check failed.
 
-One run request per failed run and asset (the run key), so a failure starts one repair; a failure while a
-repair of the same asset is open joins it (in `start_repair`). The repair run shows its review on the asset.
+The sensor runs the repair itself, in its own evaluation: that happens in the code server, which has the
+project and every module already loaded, whereas a repair run's worker process took 10 to 16 s to start on a
+loaded machine before the agent's 3 s of work began. The sensor then requests one repair run per failed run
+and asset (the run key), which reports the filed repair on the asset: its status, diagnosis, review and the
+proposal's URL. Should the repair fail in the sensor, the run investigates instead; a failure while a repair of
+the same asset is open joins it (in `start_repair`), so a failure still opens one repair.
+
+Bounds: a sensor evaluation has Dagster's sensor timeout (`DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS`, 60 s by
+default), and a code server being replaced lets it finish within its shutdown grace period. A tick that times
+out is evaluated again: its repair, still running or filed, is joined, and the run waits for it to be filed.
 """
 
 from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from agentic_assets.review_app.config import asset_review_url, proposal_url
 from agentic_assets.settings import Settings
+
+if TYPE_CHECKING:
+    from agentic_assets.repair.contracts import RepairRecord
 
 REPAIR_JOB = "agentic_repair"
 REPAIR_SENSOR = "repair_on_failure"
@@ -21,16 +35,50 @@ APPLY_JOB = "apply_proposal"  # its own failures are the reviewer's to see, not 
 # How often the daemon looks for failed runs: the most a failure waits for its repair run to be requested.
 # A tick is one event-log query, so a few seconds costs little; Dagster's default (30 s) made the wait ~16 s.
 SENSOR_INTERVAL_S = 3
+# How long a repair run waits for the repair the sensor is still investigating (a tick that timed out): the
+# agent's own limits end an investigation within minutes; past this the run fails and says so.
+FILED_WAIT_S = 600.0
+# How often it looks meanwhile: a store read is a few milliseconds.
+FILED_POLL_S = 0.5
+
+
+def wait_until_filed(settings: Settings, repair_id: str, timeout: float = FILED_WAIT_S) -> RepairRecord:
+    """The repair the sensor opened, once it is no longer being investigated."""
+    from agentic_assets.repair.store import RepairStore
+
+    store = RepairStore.for_settings(settings)
+    deadline = time.monotonic() + timeout
+    while True:
+        repair = store.get(repair_id)
+        if repair is None:
+            raise dg.Failure(description=f"repair {repair_id} is not in the repair store", allow_retries=False)
+        if repair.status != "investigating":
+            return repair
+        if time.monotonic() >= deadline:
+            raise dg.Failure(
+                description=f"repair {repair_id} of {repair.asset} is still being investigated after {timeout:.0f} s",
+                allow_retries=False,
+            )
+        time.sleep(FILED_POLL_S)
 
 
 def repair_job(settings: Settings) -> dg.JobDefinition:
-    @dg.op(name="repair_asset", config_schema={"asset": str, "trigger": dg.Field(str, default_value="manual")})
+    config = {
+        "asset": str,
+        "trigger": dg.Field(str, default_value="manual"),
+        "repair_id": dg.Field(str, default_value="", description="a repair already opened (by the sensor)"),
+    }
+
+    @dg.op(name="repair_asset", config_schema=config)
     def repair_asset(context):  # noqa: ANN001, ANN202 - Dagster reads the bare `context`
         from agentic_assets.repair.review import review_markdown
         from agentic_assets.repair.service import start_repair
 
         asset, trigger = context.op_config["asset"], context.op_config["trigger"]
-        repair = start_repair(settings, asset, trigger=trigger)
+        if context.op_config["repair_id"]:
+            repair = wait_until_filed(settings, context.op_config["repair_id"])
+        else:
+            repair = start_repair(settings, asset, trigger=trigger)
         context.log.info(
             f"repair {repair.repair_id} of {asset}: {repair.status}; review: {proposal_url(repair.repair_id)}"
         )
@@ -44,6 +92,10 @@ def repair_job(settings: Settings) -> dg.JobDefinition:
                 "review": dg.MetadataValue.md(review_markdown(repair)),
             },
         )
+        if repair.status == "awaiting_approval":
+            from agentic_assets.review_app.failing_preview import failing_preview
+
+            failing_preview(settings, repair)  # kept for the review page, which then opens without replaying
         yield dg.Output(repair.repair_id)
 
     # One op: run it in the run worker itself instead of a second process that imports everything again.
@@ -90,19 +142,31 @@ def repair_sensors(settings: Settings) -> list[dg.SensorDefinition]:
         description="Start a repair run for every asset whose materialization or blocking check failed.",
     )
     def _sensor(context):  # noqa: ANN001, ANN202 - Dagster reads the bare `context`
+        from agentic_assets.repair.service import start_repair
         from agentic_assets.specs.loader import load_project
 
         if context.dagster_run.job_name in (REPAIR_JOB, APPLY_JOB):
             return
         known = set(load_project(settings).assets)
         step_key = context.failure_event.step_key if context.failure_event else None
-        for asset in failed_assets(context.instance, context.dagster_run.run_id, step_key, known):
+        run_id = context.dagster_run.run_id
+        for asset in failed_assets(context.instance, run_id, step_key, known):
+            config = {"asset": asset, "trigger": f"run:{run_id}"}
+            try:
+                repair = start_repair(settings, asset, trigger=config["trigger"])
+            except Exception as err:  # noqa: BLE001 - the repair run investigates instead
+                context.log.warning(f"repair of {asset} in the sensor failed, the repair run retries it: {err}")
+            else:
+                config["repair_id"] = repair.repair_id
+                if repair.status == "awaiting_approval":
+                    from agentic_assets.review_app.failing_preview import failing_preview
+
+                    failing_preview(settings, repair)  # kept for the review page: it opens without replaying
             yield dg.RunRequest(
-                run_key=f"{context.dagster_run.run_id}:{asset}",
-                run_config={"ops": {"repair_asset": {"config": {"asset": asset,
-                                                                "trigger": f"run:{context.dagster_run.run_id}"}}}},
+                run_key=f"{run_id}:{asset}",
+                run_config={"ops": {"repair_asset": {"config": config}}},
                 tags={"agentic/repair_of": asset, "agentic/review": asset_review_url(asset)},
-            )  # fmt: skip
+            )
 
     @dg.sensor(
         name=LATE_DATA_SENSOR,

@@ -3,7 +3,9 @@
 GET  /                          proposals waiting, and recent decisions
 GET  /assets/{asset}            the asset's open proposal (the link on a failed check in the Dagster UI)
 GET  /proposals/{id}            alert, diagnosis and evidence, trace, diff, sandbox verdict, samples, decisions
-POST /proposals/{id}/approve    approve and apply (re-materialize; the publish is recorded in Dagster)
+GET  /proposals/{id}/progress   an approved proposal being applied, phase by phase (JSON)
+POST /proposals/{id}/approve    record the approval, then apply it in the background (re-materialize; the publish
+                                is recorded in Dagster) while the page shows its progress
 POST /proposals/{id}/reject     reject with a note
 POST /proposals/{id}/modify     edit the SQL: validated in the sandbox before it can be approved
 GET|POST /login, POST /logout   sign in with a token
@@ -11,22 +13,26 @@ GET|POST /login, POST /logout   sign in with a token
 
 from __future__ import annotations
 
-import os
+import contextlib
+import threading
+import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from agentic_assets.repair.contracts import RepairRecord
 from agentic_assets.repair.gate import GateError, record_approval, reject, validate_modified
-from agentic_assets.repair.promotion import ApprovalMissing
 from agentic_assets.repair.store import RepairStore
+from agentic_assets.review_app.apply_worker import ApplyWorker
 from agentic_assets.review_app.auth import SESSION_COOKIE, SESSION_SECONDS, Auth, Identity
 from agentic_assets.review_app.config import ReviewConfig
 from agentic_assets.review_app.page import build_page
@@ -36,20 +42,39 @@ from agentic_assets.settings import Settings
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 # A proposal still being investigated: its page reloads itself this often (seconds) until the proposal is filed.
 WAITING_REFRESH_S = 2
+# An approved proposal being applied: its page reloads this often (seconds) to show the next phase. The phases
+# are seconds apart and a reload renders from the kept replay, so once a second is prompt and cheap.
+APPLYING_REFRESH_S = 1
+# Imported when the app starts, not on the first reviewer's request: Dagster, DuckDB, Soda, the table formats.
+# On a loaded machine these imports took longer than the whole page or the whole approval.
+WARM_MODULES = (
+    "agentic_assets.review_app.applying",
+    "agentic_assets.repair.checks_replay",
+    "agentic_assets.repair.project_load",
+    "agentic_assets.repair.view",
+)
 
 
-def _dagster_instance():  # noqa: ANN202
-    """The Dagster instance the UI shows (DAGSTER_HOME), to record a publish in; None without one."""
-    if not os.environ.get("DAGSTER_HOME"):
-        return None
-    import dagster as dg
+def _warm_imports() -> None:
+    import importlib
 
-    return dg.DagsterInstance.get()
+    for name in WARM_MODULES:
+        importlib.import_module(name)
 
 
 def create_app(settings: Settings, config: ReviewConfig) -> Starlette:
     auth = Auth(config)
     store = RepairStore.for_settings(settings)
+    worker = ApplyWorker(settings, config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        threading.Thread(target=_warm_imports, name="warm-imports", daemon=True).start()
+        worker.warm()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(worker.close)  # an application under way finishes before the app stops
 
     def render(request: Request, name: str, identity: Identity | None, status_code: int = 200, **ctx) -> Response:
         csrf = auth.csrf_token(identity) if identity else ""
@@ -116,18 +141,41 @@ def create_app(settings: Settings, config: ReviewConfig) -> Starlette:
             return repair
         return identity, form, repair
 
-    def proposal_page(request: Request, **ctx) -> Response:
+    async def proposal_page(request: Request, **ctx) -> Response:
+        identity = signed_in(request)
+        if isinstance(identity, Response):
+            return identity
+        # Progress before the record: an application that is done has already saved the repair's outcome.
+        progress = worker.progress(request.path_params["repair_id"])
+        repair = proposal(request, identity)
+        if isinstance(repair, Response):
+            return repair
+        clock = time.perf_counter()
+        page = await run_in_threadpool(build_page, settings, repair)
+        built_ms = (time.perf_counter() - clock) * 1000
+        applying = progress is not None and not progress.done  # promoted is not applied until Dagster has it
+        response = render(request, "proposal.html", identity, page=page, repair=repair, progress=progress,
+                          refresh=APPLYING_REFRESH_S if applying else None,
+                          can_approve=may_approve(repair.tier, identity), **ctx)  # fmt: skip
+        # What the page cost the server, for the browser test's figures (a standard header, seen in devtools).
+        cached = "kept" if page.failing_cached else "replayed"
+        response.headers["Server-Timing"] = f'page;desc="failing side {cached}";dur={built_ms:.1f}'
+        return response
+
+    def progress_view(request: Request) -> Response:
         identity = signed_in(request)
         if isinstance(identity, Response):
             return identity
         repair = proposal(request, identity)
         if isinstance(repair, Response):
             return repair
-        page = build_page(settings, repair)
-        return render(request, "proposal.html", identity, page=page, repair=repair,
-                      can_approve=may_approve(repair.tier, identity), **ctx)  # fmt: skip
+        progress = worker.progress(repair.repair_id)
+        body = {"repair_id": repair.repair_id, "status": repair.status, "approved_by": repair.approved_by,
+                "progress": progress.model_dump(mode="json") if progress else None}  # fmt: skip
+        return JSONResponse(body)
 
     async def approve(request: Request) -> Response:
+        started = time.perf_counter()
         decision = await decision_of(request)
         if isinstance(decision, Response):
             return decision
@@ -136,14 +184,13 @@ def create_app(settings: Settings, config: ReviewConfig) -> Starlette:
             approver = approver_for(repair.tier, identity, form.get("approver"))
         except Refused as err:
             return refuse(request, identity, str(err), 403)
-        from starlette.concurrency import run_in_threadpool
-
         try:
-            applied = await run_in_threadpool(_approve_and_apply, settings, config, repair.repair_id, approver,
-                                              identity.method)  # fmt: skip
-        except (GateError, ApprovalMissing) as err:
+            await run_in_threadpool(record_approval, settings, repair.repair_id, approver,
+                                    via=f"review page ({identity.method})")  # fmt: skip
+        except GateError as err:
             return refuse(request, identity, str(err), 409)
-        return RedirectResponse(f"/proposals/{repair.repair_id}?applied={applied.status}", status_code=303)
+        worker.submit(repair.repair_id, approver, started)  # checked again where it is applied (promotion)
+        return RedirectResponse(f"/proposals/{repair.repair_id}", status_code=303)
 
     async def reject_view(request: Request) -> Response:
         decision = await decision_of(request)
@@ -165,15 +212,13 @@ def create_app(settings: Settings, config: ReviewConfig) -> Starlette:
         sql = form.get("sql", "").strip()
         if not sql:
             return refuse(request, identity, "the modified SQL is empty", 400)
-        from starlette.concurrency import run_in_threadpool
-
         try:
             verdict = await run_in_threadpool(validate_modified, settings, repair.repair_id, sql)
         except GateError as err:
             return refuse(request, identity, str(err), 409)
         if verdict.ok:
             return RedirectResponse(f"/proposals/{repair.repair_id}?modified=ok", status_code=303)
-        return proposal_page(request, modify_error=verdict.brief(), modified_sql=sql)
+        return await proposal_page(request, modify_error=verdict.brief(), modified_sql=sql)
 
     async def login(request: Request) -> Response:
         target = request.query_params.get("next", "/")
@@ -211,23 +256,10 @@ def create_app(settings: Settings, config: ReviewConfig) -> Starlette:
         Route("/logout", logout, methods=["POST"]),
         Route("/assets/{asset}", asset_page),
         Route("/proposals/{repair_id}", proposal_page),
+        Route("/proposals/{repair_id}/progress", progress_view),
         Route("/proposals/{repair_id}/approve", approve, methods=["POST"]),
         Route("/proposals/{repair_id}/reject", reject_view, methods=["POST"]),
         Route("/proposals/{repair_id}/modify", modify, methods=["POST"]),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=config.allowed_hosts)])
-
-
-def _approve_and_apply(settings: Settings, config: ReviewConfig, repair_id: str, approver: str, method: str):  # noqa: ANN202
-    from agentic_assets.review_app.applying import apply_and_record, reload_code_location, report_to_instance
-
-    record_approval(settings, repair_id, approver, via=f"review page ({method})")
-    instance = _dagster_instance()
-    try:
-        applied = apply_and_record(settings, repair_id, report_to_instance(instance) if instance else None)
-    finally:
-        if instance is not None:
-            instance.dispose()
-    if applied.status == "promoted":
-        reload_code_location(config.dagster_url)
-    return applied
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=config.allowed_hosts)]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -16,6 +16,7 @@ import dagster as dg
 from pydantic import BaseModel
 
 from agentic_assets.assets.factory import check_evaluations
+from agentic_assets.materialize.wap import ProgressHook
 from agentic_assets.repair.gate import apply_approved
 from agentic_assets.review_app.config import proposal_url
 from agentic_assets.settings import Settings
@@ -35,12 +36,23 @@ class Applied(BaseModel):
     recorded_in_dagster: bool = False
 
 
-def apply_and_record(settings: Settings, repair_id: str, emit: Callable[[DagsterEvent], None] | None) -> Applied:
-    """Promote an approved repair; when green, hand its materialization and check evaluations to `emit`."""
-    repair, outcome = apply_approved(settings, repair_id)
+def apply_and_record(
+    settings: Settings,
+    repair_id: str,
+    emit: Callable[[DagsterEvent], None] | None,
+    on_progress: ProgressHook | None = None,
+    on_promoted: Callable[[], None] | None = None,
+) -> Applied:
+    """Promote an approved repair; when green, hand its materialization and check evaluations to `emit`.
+
+    `on_progress` hears each stage of the re-materialization; `on_promoted`, that the promotion is complete
+    (files, table, code history, audit) and only the Dagster events remain."""
+    repair, outcome = apply_approved(settings, repair_id, on_progress=on_progress)
     applied = Applied(repair_id=repair.repair_id, asset=repair.asset, status=repair.status, error=repair.error)
     if repair.status != "promoted" or outcome is None or not outcome.published:
         return applied
+    if on_promoted is not None:
+        on_promoted()
     applied.table_version = outcome.version_after
     if emit is not None:
         for event in dagster_events(settings, repair.repair_id, repair.asset, repair.approved_by, outcome):

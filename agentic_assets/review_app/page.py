@@ -9,10 +9,8 @@ from pydantic import BaseModel
 
 from agentic_assets.repair.contracts import RepairRecord
 from agentic_assets.repair.review import code_diff
+from agentic_assets.review_app.failing_preview import SAMPLE_ROWS, FailingSide, failing_preview
 from agentic_assets.settings import Settings
-
-# Rows of each sample put side by side: enough to see the shape of the data, few enough to read in seconds.
-SAMPLE_ROWS = 5
 
 
 class TraceLine(BaseModel):
@@ -21,19 +19,12 @@ class TraceLine(BaseModel):
     text: str
 
 
-class FailingSide(BaseModel):
-    """The current code on the current data: what fails, with a sample of the failing rows when there are some."""
-
-    error: str | None = None
-    failed_checks: list[str] = []
-    rows: list[dict[str, Any]] = []
-
-
 class ProposalPage(BaseModel):
     repair: RepairRecord
     diff: str
     trace: list[TraceLine]
     failing: FailingSide
+    failing_cached: bool = False
     repaired_rows: list[dict[str, Any]]
 
     @property
@@ -58,32 +49,13 @@ def trace_lines(repair: RepairRecord) -> list[TraceLine]:
     return lines
 
 
-def failing_side(settings: Settings, repair: RepairRecord) -> FailingSide:
-    """Replay the current code's checks on the current data, read-only, for the left side of the comparison."""
-    if repair.status != "awaiting_approval":
-        return FailingSide()
-    from agentic_assets.repair.checks_replay import replay_checks
-    from agentic_assets.repair.project_load import load_for_repair
-    from agentic_assets.repair.view import AssetView
-
-    try:
-        view = AssetView(settings, load_for_repair(settings), repair.asset)
-        replay = replay_checks(view, repair.base_sql)
-    except Exception as err:  # noqa: BLE001 - the page still shows everything else
-        return FailingSide(error=f"could not replay the current code: {type(err).__name__}: {err}")
-    rows = [row for check in replay.failed for row in check.failing_rows_sample][:SAMPLE_ROWS]
-    return FailingSide(
-        error=replay.transform_error,
-        failed_checks=[f"{c.name} (got {c.value})" for c in replay.failed] + replay.scan_errors,
-        rows=rows,
-    )
-
-
 def build_page(settings: Settings, repair: RepairRecord) -> ProposalPage:
+    preview = failing_preview(settings, repair)
     return ProposalPage(
         repair=repair,
         diff=code_diff(repair),
         trace=trace_lines(repair),
-        failing=failing_side(settings, repair),
+        failing=preview.failing,
+        failing_cached=preview.cached,
         repaired_rows=(repair.verdict.sample if repair.verdict else [])[:SAMPLE_ROWS],
     )

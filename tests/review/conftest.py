@@ -114,3 +114,15 @@ def tier3(tmp_path: Path) -> tuple[Settings, RepairRecord]:
 def _bwrap_installed() -> None:
     if shutil.which("bwrap") is None:
         pytest.fail("bubblewrap is not installed: run `apt-get install -y bubblewrap` (make test does)")
+
+
+@pytest.fixture
+def fresh_tier2(tmp_path: Path) -> Settings:
+    """The tier-2 project before any run: a test drives the failure itself."""
+    return write_project(tmp_path / "project", tier=2)
+
+
+@pytest.fixture
+def drift() -> object:
+    """Renames the upstream column, as the feed does in these tests."""
+    return rename_upstream

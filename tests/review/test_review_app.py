@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -45,6 +46,17 @@ def csrf_of(html: str) -> str:
 def published_version(settings: Settings) -> int | None:
     project = load_project(settings)
     return store_for(settings, project.assets[ASSET].spec.sink).published_version()
+
+
+def applied(c: TestClient, repair_id: str, timeout: float = 180.0) -> dict:
+    """Follow an approved proposal's progress until it is applied (or stopped); its last progress."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = c.get(f"/proposals/{repair_id}/progress").json()
+        if body["progress"] is None or body["progress"]["done"]:
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"proposal {repair_id} was not applied within {timeout:.0f} s: {body}")
 
 
 def status(settings: Settings, repair: RepairRecord) -> str:
@@ -127,8 +139,19 @@ def test_tier2_approved_in_the_browser_is_applied_and_recorded_in_dagster(
     reply = c.post(f"/proposals/{repair.repair_id}/approve",
                    data={"csrf_token": csrf_of(page), "approver": "alice@bank.example"})  # fmt: skip
     assert reply.status_code == 303, reply.text
+    # The decision is recorded and shown before the change is applied (applying runs in the background).
+    shown = c.get(reply.headers["location"]).text
+    assert re.search(r'id="decision">(approved|promoted) · approved by <b>alice@bank.example</b>', shown), shown
+    assert 'id="approve"' not in shown
+    body = applied(c, repair.repair_id)
+    assert body["status"] == "promoted" and body["approved_by"] == "alice@bank.example"
+    phases = [p["name"] for p in body["progress"]["phases"]]
+    assert phases[:2] == ["decision_recorded", "applying"], phases
+    assert {"read", "transform", "audit", "publish", "done", "recorded_in_dagster"} <= set(phases), phases
+    seconds = [p["at_s"] for p in body["progress"]["phases"]]
+    assert seconds == sorted(seconds)
     done = c.get(reply.headers["location"]).text
-    assert "applied" in done and "alice@bank.example" in done and "promoted" in done
+    assert 'id="outcome"' in done and "applied" in done and "the Dagster UI shows it green" in done
     assert status(settings, repair) == "promoted"
     assert published_version(settings) == (before or 0) + 1
     approvals = [r for r in audit_log_for(settings).records(kind="decision.approved")]
@@ -169,6 +192,7 @@ def test_tier3_needs_an_approver_signed_in_by_name(tier3, tmp_path: Path) -> Non
     assert spoof.status_code == 403
     reply = carol.post(f"/proposals/{repair.repair_id}/approve", data={"csrf_token": csrf_of(page)})
     assert reply.status_code == 303
+    assert applied(carol, repair.repair_id)["status"] == "promoted"
     assert status(settings, repair) == "promoted"
     (approval,) = audit_log_for(settings).records(kind="decision.approved")
     assert approval.actor == "carol@bank.example" and approval.payload["via"] == "review page (named-token)"
@@ -184,7 +208,9 @@ def test_a_trusted_proxy_header_signs_in_only_when_configured(tier3, tmp_path: P
     page = proxied.get(f"/proposals/{repair.repair_id}", headers=headers).text
     assert "erin@bank.example" in page and 'id="approve"' in page
     reply = proxied.post(f"/proposals/{repair.repair_id}/approve", data={"csrf_token": csrf_of(page)}, headers=headers)
-    assert reply.status_code == 303 and status(settings, repair) == "promoted"
+    assert reply.status_code == 303
+    proxied.headers.update(headers)
+    assert applied(proxied, repair.repair_id)["status"] == "promoted" and status(settings, repair) == "promoted"
 
 
 def test_modified_sql_is_validated_before_it_can_be_approved(tier2, tmp_path: Path) -> None:
@@ -211,3 +237,16 @@ def test_hosts_other_than_this_machine_are_not_served(tier2, tmp_path: Path) -> 
     c = client(settings, tmp_path)
     assert c.get("/healthz").status_code == 200
     assert c.get("/healthz", headers={"host": "attacker.example"}).status_code == 400
+
+
+def test_the_app_opens_dagster_when_it_starts_and_stops_cleanly(
+    fresh_tier2, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    app = create_app(fresh_tier2, ReviewConfig(token=TOKEN))
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:  # runs the app's start and stop
+        assert c.get("/healthz").text == "ok"
+    # The instance was opened at start (its event log created), before any approval.
+    assert any(home.rglob("*.db")), sorted(p.name for p in home.rglob("*"))
