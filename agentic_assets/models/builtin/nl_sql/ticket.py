@@ -22,7 +22,7 @@ from agentic_assets.models.builtin.nl_sql.ticket_pivot import PivotMixin
 from agentic_assets.models.builtin.nl_sql.ticket_ranking import RankingMixin
 from agentic_assets.models.builtin.nl_sql.words import UNSUPPORTED, CannotPlan
 from agentic_assets.models.builtin.schema_match import ColumnRef
-from agentic_assets.models.builtin.text import name_tokens
+from agentic_assets.models.builtin.text import name_tokens, singular
 
 # 'share' is unsupported as a proportion ('share of wallet'), not as a verb ('equal amounts share a place').
 TICKET_UNSUPPORTED = (UNSUPPORTED - {"rank", "ranking", "share"}) | {"canonical", "interesting", "explain"}
@@ -143,7 +143,11 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         outputs = set(self.req.output_columns)
         cols = {}
         for i, ref in self.t.columns_in(s, e):
-            own = f"{self.t.word(i - 1)}_{self.t.words[i]}" == name or f"{self.t.words[i]}_{self.t.word(i + 1)}" == name
+            # 'customer country as customer_country' restates the name; 'the customer's country' names a column
+            qualified = self.t.cat.is_table_entity(singular(self.t.word(i - 1))) == ref.table
+            own = not qualified and (
+                f"{self.t.word(i - 1)}_{self.t.words[i]}" == name or f"{self.t.words[i]}_{self.t.word(i + 1)}" == name
+            )
             if self.t.words[i] not in outputs and not own:
                 cols[(ref.table, ref.name)] = (i, ref)
         if len(cols) != 1:

@@ -64,6 +64,13 @@ class TicketBase:
 
     # ---- honesty -----------------------------------------------------------------------------------
     def _require_all_used(self) -> None:
+        # 'the home country, in a column home_country': the name spelled out in words restates it
+        for name in self.req.output_columns:
+            parts = name_tokens(name)
+            if len(parts) > 1 and self.t.cat.exact(name) is None:
+                for i in range(len(self.t.words) - len(parts) + 1):
+                    if self.t.words[i : i + len(parts)] == parts:
+                        self.t.use(*range(i, i + len(parts)))
         values = {i for v in self.t.cat.value_matches(self.t.toks) for i in v.tokens}
         left = self.t.unused_meaning(values)
         if left:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from agentic_assets.models.builtin.nl_sql.clauses import DAYS, Ticket
+from agentic_assets.models.builtin.nl_sql.ticket_polarity import drops, excluded, negated_beside
 from agentic_assets.models.builtin.nl_sql.words import literal
 from agentic_assets.models.builtin.schema_match import ColumnRef
 from agentic_assets.models.builtin.text import singular
@@ -19,6 +20,7 @@ from agentic_assets.models.builtin.text import singular
 ColumnSql = Callable[[ColumnRef], str]
 NEGATING = {"not", "neither", "nor", "except", "excluding", "outside"}
 DROPPING = {"dropped", "excluded", "ignored", "out", "removed", "drop", "ignore", "ignoring", "exclude"}
+MISSING = {"missing", "null", "empty", "absent", "blank", "unset"}
 MONTHS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december",
@@ -33,21 +35,14 @@ def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
             continue
         first = v.tokens[0]
         start, end = t.clause_span(first)
-        before = t.words[max(start, first - 6) : first]
-        after = t.words[v.tokens[-1] + 1 : end]
-        # 'status is neither pending nor reversed', 'pending and reversed rows are left out'
-        negated = bool(set(before) & NEGATING) or (
-            bool(set(after) & DROPPING) and not set(after) & {"only", "kept", "keep"}
-        )
-        if "left" in after and "out" in after:
-            negated = True
+        # 'status is neither pending nor reversed', 'pending and reversed rows are left out', 'anything that
+        # is not settled is dropped' (two negations: the settled rows stay)
+        local = negated_beside(t, first)
+        negated = excluded(t, first, v.tokens[-1] + 1, bool(local))
         groups.setdefault((v.ref.table, v.ref.name, negated), []).append(v)
-        t.use(*v.tokens)
+        t.use(*v.tokens, *local)
         for k in range(max(start, first - 6), first):
-            if t.words[k] in NEGATING or t.words[k] in ("is", "or", "and"):
-                t.use(k)
-        for k in range(v.tokens[-1] + 1, end):
-            if t.words[k] in DROPPING or t.words[k] in ("left", "out"):
+            if t.words[k] in ("is", "or", "and"):
                 t.use(k)
     out = []
     for (_, _, negated), matches in groups.items():
@@ -67,21 +62,25 @@ def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
 
 
 _NUM = r"(-?\d+(?:\.\d+)?)"
+# the verb that links a column to its comparison: 'amount is', 'amount lies between', 'amounts of'
+_BE = r"(?:(?:is|are|was|were|lies|lie|falls|fall|sits|that|which|of) )*"
 # (pattern over the words after a numeric column, operator or a template with two numbers)
 _COMPARISONS: list[tuple[str, str]] = [
-    (rf"^(?:is |of )?between {_NUM} and {_NUM}", "BETWEEN"),
-    (rf"^(?:is |of )?(?:from )?{_NUM} to {_NUM}", "BETWEEN"),
-    (r"^(?:that )?(?:is |are )?not negative", ">= 0"),
-    (r"^(?:that )?(?:is |are )?(?:zero or negative|non-positive|not positive)", "<= 0"),
-    (r"^(?:is |are )?(?:below|less than|under) zero", "< 0"),
-    (r"^(?:is |are )?(?:greater than|above|more than|over) zero", "> 0"),
-    (rf"^(?:is |of )?(?:not above|at most|no more than|up to) {_NUM}", "<="),
-    (rf"^(?:is |of )?(?:at least|no less than) {_NUM}", ">="),
-    (rf"^(?:is |of )?{_NUM} or (?:more|above|greater|higher)", ">="),
-    (rf"^(?:is |of )?{_NUM} or (?:less|below|lower)", "<="),
-    (rf"^(?:is |of )?(?:above|greater than|more than|over|exceeding) {_NUM}", ">"),
-    (rf"^(?:is |of )?(?:below|less than|under) {_NUM}", "<"),
-    (rf"^(?:is |of )?exactly {_NUM}", "="),
+    (rf"^{_BE}between {_NUM} and {_NUM}", "BETWEEN"),
+    (rf"^{_BE}(?:from )?{_NUM} to {_NUM}", "BETWEEN"),
+    (rf"^{_BE}not negative", ">= 0"),
+    (rf"^{_BE}(?:zero or negative|zero or (?:below|less|lower)|non-positive|not positive)", "<= 0"),
+    (rf"^{_BE}(?:below|less than|under) zero", "< 0"),
+    (rf"^{_BE}negative\b", "< 0"),
+    (rf"^{_BE}positive\b", "> 0"),
+    (rf"^{_BE}(?:greater than|above|more than|over) zero", "> 0"),
+    (rf"^{_BE}(?:not above|at most|no more than|up to) {_NUM}", "<="),
+    (rf"^{_BE}(?:at least|no less than) {_NUM}", ">="),
+    (rf"^{_BE}{_NUM} or (?:more|above|greater|higher)", ">="),
+    (rf"^{_BE}{_NUM} or (?:less|below|lower)", "<="),
+    (rf"^{_BE}(?:above|greater than|more than|over|exceeding) {_NUM}", ">"),
+    (rf"^{_BE}(?:below|less than|under) {_NUM}", "<"),
+    (rf"^{_BE}exactly {_NUM}", "="),
     (rf"^is {_NUM}\b", "="),
 ]
 
@@ -152,7 +151,9 @@ def _comparison_after(t: Ticket, i: int, ref: ColumnRef, col: ColumnSql) -> str 
     while t.word(k) in ("both", "ends", "included", "inclusive", ",") and k < e + 4:
         k += 1
     t.use(i, *range(i + 1, k))
-    return " AND ".join(conds)
+    sql = " AND ".join(conds)
+    # 'exclude amounts of zero or below', 'rows whose amount is negative are dropped'
+    return f"NOT ({sql})" if drops(t, i, k) else sql
 
 
 def null_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
@@ -160,12 +161,23 @@ def null_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
     for i in range(len(t.toks)):
         if i in skip:
             continue
+        prev = [t.word(i - k) for k in (1, 2, 3)]
         ref = t.column_at(i)
+        if ref is None and ("without" in prev[:2] or "no" in prev[:2]) and t.toks[i].is_word:
+            # 'merchants without a category': the one column that word names (merchant_category)
+            ref = t.cat.find([t.words[i]], tables=[t.cat.main.name])
         if ref is None:
             continue
-        prev = [t.word(i - k) for k in (1, 2, 3)]
         s, e = t.sentence_span(i)
         sentence = set(t.words[s:e])
+        if t.word(i + 1) in ("is", "are") and t.word(i + 2) in MISSING | {"not"} and t.word(i + 3) != "null":
+            # 'whose customer_id is missing ... are dropped', 'customer_id is not empty'
+            local = t.word(i + 2) == "not"
+            k = i + 3 if local else i + 2
+            if t.word(k) in MISSING:
+                t.use(i, i + 1, i + 2, k)
+                out.append(f"{col(ref)} {'IS NOT NULL' if excluded(t, i, k + 1, local) else 'IS NULL'}")
+                continue
         if (
             t.word(i + 1) == "is"
             and t.word(i + 2) in ("present", "set")
@@ -237,7 +249,9 @@ def weekday_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None) -> li
     # 'the ISO week starting on Monday', 'the date of that Monday': a week's first day, not a filter
     def week_start(i: int) -> bool:
         sentence = t.words[slice(*t.sentence_span(i))]
-        return any("week" in w for w in sentence) and bool({"starting", "starts", "that", "begins"} & set(sentence))
+        weeks = {"week", "weeks", "weekly", "iso"}
+        starts = {"starting", "starts", "that", "begins"}
+        return any(w in weeks or w.startswith("week_") for w in sentence) and bool(starts & set(sentence))
 
     named = [i for i in named if not week_start(i)]
     if not named:

@@ -102,6 +102,7 @@ class JoinsMixin(TicketBase):
     def _dimension_with_aggregates(self, names, defs, where) -> str:  # noqa: ANN001
         dim, fact = self.req.tables[0], self.req.tables[1]
         key = self.t.cat.join_key(dim.name, fact.name)
+        self.used_tables.add(fact.name)  # its rows are aggregated, even when only counted
         zero = bool(re.search(ZERO_DEFAULT, self.text))
         for i, w in enumerate(self.t.words):
             if w == "null" and set(self.t.words[slice(*self.t.sentence_span(i))]) & {"never", "none", "no", "without"}:

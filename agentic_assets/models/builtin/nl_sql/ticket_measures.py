@@ -82,7 +82,11 @@ def read_measure(
     wider = list(range(s, end))
 
     def aggs_in(span: list[int]) -> list[int]:
-        return [i for i in span if t.words[i] in AGGREGATES and not _is_filler(t, i) and i not in t.used]
+        return [
+            i
+            for i in span
+            if t.words[i] in AGGREGATES and not _is_filler(t, i) and not _ranks(t, i) and i not in t.used
+        ]
 
     # 'sum amount as total_amount' defines before the name; 'revenue, the total settled amount' after it
     defined_before = t.word(mention - 1) in ("as", "into", "column", "called", "named")
@@ -136,6 +140,12 @@ def read_measure(
 def _is_filler(t: Ticket, i: int) -> bool:
     """'the number 1 to 3' and 'a number' are not counts; 'latest' next to a time column orders rows."""
     return t.words[i] == "number" and t.word(i + 1) not in ("of",)
+
+
+def _ranks(t: Ticket, i: int) -> bool:
+    """'the largest summed amount', 'the highest total': a superlative before another aggregate orders
+    the groups by that aggregate; it is not an aggregate of its own."""
+    return AGGREGATES.get(t.words[i]) in ("MIN", "MAX") and AGGREGATES.get(t.word(i + 1)) in ("SUM", "COUNT", "AVG")
 
 
 def _from_name(name: str, default: ColumnRef | None) -> Measure | None:

@@ -50,12 +50,17 @@ class RankingMixin(TicketBase):
         resolve = self._resolver([])
         partition: list[str] = []
         for i, w in enumerate(t.words):
-            if w in ("per", "each", "every") and (w == "per" or t.word(i - 1) in ("for", "of", "in")):
+            if (w in ("per", "each", "every") and (w == "per" or t.word(i - 1) in ("for", "of", "in"))) or (
+                w in ("same", "one") and t.word(i - 1) in ("of", "the") and t.word(i - 2) != "only"
+            ):
                 k = i + 1
                 while k < len(t.toks):
                     name = entity_name(t, k, resolve)
                     if name is None or name == time.name:
                         break
+                    ref = t.cat.exact(name)
+                    if w in ("same", "one") and (ref is None or not ref.column.is_identifier):
+                        break  # 'the same event_time' says which copies tie; 'of the same id' is the key
                     if name not in partition:
                         partition.append(name)
                     t.use(i, k, i - 1 if t.word(i - 1) in ("for", "of") else i)
@@ -142,6 +147,10 @@ class RankingMixin(TicketBase):
         for i, w in enumerate(t.words):
             if w in ("highest", "largest", "lowest", "smallest", "most", "biggest", "busiest", "fewest", "first"):
                 t.use(i)
+        # 'the top 2 channels', 'the 3 customer_ids': the ranked entity, named after N
+        for i, tok in enumerate(t.toks):
+            if tok.is_number and i in t.used and resolve(i + 1) in names:
+                t.use(i + 1)
         ties = tie_breaks(t, {order_col, *partition}, resolve)
         rank_column = next((m for m in names if defs.get(m, ("",))[0] == "unknown"), None)
         if rank_column:

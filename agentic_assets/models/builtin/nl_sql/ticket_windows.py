@@ -19,6 +19,8 @@ DESC_WORDS = {"highest", "largest", "most", "biggest", "busiest", "top", "descen
 ASC_WORDS = {"lowest", "smallest", "fewest", "bottom", "ascending", "earliest", "oldest", "first", "lower",
              "smaller", "earlier", "alphabetically", "alphabetical"}  # fmt: skip
 TIE_WORDS = {"tie", "ties", "tied", "share", "wins", "winning", "resolved", "breaking"}
+KEEP_TIES = {"kept", "keep", "retained", "preserved"}
+BREAK_TIES = {"broken", "break", "breaks", "breaking", "wins", "winning", "resolved", "go", "goes", "decided"}
 LATEST = {"latest", "newest", "recent", "last"}
 EARLIEST = {"earliest", "oldest", "first"}
 
@@ -88,6 +90,12 @@ def tie_breaks(t: Ticket, exclude: set[str], resolve) -> list[tuple[str, str]]: 
         if w not in TIE_WORDS:
             continue
         s, e = t.clause_span(i)
+        clause = set(t.words[s:e])
+        if clause & KEEP_TIES and not clause & BREAK_TIES:
+            # 'so that tied channels are all kept': ties stay (RANK), nothing breaks them
+            t.use(*[k for k in range(s, e) if t.words[k] in KEEP_TIES | TIE_WORDS | {"all", "so", "that"}])
+            t.use(*[k for k, _ in t.columns_in(s, e)])
+            continue
         if w in ("wins", "winning", "resolved", "share") or w == "breaking":
             s2, e2 = t.sentence_span(i)
             s, e = max(s2, s - 12), e
