@@ -14,7 +14,7 @@ from agentic_assets.models.builtin.contracts import SqlPlan, SqlRequest
 from agentic_assets.models.builtin.nl_sql import ticket_filters as tf
 from agentic_assets.models.builtin.nl_sql.ticket_bands import BandsMixin
 from agentic_assets.models.builtin.nl_sql.ticket_dead_letter import DeadLetterMixin
-from agentic_assets.models.builtin.nl_sql.ticket_grain import grain_expr, grain_of
+from agentic_assets.models.builtin.nl_sql.ticket_grain import grain_expr, grain_in_words, grain_of
 from agentic_assets.models.builtin.nl_sql.ticket_joins import JoinsMixin
 from agentic_assets.models.builtin.nl_sql.ticket_layout import LayoutMixin
 from agentic_assets.models.builtin.nl_sql.ticket_measures import read_measure
@@ -118,10 +118,12 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             return "unknown", ""  # a window's position column, filled by the window
         grain = grain_of(name)
         time = self.time_column()
+        if grain is None and time is not None and mention is not None:
+            grain = grain_in_words(self.t, mention, time.name, set(self.req.output_columns) - {name})
         if grain and time is not None:
             self.t.use(*self.mentions(time.name))
             try:
-                return "key", grain_expr(self.t, name, self.col(time), mention)
+                return "key", grain_expr(self.t, name, self.col(time), mention, grain)
             except ValueError as err:
                 raise CannotPlan(str(err)) from err
         measure = read_measure(self.t, name, mention, boundaries, default_measure)

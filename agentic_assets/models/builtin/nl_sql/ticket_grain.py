@@ -13,6 +13,8 @@ from agentic_assets.models.builtin.nl_sql.clauses import Ticket
 from agentic_assets.models.builtin.text import name_tokens
 
 GRAIN_WORDS = ("hour", "day", "date", "week", "month", "quarter", "year")
+ADJECTIVES = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter",
+              "yearly": "year", "annual": "year"}  # fmt: skip
 # Words of a sentence that describe a grain's form, used when the sentence says how a grain is shown.
 FORM_WORDS = {
     "label", "labelled", "labeled", "text", "form", "like", "example", "iso", "first", "calendar", "integer",
@@ -26,9 +28,25 @@ def grain_of(name: str) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None) -> str:
+def grain_in_words(ticket: Ticket, mention: int, time_name: str, others: set[str]) -> str | None:
+    """'the month of signup_date formatted as text in signup_label': a name without a grain word is a
+    grain when the words before it in its clause (back to another output name) name one grain and
+    the time column."""
+    start, _ = ticket.clause_span(mention)
+    for k in range(mention - 1, start - 1, -1):
+        if ticket.words[k] in others:
+            start = k + 1
+            break
+    words = ticket.words[start:mention]
+    if time_name not in words:
+        return None
+    hits = {ADJECTIVES.get(w, w) for w in words if w in GRAIN_WORDS or w in ADJECTIVES} - {"date"}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None, grain: str | None = None) -> str:
     """The SQL of grain column `name` over `time_col`, reading its form from the sentence that names it."""
-    grain = grain_of(name)
+    grain = grain or grain_of(name)
     if mention is not None:
         start, end = ticket.sentence_span(mention)
     else:
