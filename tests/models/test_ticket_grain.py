@@ -30,3 +30,9 @@ def test_calendar_day(plan, rows):
     p = plan("Daily order totals. The day is the calendar date of placed_at, column day. Sum price as total_price.",
              columns=["day", "total_price"])  # fmt: skip
     assert sorted(rows(p))[0] == (dt.date(2026, 1, 3), 22)
+
+
+def test_a_grain_from_the_words_that_define_a_plain_name(plan, rows):
+    p = plan("Orders per period. The month of placed_at formatted as 'YYYY-MM' text in period. Count the rows "
+             "as order_count.", columns=["period", "order_count"])  # fmt: skip
+    assert sorted(rows(p)) == [("2026-01", 3), ("2026-02", 3)]

@@ -33,9 +33,14 @@ class BandsMixin(TicketBase):
                     words = t.words[i + 1 : k]
                     op = ">" if set(words) & {"above", "over", "more", "greater", "exceeding"} else None
                     op = op or ("<" if set(words) & {"below", "under", "less"} else None)
+                    if words[-2:] == ["at", "least"]:
+                        op = ">="  # 'at least 500'
+                    elif words[-2:] == ["at", "most"]:
+                        op = "<="  # 'at most 500'
                     if op is None:
                         raise CannotPlan(f"cannot tell how {tok.raw} compares with {t.toks[k].raw}")
-                    if "least" in words or ("or" in t.words[k + 1 : k + 3] and "more" in t.words[k + 1 : k + 3]):
+                    tail = t.words[k + 1 : k + 3]
+                    if ("least" in words and op != "<=") or ("or" in tail and "more" in tail):
                         op = ">="
                     pairs.append((tok.unquoted, op, t.toks[k].text))
                     t.use(i, k, *range(i + 1, k))
