@@ -26,6 +26,11 @@ from agentic_assets.models.builtin.text import name_tokens, singular
 
 # 'share' is unsupported as a proportion ('share of wallet'), not as a verb ('equal amounts share a place').
 TICKET_UNSUPPORTED = (UNSUPPORTED - {"rank", "ranking", "share"}) | {"canonical", "interesting", "explain"}
+# The words of a sentence that only renames a source column ('the customer's country goes into x').
+RENAME_WORDS = {
+    "the", "a", "an", "goes", "go", "into", "as", "is", "are", "in", "column", "called", "named", "renamed",
+    "copied", "stored", "shown", "put", "its", "their", "of", "from", "taken", "output", "return", "with", "and",
+}  # fmt: skip
 ALL_COLUMNS = r"\b(every|all)( the)? (column|columns)\b|\bevery \w+ column\b|\ball \w+ columns\b|\bkeep all columns\b"
 
 
@@ -155,6 +160,14 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         if len(cols) != 1:
             return None
         i, ref = next(iter(cols.values()))
+        # any other word may change the value ('add up amount into spend'): only a plain renaming is one
+        parts = set(name_tokens(name))
+        for k in range(s, e):
+            w = self.t.words[k]
+            if k in (i, mention) or w in RENAME_WORDS or w in parts or self.t.cat.is_table_entity(singular(w)):
+                continue
+            if self.t.toks[k].is_word:
+                return None
         self.t.use(i, mention)
         return ref
 

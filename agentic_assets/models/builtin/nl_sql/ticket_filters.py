@@ -74,6 +74,8 @@ _COMPARISONS: list[tuple[str, str]] = [
     (rf"^{_BE}negative\b", "< 0"),
     (rf"^{_BE}positive\b", "> 0"),
     (rf"^{_BE}(?:greater than|above|more than|over) zero", "> 0"),
+    (rf"^{_BE}(?:less than or equal to|at or below|not more than) {_NUM}", "<="),
+    (rf"^{_BE}(?:greater than or equal to|more than or equal to|at or above|not less than) {_NUM}", ">="),
     (rf"^{_BE}(?:not above|at most|no more than|up to) {_NUM}", "<="),
     (rf"^{_BE}(?:at least|no less than) {_NUM}", ">="),
     (rf"^{_BE}{_NUM} or (?:more|above|greater|higher)", ">="),
@@ -101,6 +103,11 @@ def comparison_filters(t: Ticket, col: ColumnSql, default: ColumnRef | None, ski
             if prev in ("positive", "negative") and i - 1 not in t.used:
                 t.use(i - 1, i)
                 out.append(f"{col(ref)} {'> 0' if prev == 'positive' else '< 0'}")
+        elif tok.text == "of" and default is not None and t.column_at(i - 1) is None and i not in t.used:
+            # 'a status other than settled, of at least 100': the one measure, named by its size
+            sql = _comparison_after(t, i, default, col)
+            if sql and re.search(r"\d", sql):
+                out.append(sql)
         elif tok.text == "zero" and t.word(i + 1) == "and" and t.word(i + 2) == "negative" and default is not None:
             # 'zero and negative rows are ignored'
             s, e = t.clause_span(i)
@@ -113,7 +120,8 @@ def comparison_filters(t: Ticket, col: ColumnSql, default: ColumnRef | None, ski
 
 def _comparison_after(t: Ticket, i: int, ref: ColumnRef, col: ColumnSql) -> str | None:
     s, e = t.clause_span(i)
-    after = t.toks[i + 1 : min(e, i + 9)]
+    # two comparisons joined by 'and' ('less than or equal to 10 and greater than 0') fit in 16 tokens
+    after = t.toks[i + 1 : min(e, i + 17)]
     # 'amount is greater than zero and not above 5000': read each 'and'-joined comparison
     text = " ".join(tok.text for tok in after)
     conds = []
@@ -251,7 +259,10 @@ def weekday_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None) -> li
         sentence = t.words[slice(*t.sentence_span(i))]
         weeks = {"week", "weeks", "weekly", "iso"}
         starts = {"starting", "starts", "that", "begins"}
-        return any(w in weeks or w.startswith("week_") for w in sentence) and bool(starts & set(sentence))
+        if not any(w in weeks or w.startswith("week_") for w in sentence):
+            return False
+        # 'the date of its Monday', 'the Monday the week starts on'
+        return bool(starts & set(sentence)) or t.word(i - 1) in ("its", "that", "whose")
 
     named = [i for i in named if not week_start(i)]
     if not named:

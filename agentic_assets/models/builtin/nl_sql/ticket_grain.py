@@ -32,7 +32,7 @@ def grain_in_words(ticket: Ticket, mention: int, time_name: str, others: set[str
     """'the month of signup_date formatted as text in signup_label': a name without a grain word is a
     grain when the words before it in its clause (back to another output name) name one grain and
     the time column."""
-    start, _ = ticket.clause_span(mention)
+    start, _ = ticket.sentence_span(mention)
     for k in range(mention - 1, start - 1, -1):
         if ticket.words[k] in others:
             start = k + 1
@@ -41,6 +41,9 @@ def grain_in_words(ticket: Ticket, mention: int, time_name: str, others: set[str
     if time_name not in words:
         return None
     hits = {ADJECTIVES.get(w, w) for w in words if w in GRAIN_WORDS or w in ADJECTIVES} - {"date"}
+    # 'the first day of the month' is the month's first day, not a day grain
+    if re.search(r"\bday of (?:the |its |each )?(week|month|quarter|year)\b", " ".join(words)):
+        hits.discard("day")
     return hits.pop() if len(hits) == 1 else None
 
 

@@ -20,6 +20,7 @@ CONCEPTS: dict[str, set[str]] = {
     "above": {"exceeds", "exceed", "exceeding"},
     "average": {"mean", "averaged"},
     "count": {"tally"},
+    "summed": {"totalled", "totaled", "aggregated"},
     "descending": {"desc"},
     "ascending": {"asc"},
 }
@@ -33,8 +34,11 @@ NUMBER_WORDS = {
 }  # fmt: skip
 ONE_UNITS = {"decimal", "decimals", "place", "places", "digit", "digits"}
 # two-word phrases read as one concept word followed by the second word
-PHRASES = {("leave", "out"): "exclude", ("leaves", "out"): "exclude", ("filter", "out"): "exclude",
-           ("filtered", "out"): "excluded", ("weed", "out"): "exclude"}  # fmt: skip
+PHRASES = {
+    ("add", "up"): "sum", ("adds", "up"): "sum", ("added", "up"): "summed", ("other", "than"): "except",
+    ("apart", "from"): "except", ("leave", "out"): "exclude", ("leaves", "out"): "exclude",
+    ("filter", "out"): "exclude", ("filtered", "out"): "excluded", ("weed", "out"): "exclude",
+}  # fmt: skip
 
 
 def canonical(tokens: list[Token]) -> list[Token]:
