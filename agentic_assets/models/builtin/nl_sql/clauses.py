@@ -138,7 +138,8 @@ class Ticket:
         while i < len(self.toks):
             start, end = self.clause_span(i)
             words = set(self.words[start:end])
-            if words & INCLUSION_WORDS and not words & EXCLUSION_WORDS:
+            outputs = {n for n in self.request.output_columns if self.cat.exact(n) is None}
+            if words & INCLUSION_WORDS and not words & EXCLUSION_WORDS and not words & outputs:
                 # a parenthesis right before or after belongs to the same statement
                 if start > 1 and self.words[start - 1] == ")":
                     start = self.clause_span(self.words.index("(", max(0, start - 8)))[0]
@@ -154,14 +155,16 @@ class Ticket:
             elsewhere = re.search(
                 r"\belsewhere\b|\bnot here\b|\bnot built here\b|\bseparate table\b|dead-lettered", text
             )
+            # a title of a few words restates the request, unless it states a rule ('Positive amounts only.')
             title = end - start <= 3 and not any(
-                self.toks[k].is_number or self.toks[k].is_quoted for k in range(start, end)
+                self.toks[k].is_number or self.toks[k].is_quoted or self.words[k] in OPERATOR_WORDS | EXCLUSION_WORDS
+                for k in range(start, end)
             )
             if elsewhere or title:
                 self.use(*range(start, end))
             i = end + 1
 
-    def _in_tie_sentence(self, i: int) -> bool:
+    def in_tie_sentence(self, i: int) -> bool:
         s, e = self.sentence_span(i)
         return bool(set(self.words[s:e]) & TIE_SENTENCE_WORDS)
 
@@ -183,7 +186,7 @@ class Ticket:
             if (
                 tok.is_number
                 and not tok.raw[:1].isdigit()
-                and (self._in_tie_sentence(i) or self.word(i - 1) in ("those", "these", "both"))
+                and (self.in_tie_sentence(i) or self.word(i - 1) in ("those", "these", "both"))
             ):
                 continue  # 'when two copies share the event_time', 'those two channels': not a count
             if i < title_end and tok.is_number and (tok.text in used_numbers or tok.text in used_years):

@@ -34,6 +34,9 @@ def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
         if any(i in skip or i in t.used for i in v.tokens):
             continue
         first = v.tokens[0]
+        if (t.word(v.tokens[-1] + 1) == "by" and t.in_tie_sentence(first)) or t.word(first - 1) == "tie":
+            t.use(*v.tokens)  # 'a tie is settled by the lower id': a verb that shares its spelling with a value
+            continue
         start, end = t.clause_span(first)
         # 'status is neither pending nor reversed', 'pending and reversed rows are left out', 'anything that
         # is not settled is dropped' (two negations: the settled rows stay)

@@ -13,6 +13,7 @@ from agentic_assets.models.builtin.nl_sql.clauses import Ticket
 from agentic_assets.models.builtin.text import name_tokens
 
 GRAIN_WORDS = ("hour", "day", "date", "week", "month", "quarter", "year")
+AGGREGATE_PARTS = {"total", "sum", "count", "avg", "average", "min", "max", "mean", "n"}
 ADJECTIVES = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter",
               "yearly": "year", "annual": "year"}  # fmt: skip
 # Words of a sentence that describe a grain's form, used when the sentence says how a grain is shown.
@@ -24,6 +25,8 @@ FORM_WORDS = {
 
 def grain_of(name: str) -> str | None:
     parts = name_tokens(name)
+    if set(parts) & AGGREGATE_PARTS:
+        return None  # 'day_total', 'month_count': an aggregate per period, not the period
     hits = [g for g in GRAIN_WORDS if g in parts]
     return hits[0] if len(hits) == 1 else None
 

@@ -37,7 +37,7 @@ class JoinsMixin(TicketBase):
         drop out': the join's own words."""
         t = self.t
         for i, w in enumerate(t.words):
-            if w in ("join", "joins", "joined", "inner", "inner-join", "left-join") or w.endswith("-join"):
+            if w in ("join", "joins", "joined", "inner", "inner-join", "left-join") or w.endswith(("-join", "-joined")):
                 s, e = t.sentence_span(i)
                 for k in range(s, e):
                     if t.word(k - 1) == "on" and t.column_at(k) is not None and t.column_at(k).column.is_identifier:

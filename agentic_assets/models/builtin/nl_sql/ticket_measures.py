@@ -15,10 +15,10 @@ from agentic_assets.models.builtin.schema_match import ColumnRef
 from agentic_assets.models.builtin.text import name_tokens
 
 AGGREGATES = {
-    "sum": "SUM", "summed": "SUM", "total": "SUM", "totals": "SUM", "count": "COUNT", "number": "COUNT",
-    "many": "COUNT", "average": "AVG", "avg": "AVG", "mean": "AVG", "smallest": "MIN", "minimum": "MIN",
-    "min": "MIN", "lowest": "MIN", "earliest": "MIN", "largest": "MAX", "maximum": "MAX", "max": "MAX",
-    "highest": "MAX", "latest": "MAX",
+    "sum": "SUM", "summed": "SUM", "total": "SUM", "totals": "SUM", "sums": "SUM", "count": "COUNT",
+    "number": "COUNT", "many": "COUNT", "counts": "COUNT", "average": "AVG", "avg": "AVG", "mean": "AVG",
+    "averages": "AVG", "smallest": "MIN", "minimum": "MIN", "min": "MIN", "lowest": "MIN", "earliest": "MIN",
+    "largest": "MAX", "maximum": "MAX", "max": "MAX", "highest": "MAX", "latest": "MAX",
 }  # fmt: skip
 NAME_PREFIXES = {"total": "SUM", "sum": "SUM", "avg": "AVG", "average": "AVG", "min": "MIN", "max": "MAX"}
 
@@ -106,6 +106,9 @@ def read_measure(
     if t.word(i + 1) == "of":
         t.use(i + 1)
     cols = [(k, ref) for k, ref in t.columns_in(segment[0], segment[-1] + 1) if k > i or agg == "COUNT"]
+    if not cols and t.word(i - 1) in ("is", "are", "gets", "get"):
+        # 'the amount is summed into day_total': the passive names its column before the aggregate
+        cols = [(k, ref) for k, ref in t.columns_in(segment[0], i)]
     distinct = agg == "COUNT" and "distinct" in t.words[segment[0] : segment[-1] + 1]
     column = None
     if distinct:

@@ -22,6 +22,8 @@ from agentic_assets.models.builtin.nl_sql.ticket_windows import (
 from agentic_assets.models.builtin.nl_sql.words import CannotPlan
 from agentic_assets.models.builtin.text import name_tokens, singular
 
+REPLAY_WORDS = {"replays", "duplicates", "copies", "repeats", "resends", "dupes"}
+
 
 class RankingMixin(TicketBase):
     def _dedupe_window(self) -> Window | None:
@@ -72,6 +74,8 @@ class RankingMixin(TicketBase):
         if not partition:
             return None
         for i, w in enumerate(t.words):
+            if w == "without" and t.word(i + 1) in REPLAY_WORDS:
+                t.use(i, i + 1)  # 'volume without replays' restates the deduplication
             if w in LATEST | EARLIEST | {"most", "one", "only", "keep", "keeping", "copy"}:
                 t.use(i)
             if w == time.name:
