@@ -14,7 +14,7 @@ from agentic_assets.models.builtin.contracts import SqlPlan, SqlRequest
 from agentic_assets.models.builtin.nl_sql import ticket_filters as tf
 from agentic_assets.models.builtin.nl_sql.ticket_bands import BandsMixin
 from agentic_assets.models.builtin.nl_sql.ticket_dead_letter import DeadLetterMixin
-from agentic_assets.models.builtin.nl_sql.ticket_grain import grain_expr, grain_in_words, grain_of
+from agentic_assets.models.builtin.nl_sql.ticket_grain import AGGREGATE_PARTS, grain_expr, grain_in_words, grain_of
 from agentic_assets.models.builtin.nl_sql.ticket_joins import JoinsMixin
 from agentic_assets.models.builtin.nl_sql.ticket_layout import LayoutMixin
 from agentic_assets.models.builtin.nl_sql.ticket_measures import read_measure
@@ -123,7 +123,7 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             return "unknown", ""  # a window's position column, filled by the window
         grain = grain_of(name)
         time = self.time_column()
-        if grain is None and time is not None and mention is not None:
+        if grain is None and time is not None and mention is not None and not set(name_tokens(name)) & AGGREGATE_PARTS:
             grain = grain_in_words(self.t, mention, time.name, set(self.req.output_columns) - {name})
         if grain and time is not None:
             self.t.use(*self.mentions(time.name))
@@ -214,6 +214,9 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             raise CannotPlan(f"cannot tell what the column(s) {', '.join(unknown)} should hold")
         has_measure = any(kind in ("measure",) for kind, _ in defs.values())
         order = self._order_by(names)
+        if not (where or post or has_measure or dedupe or window or pivot or band or order or self.joined):
+            # a plain copy of source columns is no transform: the words asked for something not read
+            raise CannotPlan("found no aggregation, filter, join, deduplication, top-N, pivot or dead-letter rule")
         if self.dimension_first() and has_measure:
             sql = self._dimension_with_aggregates(names, defs, where)
         else:

@@ -24,7 +24,7 @@ class DeadLetterMixin(TicketBase):
             label = t.toks[q].unquoted
             prev_q = quoted[n - 1] if n else -1
             next_q = quoted[n + 1] if n + 1 < len(quoted) else len(t.toks)
-            if t.word(q + 1) == "when" or t.word(q - 1) == reason or t.word(q - 1) in ("is", "reason"):
+            if t.word(q + 1) in ("when", "if") or t.word(q - 1) == reason or t.word(q - 1) in ("is", "reason"):
                 start = q + 1
                 end = next_q
                 # stop at the next rule's own start ('and', ',', 'when' before the next quote)
@@ -46,7 +46,8 @@ class DeadLetterMixin(TicketBase):
         t.use(*self.mentions(reason))
         for i, w in enumerate(t.words):
             rule_words = ("rejected", "reject", "rule", "rules", "first", "failing", "fails", "wins", "checked",
-                          "check", "that", "in", "dead-letter", "when", "and", "or", "with")  # fmt: skip
+                          "check", "that", "in", "dead-letter", "when", "and", "or", "with", "if",
+                          "otherwise")  # fmt: skip
             if w in rule_words or (w == "order" and t.word(i - 1) == "that"):
                 t.use(i)
         cols = [n for n in names if n not in (reason, "error_ts")] if names else [c.name for c in main.columns]

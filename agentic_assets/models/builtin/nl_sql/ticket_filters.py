@@ -66,7 +66,7 @@ def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
 
 _NUM = r"(-?\d+(?:\.\d+)?)"
 # the verb that links a column to its comparison: 'amount is', 'amount lies between', 'amounts of'
-_BE = r"(?:(?:is|are|was|were|lies|lie|falls|fall|sits|that|which|of) )*"
+_BE = r"(?:(?:is|are|was|were|lies|lie|falls|fall|sits|that|which|of|must|should|has|have|needs|to|be) )*"
 # (pattern over the words after a numeric column, operator or a template with two numbers)
 _COMPARISONS: list[tuple[str, str]] = [
     (rf"^{_BE}between {_NUM} and {_NUM}", "BETWEEN"),

@@ -35,6 +35,8 @@ def grain_in_words(ticket: Ticket, mention: int, time_name: str, others: set[str
     """'the month of signup_date formatted as text in signup_label': a name without a grain word is a
     grain when the words before it in its clause (back to another output name) name one grain and
     the time column."""
+    if ticket.word(mention - 1) not in ("in", "into", "as", "column", "called", "named"):
+        return None  # the words before define it only when they lead into its name
     start, _ = ticket.sentence_span(mention)
     for k in range(mention - 1, start - 1, -1):
         if ticket.words[k] in others:

@@ -129,6 +129,8 @@ def read_measure(
         if numeric:
             k, column = numeric[0]
             t.use(k)
+            if t.word(k + 1) in ("over", "across"):
+                t.use(k + 1)  # 'the sum of amount over settled transactions': the rows the filters keep
         else:
             column = default
         if column is None:
