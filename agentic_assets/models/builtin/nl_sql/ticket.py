@@ -121,25 +121,31 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             return "key", self.col(self._qualified(ref, mention))
         if set(name_tokens(name)) & {"rank", "position", "rn", "row_number"}:
             return "unknown", ""  # a window's position column, filled by the window
-        grain = grain_of(name)
         time = self.time_column()
-        if grain is None and time is not None and mention is not None and not set(name_tokens(name)) & AGGREGATE_PARTS:
-            grain = grain_in_words(self.t, mention, time.name, set(self.req.output_columns) - {name})
+        grain = grain_of(name)
         if grain and time is not None:
-            self.t.use(*self.mentions(time.name))
-            try:
-                return "key", grain_expr(self.t, name, self.col(time), mention, grain)
-            except ValueError as err:
-                raise CannotPlan(str(err)) from err
+            return "key", self._grain(name, time, mention, grain)
         measure = read_measure(self.t, name, mention, boundaries, default_measure)
         if measure is not None:
             if measure.column is not None:
                 self.t.use(*[i for i in range(len(self.t.words)) if self.t.words[i] == measure.column.name][:1])
             return "measure", measure.sql(self.col)
+        # a name without a grain word and no aggregate in its words: a grain when its words name one
+        if time is not None and mention is not None and not set(name_tokens(name)) & AGGREGATE_PARTS:
+            grain = grain_in_words(self.t, mention, time.name, set(self.req.output_columns) - {name})
+            if grain:
+                return "key", self._grain(name, time, mention, grain)
         renamed = self._renamed(name, mention)
         if renamed is not None:
             return "key", self.col(renamed)
         return "unknown", ""
+
+    def _grain(self, name: str, time: ColumnRef, mention: int | None, grain: str) -> str:
+        self.t.use(*self.mentions(time.name))
+        try:
+            return grain_expr(self.t, name, self.col(time), mention, grain)
+        except ValueError as err:
+            raise CannotPlan(str(err)) from err
 
     def _renamed(self, name: str, mention: int | None) -> ColumnRef | None:
         """'The customer's country goes into customer_country': one source column named in the sentence
@@ -214,14 +220,15 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             raise CannotPlan(f"cannot tell what the column(s) {', '.join(unknown)} should hold")
         has_measure = any(kind in ("measure",) for kind, _ in defs.values())
         order = self._order_by(names)
-        if not (where or post or has_measure or dedupe or window or pivot or band or order or self.joined):
-            # a plain copy of source columns is no transform: the words asked for something not read
-            raise CannotPlan("found no aggregation, filter, join, deduplication, top-N, pivot or dead-letter rule")
+        transform = where or post or has_measure or dedupe or window or pivot or band or order or self.joined
         if self.dimension_first() and has_measure:
             sql = self._dimension_with_aggregates(names, defs, where)
         else:
             sql = self._assemble(names, defs, where, post, dedupe, window, has_measure, order)
         self._require_all_used()
+        if not transform:
+            # a plain copy of source columns is no transform: the words asked for something not read
+            raise CannotPlan("found no aggregation, filter, join, deduplication, top-N, pivot or dead-letter rule")
         return SqlPlan(sql=sql, explanation=self._explain(names, defs, dedupe, window), columns=names,
                        assumptions=list(dict.fromkeys(self.assumptions)))  # fmt: skip
 
