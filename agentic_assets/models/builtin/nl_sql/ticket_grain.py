@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 
-from agentic_assets.models.builtin.nl_sql.clauses import Ticket
+from agentic_assets.models.builtin.nl_sql.clauses import DAYS, Ticket
 from agentic_assets.models.builtin.text import name_tokens
 
 GRAIN_WORDS = ("hour", "day", "date", "week", "month", "quarter", "year")
+# label forms this module writes: 2026-Q1, 2026-W07, 2026-03, and dates
+LABELS = r"\d{4}-(q[1-4]|w\d{2}|\d{2}|\d{2}-\d{2})"
 AGGREGATE_PARTS = {"total", "sum", "count", "avg", "average", "min", "max", "mean", "n"}
 ADJECTIVES = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter",
               "yearly": "year", "annual": "year"}  # fmt: skip
@@ -74,6 +76,21 @@ def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None, gr
             ticket.use(*range(i, ticket.clause_span(i)[1]))
             if tok.text == "like":
                 ticket.use(*range(i, min(i + 4, len(ticket.toks))))
+    # an example label the formats below do not write ('Q1 2026', '03/2026') is refused, not reformatted
+    examples = re.findall(r"(?<![\w/-])(?=[\w/-]*\d)(?=[\w/-]*[a-z/])[\w/-]+", ticket.request.description.lower())
+    odd = [x for x in examples if "_" not in x and not re.fullmatch(LABELS, x)]
+    if odd:
+        raise ValueError(f"cannot tell the label format of {name} from {', '.join(odd)}")
+    named_days = [w for w in sentence_words if w in DAYS]
+    if grain == "week" and any(d != "monday" for d in named_days):
+        raise ValueError(f"{name}: weeks that start on {named_days[0]} are not ISO weeks")
+    clause = ticket.words[slice(*ticket.clause_span(mention))] if mention is not None else sentence_words
+    as_number = "integer" in clause or any(
+        w == "number" and ticket.word(i + 1) != "of" for i, w in enumerate(clause) if w == "number"
+    )
+    if as_number and grain in ("week", "month", "quarter"):
+        # 'the ISO week number', 'the month as an integer': the period's number within its year
+        return f"{'week' if grain == 'week' else grain}({time_col})"
     if grain == "week" and (labelled or "yyyy-www" in text or "iso year and week" in text):
         return f"strftime({time_col}, '%G-W%V')"
     if grain == "month" and (labelled or "yyyy-mm" in text):
