@@ -37,3 +37,9 @@ def test_a_passive_verb_after_the_condition_drops_it(tables):
 def test_kept_rows(plan, rows, description, expected):
     p = plan(description, columns=["order_id", "state"])
     assert {r[0] for r in rows(p)} == expected
+
+
+def test_a_drop_in_the_next_clause_does_not_flip_a_kept_value(plan, rows):
+    p = plan("Keep rows whose state is paid, and orders without a shop_id are dropped. Output order_id and state.",
+             columns=["order_id", "state"])  # fmt: skip
+    assert {r[0] for r in rows(p)} == {"o1", "o3", "o4"}

@@ -52,3 +52,9 @@ def test_replays_of_the_same_key(plan, rows):
     p = plan("Replays of the same order_id collapse to one row: keep the latest copy by placed_at. Output "
              "order_id and state.", columns=["order_id", "state"])  # fmt: skip
     assert sorted(rows(p), key=str)[0] == ("o1", "paid") and len(rows(p)) == 5
+
+
+def test_keeping_the_one_with_a_larger_value_breaks_ties(plan, rows):
+    p = plan("Keep one row per order_id, the latest by placed_at; when two copies share placed_at, keep the "
+             "one with the larger price. Output order_id and price.", columns=["order_id", "price"])  # fmt: skip
+    assert "price DESC" in p.sql

@@ -185,7 +185,8 @@ def null_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
             # 'whose customer_id is missing ... are dropped', 'customer_id is not empty'
             local = t.word(i + 2) == "not"
             k = i + 3 if local else i + 2
-            if t.word(k) in MISSING:
+            relative = t.word(i - 1) in ("whose", "where", "if") or t.word(i - 2) in ("whose", "where")
+            if t.word(k) in MISSING and (relative or drops(t, i, k + 1, mark=False)):
                 t.use(i, i + 1, i + 2, k)
                 out.append(f"{col(ref)} {'IS NOT NULL' if excluded(t, i, k + 1, local) else 'IS NULL'}")
                 continue

@@ -3,7 +3,7 @@
 'Keep rows whose channel is online' keeps, 'exclude pending transactions' and 'rows whose amount is
 negative are dropped' drop, and 'anything that is not settled is dropped' keeps the settled rows: a
 negation beside the condition and a dropping verb around it cancel out. The verb is an active one
-before the condition in its clause ('exclude X', 'keep X') or a passive one after it in its sentence
+before the condition in its clause ('exclude X', 'keep X') or a passive one after it in its clause
 ('X are dropped', 'X are kept'); an active verb after the condition governs what follows it, not it.
 """
 
@@ -26,7 +26,7 @@ PREDICATE_STARTS = {"sum", "count", "average", "per", "then", "group", "grouped"
 
 def drops(t: Ticket, start: int, end: int, mark: bool = True) -> bool:
     """True when the condition at tokens [start, end) names rows to drop (before any local negation)."""
-    _, e = t.sentence_span(start)
+    _, e = t.clause_span(max(start, end - 1))
     for k in range(end, e):
         w = t.words[k]
         if w in PASSIVE_DROP or (w == "out" and t.word(k - 1) in OUT_VERBS):

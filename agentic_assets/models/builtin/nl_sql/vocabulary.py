@@ -30,8 +30,10 @@ SYNONYMS = {word: concept for concept, words in CONCEPTS.items() for word in wor
 # say how rows are shaped, not a count to keep.
 NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "fifty": 50, "hundred": 100,
+    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
 }  # fmt: skip
+# 'two hundred', 'twenty five': compounds are left as words (and refused where they carry a rule)
+COMPOUNDS = {"hundred", "thousand", "million", "one", "three", "four", "five", "six", "seven", "eight", "nine"}
 ONE_UNITS = {"decimal", "decimals", "place", "places", "digit", "digits"}
 # two-word phrases read as one concept word followed by the second word
 PHRASES = {
@@ -46,12 +48,13 @@ def canonical(tokens: list[Token]) -> list[Token]:
     out = []
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
+        prev = tokens[i - 1].text if i else ""
         text = tok.text
         if (text, nxt) in PHRASES:
             text = PHRASES[(text, nxt)]
         elif text in SYNONYMS:
             text = SYNONYMS[text]
-        elif text in NUMBER_WORDS:
+        elif text in NUMBER_WORDS and not {nxt, prev} & (set(NUMBER_WORDS) | COMPOUNDS):
             text = str(NUMBER_WORDS[text])
         elif text == "one" and nxt in ONE_UNITS:
             text = "1"
