@@ -33,3 +33,28 @@ def test_global_top_n_is_ordered(plan, rows):
     p = plan("The 2 shops with the highest total price. Sum price per shop_id as total_price; ties go to the "
              "lower shop_id. Order by total_price descending.", columns=["shop_id", "total_price"])  # fmt: skip
     assert rows(p) == [(2, 700), (1, 27)]
+
+
+def test_rank_with_ties_kept_names_no_tie_break(plan, rows):
+    p = plan("Within each state, the top 1 orders by price, ranked with RANK so that tied orders are all kept; "
+             "the rank goes in price_rank. Output state, order_id, price and price_rank.",
+             columns=["state", "order_id", "price", "price_rank"])  # fmt: skip
+    assert "RANK()" in p.sql and sorted(r[1] for r in rows(p)) == ["o1", "o2", "o3"]
+
+
+def test_a_superlative_before_an_aggregate_ranks_by_it(plan, rows):
+    p = plan("The shop_id with the largest summed price, as total_price, using ROW_NUMBER; ties go to the "
+             "lower shop_id. Output shop_id and total_price.", columns=["shop_id", "total_price"])  # fmt: skip
+    assert "SUM(price)" in p.sql and rows(p) == [(2, 700)]
+
+
+def test_replays_of_the_same_key(plan, rows):
+    p = plan("Replays of the same order_id collapse to one row: keep the latest copy by placed_at. Output "
+             "order_id and state.", columns=["order_id", "state"])  # fmt: skip
+    assert sorted(rows(p), key=str)[0] == ("o1", "paid") and len(rows(p)) == 5
+
+
+def test_keeping_the_one_with_a_larger_value_breaks_ties(plan, rows):
+    p = plan("Keep one row per order_id, the latest by placed_at; when two copies share placed_at, keep the "
+             "one with the larger price. Output order_id and price.", columns=["order_id", "price"])  # fmt: skip
+    assert "price DESC" in p.sql

@@ -171,13 +171,20 @@ class Catalog:
                     if n == 1:
                         tok = window[0]
                         text = tok.unquoted.lower() if tok.is_quoted else tok.text
-                        if text not in (low, low.replace(" ", "_")):
+                        # 'card-present' and 'card present' name the value card_present
+                        if text.replace("-", "_") not in (low, low.replace(" ", "_")):
                             continue
                         if len(value) <= SHORT_VALUE and (tok.unquoted if tok.is_quoted else tok.raw) != value:
                             continue
                     elif [t.text for t in window] != parts:
                         continue
                     out.append(ValueMatch(ref, value, tuple(t.index for t in window)))
+                if n > 1:
+                    # one hyphenated word for a value of several parts: 'card-present' is card_present
+                    joined = "_".join(parts)
+                    for tok in tokens:
+                        if not tok.is_quoted and tok.text.replace("-", "_") == joined:
+                            out.append(ValueMatch(ref, value, (tok.index,)))
         return out
 
     def join_key(self, left: str, right: str) -> str | None:

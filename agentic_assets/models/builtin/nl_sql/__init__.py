@@ -5,7 +5,10 @@ deduplication by key keeping the latest (or first) row, top-N, small pivots, dea
 Every name comes from the sources' schemas; a request this planner cannot map with confidence
 gets a refusal naming what it could not map, never a guess. One module per concern:
 `words` (vocabulary), `base` (state), `grain`, `measures`, `filters`, `joins`, `windows`, `pivot`,
-`dead_letter`, `layout`, and `planner` (the dispatch).
+`dead_letter`, `layout`, and `planner` (the dispatch). The ticket planner (several sentences
+naming columns and rules) is `ticket` composed of `ticket_base`, `ticket_grain`, `ticket_measures`,
+`ticket_filters`, `ticket_joins`, `ticket_bands`, `ticket_pivot`, `ticket_windows`, `ticket_ranking`,
+`ticket_dead_letter` and `ticket_layout`.
 """
 
 from agentic_assets.models.builtin.nl_sql.planner import Planner, plan_sql

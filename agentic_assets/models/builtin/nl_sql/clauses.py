@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from agentic_assets.models.builtin.contracts import SqlRequest
+from agentic_assets.models.builtin.nl_sql.vocabulary import canonical
 from agentic_assets.models.builtin.schema_match import Catalog, ColumnRef
 from agentic_assets.models.builtin.text import Token, singular, tokenize
 
@@ -24,6 +25,8 @@ OPERATOR_WORDS = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "before", "after", "since",
     "until", "largest", "smallest", "highest", "lowest", "busiest", "biggest",
 }  # fmt: skip
+# Words of a sentence about rows that tie ('when two copies share the event_time').
+TIE_SENTENCE_WORDS = {"tie", "ties", "tied", "share", "same", "equal", "identical"}
 # A clause that only says something is kept as it is ("including refunds", "every status counts").
 INCLUSION_WORDS = {"including", "included", "includes", "reduce", "reduces", "counted", "counts", "arrive"}
 EXCLUSION_WORDS = {"only", "not", "except", "drop", "dropped", "excluded", "excluding", "ignored", "ignore", "left"}
@@ -39,7 +42,7 @@ def _retokenize(text: str) -> list[Token]:
                 out.append(Token(text=part.text, raw=part.raw, index=len(out)))
             else:
                 out.append(Token(text=part, raw=part, index=len(out)))
-    return out
+    return canonical(out)
 
 
 # A ticket's opening sentence of at most this many tokens is its title (a headline restating the
@@ -135,7 +138,8 @@ class Ticket:
         while i < len(self.toks):
             start, end = self.clause_span(i)
             words = set(self.words[start:end])
-            if words & INCLUSION_WORDS and not words & EXCLUSION_WORDS:
+            outputs = {n for n in self.request.output_columns if self.cat.exact(n) is None}
+            if words & INCLUSION_WORDS and not words & EXCLUSION_WORDS and not words & outputs:
                 # a parenthesis right before or after belongs to the same statement
                 if start > 1 and self.words[start - 1] == ")":
                     start = self.clause_span(self.words.index("(", max(0, start - 8)))[0]
@@ -151,12 +155,18 @@ class Ticket:
             elsewhere = re.search(
                 r"\belsewhere\b|\bnot here\b|\bnot built here\b|\bseparate table\b|dead-lettered", text
             )
+            # a title of a few words restates the request, unless it states a rule ('Positive amounts only.')
             title = end - start <= 3 and not any(
-                self.toks[k].is_number or self.toks[k].is_quoted for k in range(start, end)
+                self.toks[k].is_number or self.toks[k].is_quoted or self.words[k] in OPERATOR_WORDS | EXCLUSION_WORDS
+                for k in range(start, end)
             )
             if elsewhere or title:
                 self.use(*range(start, end))
             i = end + 1
+
+    def in_tie_sentence(self, i: int) -> bool:
+        s, e = self.sentence_span(i)
+        return bool(set(self.words[s:e]) & TIE_SENTENCE_WORDS)
 
     def unused_meaning(self, values: set[int]) -> list[str]:
         """Words that carry meaning and that no reader used. An operator word already applied elsewhere
@@ -165,12 +175,22 @@ class Ticket:
         used_words = {self.words[i] for i in self.used}
         used_columns = {r.name for i in self.used if (r := self.column_at(i)) is not None}
         title_end = self.title_end()
+        used_numbers = {self.words[i] for i in self.used if self.toks[i].is_number}
+        used_years = {self.words[i][:4] for i in self.used if re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.words[i])}
         out = []
         for i, tok in enumerate(self.toks):
             if i in self.used:
                 continue
             if tok.text in OPERATOR_WORDS and tok.text in used_words:
                 continue
+            if (
+                tok.is_number
+                and not tok.raw[:1].isdigit()
+                and (self.in_tie_sentence(i) or self.word(i - 1) in ("those", "these", "both"))
+            ):
+                continue  # 'when two copies share the event_time', 'those two channels': not a count
+            if i < title_end and tok.is_number and (tok.text in used_numbers or tok.text in used_years):
+                continue  # 'Customers who joined during 2024.' restates the body's window
             ref = self.column_at(i)
             if i < title_end and ref is not None and ref.name in used_columns:
                 continue

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from agentic_assets.models.builtin.nl_sql.clauses import DAYS, Ticket
+from agentic_assets.models.builtin.nl_sql.ticket_polarity import drops, excluded, negated_beside
 from agentic_assets.models.builtin.nl_sql.words import literal
 from agentic_assets.models.builtin.schema_match import ColumnRef
 from agentic_assets.models.builtin.text import singular
@@ -19,6 +20,7 @@ from agentic_assets.models.builtin.text import singular
 ColumnSql = Callable[[ColumnRef], str]
 NEGATING = {"not", "neither", "nor", "except", "excluding", "outside"}
 DROPPING = {"dropped", "excluded", "ignored", "out", "removed", "drop", "ignore", "ignoring", "exclude"}
+MISSING = {"missing", "null", "empty", "absent", "blank", "unset"}
 MONTHS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december",
@@ -32,22 +34,18 @@ def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
         if any(i in skip or i in t.used for i in v.tokens):
             continue
         first = v.tokens[0]
+        if (t.word(v.tokens[-1] + 1) == "by" and t.in_tie_sentence(first)) or t.word(first - 1) == "tie":
+            t.use(*v.tokens)  # 'a tie is settled by the lower id': a verb that shares its spelling with a value
+            continue
         start, end = t.clause_span(first)
-        before = t.words[max(start, first - 6) : first]
-        after = t.words[v.tokens[-1] + 1 : end]
-        # 'status is neither pending nor reversed', 'pending and reversed rows are left out'
-        negated = bool(set(before) & NEGATING) or (
-            bool(set(after) & DROPPING) and not set(after) & {"only", "kept", "keep"}
-        )
-        if "left" in after and "out" in after:
-            negated = True
+        # 'status is neither pending nor reversed', 'pending and reversed rows are left out', 'anything that
+        # is not settled is dropped' (two negations: the settled rows stay)
+        local = negated_beside(t, first)
+        negated = excluded(t, first, v.tokens[-1] + 1, bool(local))
         groups.setdefault((v.ref.table, v.ref.name, negated), []).append(v)
-        t.use(*v.tokens)
+        t.use(*v.tokens, *local)
         for k in range(max(start, first - 6), first):
-            if t.words[k] in NEGATING or t.words[k] in ("is", "or", "and"):
-                t.use(k)
-        for k in range(v.tokens[-1] + 1, end):
-            if t.words[k] in DROPPING or t.words[k] in ("left", "out"):
+            if t.words[k] in ("is", "or", "and"):
                 t.use(k)
     out = []
     for (_, _, negated), matches in groups.items():
@@ -67,21 +65,27 @@ def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
 
 
 _NUM = r"(-?\d+(?:\.\d+)?)"
+# the verb that links a column to its comparison: 'amount is', 'amount lies between', 'amounts of'
+_BE = r"(?:(?:is|are|was|were|lies|lie|falls|fall|sits|that|which|of|must|should|has|have|needs|to|be) )*"
 # (pattern over the words after a numeric column, operator or a template with two numbers)
 _COMPARISONS: list[tuple[str, str]] = [
-    (rf"^(?:is |of )?between {_NUM} and {_NUM}", "BETWEEN"),
-    (rf"^(?:is |of )?(?:from )?{_NUM} to {_NUM}", "BETWEEN"),
-    (r"^(?:that )?(?:is |are )?not negative", ">= 0"),
-    (r"^(?:that )?(?:is |are )?(?:zero or negative|non-positive|not positive)", "<= 0"),
-    (r"^(?:is |are )?(?:below|less than|under) zero", "< 0"),
-    (r"^(?:is |are )?(?:greater than|above|more than|over) zero", "> 0"),
-    (rf"^(?:is |of )?(?:not above|at most|no more than|up to) {_NUM}", "<="),
-    (rf"^(?:is |of )?(?:at least|no less than) {_NUM}", ">="),
-    (rf"^(?:is |of )?{_NUM} or (?:more|above|greater|higher)", ">="),
-    (rf"^(?:is |of )?{_NUM} or (?:less|below|lower)", "<="),
-    (rf"^(?:is |of )?(?:above|greater than|more than|over|exceeding) {_NUM}", ">"),
-    (rf"^(?:is |of )?(?:below|less than|under) {_NUM}", "<"),
-    (rf"^(?:is |of )?exactly {_NUM}", "="),
+    (rf"^{_BE}between {_NUM} and {_NUM}", "BETWEEN"),
+    (rf"^{_BE}(?:from )?{_NUM} to {_NUM}", "BETWEEN"),
+    (rf"^{_BE}not negative", ">= 0"),
+    (rf"^{_BE}(?:zero or negative|zero or (?:below|less|lower)|non-positive|not positive)", "<= 0"),
+    (rf"^{_BE}(?:below|less than|under) zero", "< 0"),
+    (rf"^{_BE}negative\b", "< 0"),
+    (rf"^{_BE}positive\b", "> 0"),
+    (rf"^{_BE}(?:greater than|above|more than|over) zero", "> 0"),
+    (rf"^{_BE}(?:less than or equal to|at or below|not more than) {_NUM}", "<="),
+    (rf"^{_BE}(?:greater than or equal to|more than or equal to|at or above|not less than) {_NUM}", ">="),
+    (rf"^{_BE}(?:not above|at most|no more than|up to) {_NUM}", "<="),
+    (rf"^{_BE}(?:at least|no less than) {_NUM}", ">="),
+    (rf"^{_BE}{_NUM} or (?:more|above|greater|higher)", ">="),
+    (rf"^{_BE}{_NUM} or (?:less|below|lower)", "<="),
+    (rf"^{_BE}(?:above|greater than|more than|over|exceeding) {_NUM}", ">"),
+    (rf"^{_BE}(?:below|less than|under) {_NUM}", "<"),
+    (rf"^{_BE}exactly {_NUM}", "="),
     (rf"^is {_NUM}\b", "="),
 ]
 
@@ -102,6 +106,11 @@ def comparison_filters(t: Ticket, col: ColumnSql, default: ColumnRef | None, ski
             if prev in ("positive", "negative") and i - 1 not in t.used:
                 t.use(i - 1, i)
                 out.append(f"{col(ref)} {'> 0' if prev == 'positive' else '< 0'}")
+        elif tok.text == "of" and default is not None and t.column_at(i - 1) is None and i not in t.used:
+            # 'a status other than settled, of at least 100': the one measure, named by its size
+            sql = _comparison_after(t, i, default, col)
+            if sql and re.search(r"\d", sql):
+                out.append(sql)
         elif tok.text == "zero" and t.word(i + 1) == "and" and t.word(i + 2) == "negative" and default is not None:
             # 'zero and negative rows are ignored'
             s, e = t.clause_span(i)
@@ -114,7 +123,8 @@ def comparison_filters(t: Ticket, col: ColumnSql, default: ColumnRef | None, ski
 
 def _comparison_after(t: Ticket, i: int, ref: ColumnRef, col: ColumnSql) -> str | None:
     s, e = t.clause_span(i)
-    after = t.toks[i + 1 : min(e, i + 9)]
+    # two comparisons joined by 'and' ('less than or equal to 10 and greater than 0') fit in 16 tokens
+    after = t.toks[i + 1 : min(e, i + 17)]
     # 'amount is greater than zero and not above 5000': read each 'and'-joined comparison
     text = " ".join(tok.text for tok in after)
     conds = []
@@ -152,7 +162,9 @@ def _comparison_after(t: Ticket, i: int, ref: ColumnRef, col: ColumnSql) -> str 
     while t.word(k) in ("both", "ends", "included", "inclusive", ",") and k < e + 4:
         k += 1
     t.use(i, *range(i + 1, k))
-    return " AND ".join(conds)
+    sql = " AND ".join(conds)
+    # 'exclude amounts of zero or below', 'rows whose amount is negative are dropped'
+    return f"NOT ({sql})" if drops(t, i, k) else sql
 
 
 def null_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
@@ -160,12 +172,24 @@ def null_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
     for i in range(len(t.toks)):
         if i in skip:
             continue
+        prev = [t.word(i - k) for k in (1, 2, 3)]
         ref = t.column_at(i)
+        if ref is None and ("without" in prev[:2] or "no" in prev[:2]) and t.toks[i].is_word:
+            # 'merchants without a category': the one column that word names (merchant_category)
+            ref = t.cat.find([t.words[i]], tables=[t.cat.main.name])
         if ref is None:
             continue
-        prev = [t.word(i - k) for k in (1, 2, 3)]
         s, e = t.sentence_span(i)
         sentence = set(t.words[s:e])
+        if t.word(i + 1) in ("is", "are") and t.word(i + 2) in MISSING | {"not"} and t.word(i + 3) != "null":
+            # 'whose customer_id is missing ... are dropped', 'customer_id is not empty'
+            local = t.word(i + 2) == "not"
+            k = i + 3 if local else i + 2
+            relative = t.word(i - 1) in ("whose", "where", "if") or t.word(i - 2) in ("whose", "where")
+            if t.word(k) in MISSING and (relative or drops(t, i, k + 1, mark=False)):
+                t.use(i, i + 1, i + 2, k)
+                out.append(f"{col(ref)} {'IS NOT NULL' if excluded(t, i, k + 1, local) else 'IS NULL'}")
+                continue
         if (
             t.word(i + 1) == "is"
             and t.word(i + 2) in ("present", "set")
@@ -237,7 +261,12 @@ def weekday_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None) -> li
     # 'the ISO week starting on Monday', 'the date of that Monday': a week's first day, not a filter
     def week_start(i: int) -> bool:
         sentence = t.words[slice(*t.sentence_span(i))]
-        return any("week" in w for w in sentence) and bool({"starting", "starts", "that", "begins"} & set(sentence))
+        weeks = {"week", "weeks", "weekly", "iso"}
+        starts = {"starting", "starts", "that", "begins"}
+        if not any(w in weeks or w.startswith("week_") for w in sentence):
+            return False
+        # 'the date of its Monday', 'the Monday the week starts on'
+        return bool(starts & set(sentence)) or t.word(i - 1) in ("its", "that", "whose")
 
     named = [i for i in named if not week_start(i)]
     if not named:

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import re
 
-from agentic_assets.models.builtin.nl_sql.clauses import Ticket
+from agentic_assets.models.builtin.nl_sql.clauses import DAYS, Ticket
 from agentic_assets.models.builtin.text import name_tokens
 
 GRAIN_WORDS = ("hour", "day", "date", "week", "month", "quarter", "year")
+# label forms this module writes: 2026-Q1, 2026-W07, 2026-03, and dates
+LABELS = r"\d{4}-(q[1-4]|w\d{2}|\d{2}|\d{2}-\d{2})"
+AGGREGATE_PARTS = {"total", "sum", "count", "avg", "average", "min", "max", "mean", "n"}
+ADJECTIVES = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter",
+              "yearly": "year", "annual": "year"}  # fmt: skip
 # Words of a sentence that describe a grain's form, used when the sentence says how a grain is shown.
 FORM_WORDS = {
     "label", "labelled", "labeled", "text", "form", "like", "example", "iso", "first", "calendar", "integer",
@@ -22,13 +27,36 @@ FORM_WORDS = {
 
 def grain_of(name: str) -> str | None:
     parts = name_tokens(name)
+    if set(parts) & AGGREGATE_PARTS:
+        return None  # 'day_total', 'month_count': an aggregate per period, not the period
     hits = [g for g in GRAIN_WORDS if g in parts]
     return hits[0] if len(hits) == 1 else None
 
 
-def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None) -> str:
+def grain_in_words(ticket: Ticket, mention: int, time_name: str, others: set[str]) -> str | None:
+    """'the month of signup_date formatted as text in signup_label': a name without a grain word is a
+    grain when the words before it in its clause (back to another output name) name one grain and
+    the time column."""
+    if ticket.word(mention - 1) not in ("in", "into", "as", "column", "called", "named"):
+        return None  # the words before define it only when they lead into its name
+    start, _ = ticket.sentence_span(mention)
+    for k in range(mention - 1, start - 1, -1):
+        if ticket.words[k] in others:
+            start = k + 1
+            break
+    words = ticket.words[start:mention]
+    if time_name not in words:
+        return None
+    hits = {ADJECTIVES.get(w, w) for w in words if w in GRAIN_WORDS or w in ADJECTIVES} - {"date"}
+    # 'the first day of the month' is the month's first day, not a day grain
+    if re.search(r"\bday of (?:the |its |each )?(week|month|quarter|year)\b", " ".join(words)):
+        hits.discard("day")
+    return hits.pop() if len(hits) == 1 else None
+
+
+def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None, grain: str | None = None) -> str:
     """The SQL of grain column `name` over `time_col`, reading its form from the sentence that names it."""
-    grain = grain_of(name)
+    grain = grain or grain_of(name)
     if mention is not None:
         start, end = ticket.sentence_span(mention)
     else:
@@ -48,6 +76,21 @@ def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None) ->
             ticket.use(*range(i, ticket.clause_span(i)[1]))
             if tok.text == "like":
                 ticket.use(*range(i, min(i + 4, len(ticket.toks))))
+    # an example label the formats below do not write ('Q1 2026', '03/2026') is refused, not reformatted
+    examples = re.findall(r"(?<![\w/-])(?=[\w/-]*\d)(?=[\w/-]*[a-z/])[\w/-]+", ticket.request.description.lower())
+    odd = [x for x in examples if "_" not in x and not re.fullmatch(LABELS, x)]
+    if odd:
+        raise ValueError(f"cannot tell the label format of {name} from {', '.join(odd)}")
+    named_days = [w for w in sentence_words if w in DAYS]
+    if grain == "week" and any(d != "monday" for d in named_days):
+        raise ValueError(f"{name}: weeks that start on {named_days[0]} are not ISO weeks")
+    clause = ticket.words[slice(*ticket.clause_span(mention))] if mention is not None else sentence_words
+    as_number = "integer" in clause or any(
+        w == "number" and ticket.word(i + 1) != "of" for i, w in enumerate(clause) if w == "number"
+    )
+    if as_number and grain in ("week", "month", "quarter"):
+        # 'the ISO week number', 'the month as an integer': the period's number within its year
+        return f"{'week' if grain == 'week' else grain}({time_col})"
     if grain == "week" and (labelled or "yyyy-www" in text or "iso year and week" in text):
         return f"strftime({time_col}, '%G-W%V')"
     if grain == "month" and (labelled or "yyyy-mm" in text):

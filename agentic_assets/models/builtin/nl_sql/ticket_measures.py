@@ -15,10 +15,10 @@ from agentic_assets.models.builtin.schema_match import ColumnRef
 from agentic_assets.models.builtin.text import name_tokens
 
 AGGREGATES = {
-    "sum": "SUM", "summed": "SUM", "total": "SUM", "totals": "SUM", "count": "COUNT", "number": "COUNT",
-    "many": "COUNT", "average": "AVG", "avg": "AVG", "mean": "AVG", "smallest": "MIN", "minimum": "MIN",
-    "min": "MIN", "lowest": "MIN", "earliest": "MIN", "largest": "MAX", "maximum": "MAX", "max": "MAX",
-    "highest": "MAX", "latest": "MAX",
+    "sum": "SUM", "summed": "SUM", "total": "SUM", "totals": "SUM", "sums": "SUM", "count": "COUNT",
+    "number": "COUNT", "many": "COUNT", "counts": "COUNT", "average": "AVG", "avg": "AVG", "mean": "AVG",
+    "averages": "AVG", "smallest": "MIN", "minimum": "MIN", "min": "MIN", "lowest": "MIN", "earliest": "MIN",
+    "largest": "MAX", "maximum": "MAX", "max": "MAX", "highest": "MAX", "latest": "MAX",
 }  # fmt: skip
 NAME_PREFIXES = {"total": "SUM", "sum": "SUM", "avg": "AVG", "average": "AVG", "min": "MIN", "max": "MAX"}
 
@@ -82,7 +82,11 @@ def read_measure(
     wider = list(range(s, end))
 
     def aggs_in(span: list[int]) -> list[int]:
-        return [i for i in span if t.words[i] in AGGREGATES and not _is_filler(t, i) and i not in t.used]
+        return [
+            i
+            for i in span
+            if t.words[i] in AGGREGATES and not _is_filler(t, i) and not _ranks(t, i) and i not in t.used
+        ]
 
     # 'sum amount as total_amount' defines before the name; 'revenue, the total settled amount' after it
     defined_before = t.word(mention - 1) in ("as", "into", "column", "called", "named")
@@ -102,6 +106,9 @@ def read_measure(
     if t.word(i + 1) == "of":
         t.use(i + 1)
     cols = [(k, ref) for k, ref in t.columns_in(segment[0], segment[-1] + 1) if k > i or agg == "COUNT"]
+    if not cols and t.word(i - 1) in ("is", "are", "gets", "get"):
+        # 'the amount is summed into day_total': the passive names its column before the aggregate
+        cols = [(k, ref) for k, ref in t.columns_in(segment[0], i)]
     distinct = agg == "COUNT" and "distinct" in t.words[segment[0] : segment[-1] + 1]
     column = None
     if distinct:
@@ -122,6 +129,8 @@ def read_measure(
         if numeric:
             k, column = numeric[0]
             t.use(k)
+            if t.word(k + 1) in ("over", "across"):
+                t.use(k + 1)  # 'the sum of amount over settled transactions': the rows the filters keep
         else:
             column = default
         if column is None:
@@ -136,6 +145,12 @@ def read_measure(
 def _is_filler(t: Ticket, i: int) -> bool:
     """'the number 1 to 3' and 'a number' are not counts; 'latest' next to a time column orders rows."""
     return t.words[i] == "number" and t.word(i + 1) not in ("of",)
+
+
+def _ranks(t: Ticket, i: int) -> bool:
+    """'the largest summed amount', 'the highest total': a superlative before another aggregate orders
+    the groups by that aggregate; it is not an aggregate of its own."""
+    return AGGREGATES.get(t.words[i]) in ("MIN", "MAX") and AGGREGATES.get(t.word(i + 1)) in ("SUM", "COUNT", "AVG")
 
 
 def _from_name(name: str, default: ColumnRef | None) -> Measure | None:

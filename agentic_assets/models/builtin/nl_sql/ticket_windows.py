@@ -19,6 +19,13 @@ DESC_WORDS = {"highest", "largest", "most", "biggest", "busiest", "top", "descen
 ASC_WORDS = {"lowest", "smallest", "fewest", "bottom", "ascending", "earliest", "oldest", "first", "lower",
              "smaller", "earlier", "alphabetically", "alphabetical"}  # fmt: skip
 TIE_WORDS = {"tie", "ties", "tied", "share", "wins", "winning", "resolved", "breaking"}
+POSITION_PARTS = {"rank", "position", "rn", "row_number"}  # a window's own output column breaks no tie
+KEEP_TIES = {"kept", "keep", "retained", "preserved"}
+# 'tied channels are all kept', 'ties are kept', 'keep all ties' (not 'keep the one with the larger amount')
+KEEP_TIES_PHRASE = (
+    r"\b(all|both|ties|tied \w+)( are| is)?( all)? (kept|retained|preserved)\b|\bkeep(ing)? (all|both|ties|every)\b"
+)
+BREAK_TIES = {"broken", "break", "breaks", "breaking", "wins", "winning", "resolved", "go", "goes", "decided"}
 LATEST = {"latest", "newest", "recent", "last"}
 EARLIEST = {"earliest", "oldest", "first"}
 
@@ -88,12 +95,23 @@ def tie_breaks(t: Ticket, exclude: set[str], resolve) -> list[tuple[str, str]]: 
         if w not in TIE_WORDS:
             continue
         s, e = t.clause_span(i)
+        clause = set(t.words[s:e])
+        if re.search(KEEP_TIES_PHRASE, " ".join(t.words[s:e])) and not clause & BREAK_TIES:
+            # 'so that tied channels are all kept': ties stay (RANK), nothing breaks them
+            t.use(*[k for k in range(s, e) if t.words[k] in KEEP_TIES | TIE_WORDS | {"all", "so", "that"}])
+            t.use(*[k for k, _ in t.columns_in(s, e)])
+            continue
         if w in ("wins", "winning", "resolved", "share") or w == "breaking":
             s2, e2 = t.sentence_span(i)
-            s, e = max(s2, s - 12), e
+            s, e = max(s2, s - 12), e2  # the winner may follow a comma: "..., keep the one with the larger x"
         for k in range(s, e):
             name = resolve(k)
-            if name is None or name in exclude or any(name == c for c, _ in out):
+            if (
+                name is None
+                or name in exclude
+                or any(name == c for c, _ in out)
+                or POSITION_PARTS & set(name.split("_"))
+            ):
                 continue
             d = direction_near(t, max(s, k - 3), min(e, k + 3), "ASC")
             t.use(k, i, *[j for j in range(max(s, k - 3), min(e, k + 3)) if t.words[j] in DESC_WORDS | ASC_WORDS])

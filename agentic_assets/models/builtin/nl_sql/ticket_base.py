@@ -1,0 +1,80 @@
+"""State every concern of the ticket planner shares: the request, its tokens, the sources used,
+and how a column is named in SQL (qualified by a table alias when there are several sources).
+"""
+
+from __future__ import annotations
+
+from agentic_assets.models.builtin.contracts import SqlRequest
+from agentic_assets.models.builtin.nl_sql.clauses import Ticket
+from agentic_assets.models.builtin.nl_sql.words import CannotPlan, ident
+from agentic_assets.models.builtin.schema_match import ColumnRef
+from agentic_assets.models.builtin.text import name_tokens
+
+
+class TicketBase:
+    def __init__(self, request: SqlRequest) -> None:
+        self.req = request
+        self.t = Ticket(request)
+        self.main = request.tables[0].name
+        self.text = " ".join(self.t.words)
+        self.raw = request.description
+        self.used_tables = {self.main}
+        self.assumptions: list[str] = []
+
+    # ---- names -------------------------------------------------------------------------------------
+    def mentions(self, name: str) -> list[int]:
+        """Where a name occurs, its defining occurrence first ('... as total_amount', 'into x')."""
+        found = [i for i, w in enumerate(self.t.words) if w == name]
+        defining = [i for i in found if self.t.word(i - 1) in ("as", "into", "column", "called", "named")]
+        title_end = self.t.title_end()
+        body = [i for i in found if i not in defining and i >= title_end]
+        return defining + body + [i for i in found if i not in defining and i not in body]
+
+    def time_column(self) -> ColumnRef | None:
+        main = self.req.tables[0]
+        stamps = [c for c in main.columns if c.type.upper().startswith("TIMESTAMP")]
+        times = stamps or [c for c in main.columns if c.is_time]
+        return ColumnRef(main.name, times[0]) if len(times) == 1 else None
+
+    @property
+    def joined(self) -> bool:
+        return len(self.used_tables) > 1 or len(self.req.tables) > 1
+
+    def alias(self, table: str) -> str:
+        return "".join(p[0] for p in name_tokens(table)) or "t"
+
+    def col(self, ref: ColumnRef) -> str:
+        self.used_tables.add(ref.table)
+        return f"{self.alias(ref.table)}.{ident(ref.name)}" if len(self.req.tables) > 1 else ident(ref.name)
+
+    # ---- windows ------------------------------------------------------------------------------------
+    def _resolver(self, names: list[str]):  # noqa: ANN202
+        def resolve(i: int) -> str | None:
+            w = self.t.word(i)
+            if w in names:
+                return w
+            ref = self.t.column_at(i)
+            return ref.name if ref is not None else None
+
+        return resolve
+
+    def _numeric(self, name: str) -> bool:
+        ref = self.t.cat.exact(name)
+        return ref is not None and ref.column.is_numeric and not ref.column.is_identifier
+
+    # ---- honesty -----------------------------------------------------------------------------------
+    def _require_all_used(self) -> None:
+        # 'the home country, in a column home_country': the name spelled out in words restates it
+        for name in self.req.output_columns:
+            parts = name_tokens(name)
+            if len(parts) > 1 and self.t.cat.exact(name) is None:
+                for i in range(len(self.t.words) - len(parts) + 1):
+                    if self.t.words[i : i + len(parts)] == parts:
+                        self.t.use(*range(i, i + len(parts)))
+        values = {i for v in self.t.cat.value_matches(self.t.toks) for i in v.tokens}
+        left = self.t.unused_meaning(values)
+        if left:
+            raise CannotPlan(f"I did not understand these words: {', '.join(repr(w) for w in dict.fromkeys(left))}")
+        unused = [t.name for t in self.req.tables if t.name not in self.used_tables]
+        if unused:
+            raise CannotPlan(f"cannot tell what source(s) {', '.join(unused)} contribute")

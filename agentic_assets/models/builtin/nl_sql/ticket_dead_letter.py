@@ -1,0 +1,115 @@
+"""Dead-letter splits of a ticket, the rejected side: the rows that break a rule, with the first broken
+rule's quoted reason in a reason column ('no_customer' when customer_id is null, 'unknown_merchant'
+when merchant_id is not found in merchants).
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentic_assets.models.builtin.contracts import SqlPlan
+from agentic_assets.models.builtin.nl_sql.ticket_base import TicketBase
+from agentic_assets.models.builtin.nl_sql.words import CannotPlan, ident, literal
+
+
+class DeadLetterMixin(TicketBase):
+    # ---- dead-letter: the rejected side ------------------------------------------------------------
+    def _rejected(self, names: list[str], reason: str) -> SqlPlan:
+        t = self.t
+        main = self.req.tables[0]
+        rules: list[tuple[str, str]] = []
+        joins: list[str] = []
+        quoted = [i for i, tok in enumerate(t.toks) if tok.is_quoted]
+        for n, q in enumerate(quoted):
+            label = t.toks[q].unquoted
+            prev_q = quoted[n - 1] if n else -1
+            next_q = quoted[n + 1] if n + 1 < len(quoted) else len(t.toks)
+            if t.word(q + 1) in ("when", "if") or t.word(q - 1) == reason or t.word(q - 1) in ("is", "reason"):
+                start = q + 1
+                end = next_q
+                # stop at the next rule's own start ('and', ',', 'when' before the next quote)
+                for k in range(q + 1, next_q):
+                    if t.words[k] in (",", ";", ".") or (
+                        t.words[k] == "and" and k + 1 < len(t.toks) and t.toks[k + 1].is_quoted
+                    ):
+                        end = k
+                        break
+                if not [r for _, r in t.columns_in(start, end) if r.table == self.main]:
+                    start, end = prev_q + 1, q
+            else:
+                start, end = prev_q + 1, q
+            cond = self._rule(start, end, joins)
+            t.use(q)
+            rules.append((cond, label))
+        if not rules:
+            raise CannotPlan("a dead-letter split needs its rules, each with a reason in quotes")
+        t.use(*self.mentions(reason))
+        for i, w in enumerate(t.words):
+            rule_words = ("rejected", "reject", "rule", "rules", "first", "failing", "fails", "wins", "checked",
+                          "check", "that", "in", "dead-letter", "when", "and", "or", "with", "if",
+                          "otherwise")  # fmt: skip
+            if w in rule_words or (w == "order" and t.word(i - 1) == "that"):
+                t.use(i)
+        cols = [n for n in names if n not in (reason, "error_ts")] if names else [c.name for c in main.columns]
+        a = self.alias(main.name)
+        joined = len(self.req.tables) > 1
+        select = [f"{a}.{ident(c)}" if joined else ident(c) for c in cols]
+        for c in cols:
+            if main.column(c) is None:
+                raise CannotPlan(f"cannot derive the column {c} of the rejected rows")
+        case = "\n".join(f"        WHEN {cond} THEN {literal(label)}" for cond, label in rules)
+        select.append(f"CASE\n{case}\n    END AS {ident(reason)}")
+        from_sql = f"FROM {ident(main.name)}" + (f" AS {a}" if joined else "")
+        for j in joins:
+            from_sql += "\n" + j
+        sql = "SELECT\n    " + ",\n    ".join(select) + f"\n{from_sql}\nWHERE " + "\n   OR ".join(c for c, _ in rules)
+        self._require_all_used()
+        return SqlPlan(
+            sql=sql,
+            explanation=f"Rows of {main.name} that break a rule, with the first broken rule in {reason}.",
+            columns=[*cols, reason],
+            assumptions=["the rules are checked in the order given; the first that fails names the reason"],
+        )
+
+    def _rule(self, start: int, end: int, joins: list[str]) -> str:
+        t = self.t
+        cols = [(i, r) for i, r in t.columns_in(start, end) if r.table == self.main]
+        words = t.words[start:end]
+        text = " ".join(words)
+        if not cols:
+            raise CannotPlan(
+                f"cannot tell which column the rule '{' '.join(t.toks[k].raw for k in range(start, end))}' checks"
+            )
+        i, ref = cols[0]
+        t.use(i, *range(start, end))
+        c = self.col(ref)
+        m = re.search(r"(?:not|n't) (?:exist|found|known|in)\b.*?\bin (\w+)|\bnot in (\w+)|not found in (\w+)", text)
+        if m:
+            table = next(g for g in m.groups() if g)
+            if table not in {tb.name for tb in self.req.tables} or table == self.main:
+                raise CannotPlan(f"the rule names {table}, which is not a source")
+            key = t.cat.join_key(self.main, table)
+            if key != ref.name:
+                raise CannotPlan(f"cannot tell how {ref.name} is looked up in {table}")
+            a = self.alias(table)
+            join = f"LEFT JOIN {ident(table)} AS {a} ON {a}.{ident(key)} = {self.alias(self.main)}.{ident(key)}"
+            if join not in joins:
+                joins.append(join)
+            self.used_tables.add(table)
+            return f"{a}.{ident(key)} IS NULL"
+        if re.search(r"\b(missing|null|empty|absent)\b|\bno \w+$|\bwithout\b", text):
+            return f"{c} IS NULL"
+        if re.search(r"zero or negative|non-positive|not positive|zero or below", text):
+            return f"{c} <= 0"
+        if re.search(r"below zero|negative|less than zero", text):
+            return f"{c} < 0"
+        num = re.search(r"(?:above|over|greater than|more than|exceeds?) (-?\d+(?:\.\d+)?)", text)
+        if num:
+            return f"{c} > {num.group(1)}"
+        num = re.search(r"(?:below|under|less than) (-?\d+(?:\.\d+)?)", text)
+        if num:
+            return f"{c} < {num.group(1)}"
+        num = re.search(r"\bis (?:exactly )?(-?\d+(?:\.\d+)?)\b|\b(zero)\b", text)
+        if num:
+            return f"{c} = {num.group(1) or 0}"
+        raise CannotPlan(f"cannot map the rule '{' '.join(t.toks[k].raw for k in range(start, end))}'")

@@ -1,0 +1,119 @@
+"""Layout of a ticket's query: the SELECT list, WHERE, GROUP BY, QUALIFY of a window, ORDER BY as the
+words state it ('ordered by total_amount descending, then currency'), and LIMIT for a plain top-N.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentic_assets.models.builtin.nl_sql.ticket_base import TicketBase
+from agentic_assets.models.builtin.nl_sql.ticket_windows import direction_near
+from agentic_assets.models.builtin.nl_sql.words import ident
+
+
+class LayoutMixin(TicketBase):
+    def _assemble(self, names, defs, where, post, dedupe, window, has_measure, order) -> str:  # noqa: ANN001
+        left = self.wants_left_join()
+        joins = self.join_clause(left) if len(self.req.tables) > 1 else f"FROM {ident(self.main)}"
+        if left:
+            self._apply_text_defaults(names, defs)
+        select = ",\n    ".join(self._item(defs[n][1], n) for n in names if defs[n][0] != "unknown")
+        keys = [defs[n][1] for n in names if defs[n][0] == "key"]
+        if dedupe is not None:
+            inner = f"SELECT *\n    {joins.replace(chr(10), chr(10) + '    ')}"
+            if where:
+                inner += "\n    WHERE " + " AND ".join(where)
+            inner += f"\n    QUALIFY {dedupe.over(self._window_col)} = 1"
+            if has_measure:
+                body = self._strip_aliases(select)
+                sql = f"WITH deduplicated AS (\n    {inner}\n)\nSELECT\n    {body}\nFROM deduplicated"
+                if post:
+                    sql += "\nWHERE " + " AND ".join(self._strip_aliases(c) for c in post)
+                if keys:
+                    sql += "\nGROUP BY " + ", ".join(self._strip_aliases(k) for k in keys)
+                return sql + self._order_sql(order)
+            sql = f"SELECT\n    {select}\n{joins}"
+            if where:
+                sql += "\nWHERE " + " AND ".join(where)
+            sql += f"\nQUALIFY {dedupe.over(self._window_col)} = 1"
+            if post:
+                sql = f"WITH deduplicated AS (\n{sql}\n)\nSELECT * FROM deduplicated\nWHERE " + " AND ".join(
+                    self._strip_aliases(c) for c in post
+                )
+            return sql + self._order_sql(order)
+        sql = f"SELECT\n    {select}\n{joins}"
+        if where:
+            sql += "\nWHERE " + "\n  AND ".join(where)
+        if has_measure and keys:
+            sql += "\nGROUP BY " + ", ".join(keys)
+        if window is not None:
+            if window.partition or window.function == "RANK" or window.rank_column:
+                if window.rank_column:
+                    sql = sql.replace(
+                        "\n" + joins,
+                        f",\n    {window.over(self._out_col(defs))} AS {ident(window.rank_column)}\n{joins}",
+                        1,
+                    )
+                    sql += f"\nQUALIFY {ident(window.rank_column)} <= {window.keep}"
+                else:
+                    sql += f"\nQUALIFY {window.over(self._out_col(defs))} <= {window.keep}"
+            else:
+                order_sql = ", ".join(f"{self._out_col(defs)(c)} {d}" for c, d in window.order)
+                return sql + f"\nORDER BY {order_sql}\nLIMIT {window.keep}"
+        return sql + self._order_sql(order)
+
+    def _strip_aliases(self, sql: str) -> str:
+        for table in self.req.tables:
+            sql = sql.replace(f"{self.alias(table.name)}.", "")
+        return sql
+
+    def _item(self, expr: str, name: str) -> str:
+        bare = expr.rsplit(".", 1)[-1]
+        return expr if bare == ident(name) else f"{expr} AS {ident(name)}"
+
+    def _window_col(self, name: str) -> str:
+        ref = self.t.cat.exact(name)
+        return self.col(ref) if ref is not None else ident(name)
+
+    def _out_col(self, defs):  # noqa: ANN001, ANN202
+        def col(name: str) -> str:
+            if name in defs and defs[name][0] in ("measure",):
+                return ident(name)
+            if name in defs and defs[name][0] == "key":
+                return defs[name][1]
+            return self._window_col(name)
+
+        return col
+
+    def _order_sql(self, order: list[tuple[str, str]]) -> str:
+        if not order:
+            return ""
+        return "\nORDER BY " + ", ".join(f"{ident(c)} {d}" for c, d in order)
+
+    # ---- order -------------------------------------------------------------------------------------
+    def _order_by(self, names: list[str]) -> list[tuple[str, str]]:
+        t = self.t
+        out: list[tuple[str, str]] = []
+        for i, w in enumerate(t.words):
+            if w not in ("order", "ordered", "sort", "sorted"):
+                continue
+            s, e = t.sentence_span(i)
+            t.use(i)
+            k = i + 1
+            while k < e:
+                if t.words[k] in names:
+                    name = t.words[k]
+                    j = k + 1
+                    while j < e and t.words[j] not in names and t.words[j] not in ("then", ","):
+                        j += 1
+                    d = direction_near(t, k + 1, j, "ASC")
+                    if re.search(r"from (highest|largest) to (lowest|smallest)", " ".join(t.words[k + 1 : j])):
+                        d = "DESC"
+                    t.use(*range(k, j))
+                    out.append((name, d))
+                    k = j
+                    continue
+                if t.words[k] in ("by", "the", "rows", "then", ","):
+                    t.use(k)
+                k += 1
+        return out

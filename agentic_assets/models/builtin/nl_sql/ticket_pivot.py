@@ -1,0 +1,59 @@
+"""Pivots of a ticket: output names '<value>_<measure>' over the sample values of one column, one
+filtered aggregate each, 0 or NULL where a group has none.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentic_assets.models.builtin.nl_sql.ticket_base import TicketBase
+from agentic_assets.models.builtin.nl_sql.words import CannotPlan, literal
+from agentic_assets.models.builtin.schema_match import ColumnRef
+
+
+class PivotMixin(TicketBase):
+    # ---- pivots ------------------------------------------------------------------------------------
+    def _pivot(self, names: list[str], default_measure: ColumnRef | None) -> dict[str, str]:
+        """Output names '<value>_<measure>' over the sample values of one column: one cell each."""
+        t = self.t
+        by_col: dict[str, list[tuple[str, str, str]]] = {}
+        for ref in t.cat.categorical():
+            for name in names:
+                for value in ref.column.samples:
+                    low = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
+                    if name.startswith(low + "_") and name != ref.name:
+                        rest = name[len(low) + 1 :]
+                        by_col.setdefault(ref.name, []).append((name, value, rest))
+        cols = {c: v for c, v in by_col.items() if len({x[1] for x in v}) >= 2}
+        if len(cols) != 1:
+            return {}
+        col_name, cells = next(iter(cols.items()))
+        ref = next(r for r in t.cat.categorical() if r.name == col_name)
+        nulls = bool(re.search(r"\bnull\b", self.text))
+        zero = bool(re.search(r"\b0\b|\bzero\b", self.text))
+        out = {}
+        for name, value, rest in cells:
+            cond = f"{self.col(ref)} = {literal(value)}"
+            if rest in ("count", "txn_count", "n"):
+                expr = f"COUNT(*) FILTER (WHERE {cond})"
+                if nulls:
+                    expr = f"NULLIF({expr}, 0)"
+            else:
+                measure_ref = t.cat.exact(rest) or default_measure
+                if measure_ref is None or not measure_ref.column.is_numeric:
+                    raise CannotPlan(f"cannot tell which measure {name} holds")
+                expr = f"SUM({self.col(measure_ref)}) FILTER (WHERE {cond})"
+                if zero and not nulls:
+                    expr = f"COALESCE({expr}, 0)"
+                self.t.use(*self.mentions(measure_ref.name))
+            out[name] = expr
+        # the values and the column named around them are the pivot's, not filters
+        for v in t.cat.value_matches(t.toks):
+            if v.ref.name == col_name:
+                t.use(*v.tokens)
+        t.use(*[i for i in range(len(t.toks)) if (r := t.column_at(i)) is not None and r.name == col_name])
+        for i, w in enumerate(t.words):
+            if w in ("null", "0", "zero", "not", "instead", "absent", "none", "never"):
+                t.use(i)
+        self.assumptions.append(f"pivoted values of {col_name}: {', '.join(v for _, v, _ in cells)}")
+        return out
