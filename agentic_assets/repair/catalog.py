@@ -21,7 +21,7 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel, Field
 
-from agentic_assets.repair.schema_diff import _known_values
+from agentic_assets.repair.schema_diff import known_values
 from agentic_assets.repair.view import AssetView
 
 MAX_TABLES = 40  # a catalog listing the planner can read in one observation
@@ -115,7 +115,7 @@ def _probe_values(view: AssetView, probe: ValueProbe) -> tuple[list[str], str | 
     if probe.column in view.pii_columns(probe.source):
         return [], "the column is flagged as personal data: it is not probed"
     if probe.at == "last_good":
-        known, _where = _known_values(view, probe.column, probe.source, None)
+        known, _where = known_values(view, probe.column, probe.source, None)
         return sorted(known), None
     table = view.source_table(probe.source)
     if probe.column not in table.column_names:
@@ -172,7 +172,7 @@ def catalog(view: AssetView, probes: list[ValueProbe] | None = None) -> CatalogR
             result.truncated = len(values) > MAX_PROBE_VALUES
             values = values[:MAX_PROBE_VALUES]
             if values and probe.values is None and probe.at == "now" and probe.source and probe.column:
-                known, _where = _known_values(view, probe.column, probe.source, None)
+                known, _where = known_values(view, probe.column, probe.source, None)
                 if known:
                     result.known_share = round(len(set(values) & known) / len(values), 4)
             report.probes.append(result)

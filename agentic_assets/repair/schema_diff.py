@@ -132,7 +132,7 @@ def _similarity(a: str, b: str) -> float:
     return round(SequenceMatcher(None, a, b).ratio(), 3)
 
 
-def _known_values(view: AssetView, column: str, exclude_source: str, cast: str | None) -> tuple[set[str], str | None]:
+def known_values(view: AssetView, column: str, exclude_source: str, cast: str | None) -> tuple[set[str], str | None]:
     """Values `column` had before: the published output's copy of it and other sources' same-named columns."""
     known: set[str] = set()
     where: list[str] = []
@@ -278,14 +278,14 @@ def schema_diff(view: AssetView) -> SchemaDiff:
                     target = duckdb_type(before[col])
                     change.castable_to_before = _castable(table, col, target)
                     if is_identifier_name(col) or family(before[col]) in ("integer", "text"):
-                        known, where = _known_values(view, col, source, target)
+                        known, where = known_values(view, col, source, target)
                         if known:
                             mine = _distinct(table, col, target)
                             change.cast_matches_known = round(len(mine & known) / len(mine), 4) if mine else None
                             change.known_values_from = where
                     diff.type_changed.append(change)
             for dropped in diff.dropped:
-                known, where = _known_values(view, dropped, source, None)
+                known, where = known_values(view, dropped, source, None)
                 for added in diff.added:
                     cand = RenameCandidate(
                         dropped=dropped,
