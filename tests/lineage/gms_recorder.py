@@ -15,9 +15,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class GmsRecorder:
     """Records what a DataHub GMS would have been sent. Not a DataHub: it stores, validates nothing, answers OK."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, *, held: bool = False) -> None:
         self.requests: list[tuple[str, str]] = []
         self.proposals: list[dict] = []
+        # A held recorder answers nothing until `release()`: a DataHub that is up but stalls.
+        self.reached = threading.Event()
+        self._released = threading.Event()
+        if not held:
+            self._released.set()
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +39,8 @@ class GmsRecorder:
 
             def do_GET(self) -> None:
                 recorder.requests.append(("GET", self.path))
+                recorder.reached.set()
+                recorder._released.wait()
                 if self.path == "/config":
                     # `noCode: "true"` is how the emitter tells GMS from the DataHub frontend.
                     self._reply({"noCode": "true", "versions": {"acryldata/datahub": {"version": "v1.2.0"}}})
@@ -63,7 +70,12 @@ class GmsRecorder:
         self.thread.start()
         return self
 
+    def release(self) -> None:
+        """Let a held recorder answer (it answers at once from now on)."""
+        self._released.set()
+
     def stop(self) -> None:
+        self._released.set()
         self.server.shutdown()
         self.server.server_close()
 
