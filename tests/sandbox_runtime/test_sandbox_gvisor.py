@@ -123,33 +123,6 @@ def test_writable_places_in_gvisor_are_sized_and_the_rest_read_only(orders: Path
     assert {seen[f] for f in ("/dev/shm", "/", "/opt")} <= {"Read-only file system", "Permission denied"}, seen
 
 
-MEMORY_ACROSS_PROCESSES = """
-import os, time
-def transform(inputs):
-    children = []
-    for _ in range(8):
-        pid = os.fork()
-        if pid == 0:
-            hoard = bytearray(150 << 20)
-            time.sleep(3)
-            os._exit(0)
-        children.append(pid)
-    for pid in children:
-        os.waitpid(pid, 0)
-    return inputs["orders"]
-"""
-
-
-def test_memory_across_processes_in_gvisor_is_killed_by_the_kernel(orders: Path) -> None:
-    """Eight processes of 150 MB each stay under the 512 MB address-space limit one by one; the
-    cgroup around runsc (512 + 16 + 16 MB plus gVisor's own) stops them together."""
-    limits = SandboxLimits(memory_mb=512, scratch_mb=16, max_output_mb=16, timeout_s=25)
-    job = SandboxJob(kind="python", code=MEMORY_ACROSS_PROCESSES, inputs={"orders": orders}, limits=limits)
-    verdict = run_job(job, backend="gvisor", skip_static=True)
-    assert verdict.reason == "memory" and "killed by the kernel" in verdict.message, verdict
-    assert verdict.seconds < limits.timeout_s
-
-
 def test_runsc_runs_inside_the_sandbox_cgroup() -> None:
     from sandbox_runtime.backends import get_backend
     from sandbox_runtime.backends.gvisor import RUNTIME_MB

@@ -22,6 +22,42 @@ from sandbox_runtime import SandboxJob, SandboxLimits, SandboxVerdict, run_job
 
 VERDICT_MARGIN_S = 3.0
 
+# A job that reports where it runs from: every place a host path could show through.
+LOOK_AROUND = """
+import os, sys, pyarrow as pa
+def transform(inputs):
+    seen = {
+        "sys.path": "\\n".join(sys.path),
+        "executable": sys.executable,
+        "prefix": sys.prefix + " " + sys.base_prefix,
+        "maps": open("/proc/self/maps").read(),
+        "mountinfo": open("/proc/self/mountinfo").read(),
+        "mounts": open("/proc/self/mounts").read(),
+        "environ": open("/proc/self/environ").read(),
+        "cwd": os.getcwd(),
+        "modules": "\\n".join(str(getattr(m, "__file__", "")) for m in list(sys.modules.values())),
+        "in": "\\n".join(os.path.realpath(os.path.join("/in", n)) for n in os.listdir("/in")),
+    }
+    return pa.table({"where": list(seen), "text": list(seen.values())})
+"""
+
+# Eight processes of 150 MB each: one by one below a 512 MB address-space limit, together (1.2 GB) not.
+MEMORY_ACROSS_PROCESSES = """
+import os, time
+def transform(inputs):
+    children = []
+    for _ in range(8):
+        pid = os.fork()
+        if pid == 0:
+            hoard = bytearray(150 << 20)
+            time.sleep(3)
+            os._exit(0)
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+    return next(iter(inputs.values()))
+"""
+
 
 @pytest.fixture(scope="session", autouse=True)
 def bwrap_installed() -> None:
@@ -47,6 +83,7 @@ def outputs_in_tmp_path(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
 @dataclass
 class Attack:
     data: Path
+    backend: str | None = None  # None: the default backend (bubblewrap)
 
     def python(self, code: str, **limits: float) -> SandboxVerdict:
         return self._run(SandboxJob(kind="python", code=code, inputs={"data": self.data}, limits=_limits(limits)))
@@ -54,10 +91,15 @@ class Attack:
     def sql(self, sql: str, **limits: float) -> SandboxVerdict:
         return self._run(SandboxJob(kind="sql", code=sql, inputs={"data": self.data}, limits=_limits(limits)))
 
-    @staticmethod
-    def _run(job: SandboxJob) -> SandboxVerdict:
+    def on(self, backend: str) -> Attack:
+        """The same attack on another backend; fails when that backend is not installed."""
+        if backend == "gvisor" and shutil.which("runsc") is None:
+            pytest.fail("gVisor is not installed: run `apt-get install -y runsc` (make test does)")
+        return Attack(self.data, backend)
+
+    def _run(self, job: SandboxJob) -> SandboxVerdict:
         started = time.perf_counter()
-        verdict = run_job(job, skip_static=True)
+        verdict = run_job(job, backend=self.backend, skip_static=True)
         elapsed = time.perf_counter() - started
         assert elapsed < job.limits.timeout_s + VERDICT_MARGIN_S, f"verdict took {elapsed:.1f} s"
         return verdict

@@ -13,28 +13,11 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from security_harness import LOOK_AROUND
 
 import sandbox_runtime
 from sandbox_runtime import SandboxJob, SandboxLimits, run_job
 from sandbox_runtime.rundir import RunDir
-
-LOOK_AROUND = """
-import os, sys, pyarrow as pa
-def transform(inputs):
-    seen = {
-        "sys.path": "\\n".join(sys.path),
-        "executable": sys.executable,
-        "prefix": sys.prefix + " " + sys.base_prefix,
-        "maps": open("/proc/self/maps").read(),
-        "mountinfo": open("/proc/self/mountinfo").read(),
-        "mounts": open("/proc/self/mounts").read(),
-        "environ": open("/proc/self/environ").read(),
-        "cwd": os.getcwd(),
-        "modules": "\\n".join(str(getattr(m, "__file__", "")) for m in list(sys.modules.values())),
-        "in": "\\n".join(os.path.realpath(os.path.join("/in", n)) for n in os.listdir("/in")),
-    }
-    return pa.table({"where": list(seen), "text": list(seen.values())})
-"""
 
 
 @pytest.fixture

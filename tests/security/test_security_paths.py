@@ -7,25 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from security_harness import Attack, table_of
+from security_harness import LOOK_AROUND, Attack, table_of
 
 import sandbox_runtime
-
-LOOK_AROUND = """
-import os, sys, pyarrow as pa
-def transform(inputs):
-    seen = {
-        "sys.path": "\\n".join(sys.path),
-        "executable": sys.executable,
-        "prefix": sys.prefix + " " + sys.base_prefix,
-        "maps": open("/proc/self/maps").read(),
-        "mountinfo": open("/proc/self/mountinfo").read(),
-        "environ": open("/proc/self/environ").read(),
-        "cwd": os.getcwd(),
-        "modules": "\\n".join(str(getattr(m, "__file__", "")) for m in list(sys.modules.values())),
-    }
-    return pa.table({"where": list(seen), "text": list(seen.values())})
-"""
 
 
 def _host_paths() -> dict[str, str]:
