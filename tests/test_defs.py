@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import dagster as dg
 
 from agentic_assets.definitions import MATERIALIZE_ALL, build_definitions
@@ -48,3 +52,29 @@ def test_the_module_level_definitions_load() -> None:
     from agentic_assets import definitions
 
     assert isinstance(definitions.defs, dg.Definitions)
+
+
+# Loading the code location happens in the code server, on every sensor tick and at every run's start: it must
+# not pull in what only a run needs (the write-audit-publish path, table stores, engines, soda, the agent).
+LOAD_AND_LIST_HEAVY_MODULES = """
+import sys
+from agentic_assets.definitions import build_definitions
+from agentic_assets.settings import Settings
+build_definitions(Settings.from_env()).resolve_asset_graph()
+heavy = ("agentic_assets.materialize.wap", "pydantic_ai", "pyiceberg", "deltalake", "soda", "pyspark", "duckdb")
+print(sorted({m for m in heavy for k in sys.modules if k == m or k.startswith(m + ".")}))
+"""
+
+
+def test_loading_the_code_location_imports_no_run_path(settings: Settings) -> None:
+    env = {
+        **os.environ,
+        "AGENTIC_SPECS_DIR": str(settings.specs_dir),
+        "AGENTIC_CHECKS_DIR": str(settings.checks_dir),
+        "AGENTIC_DATA_DIR": str(settings.data_dir),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_AND_LIST_HEAVY_MODULES], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"

@@ -9,7 +9,6 @@ import dagster as dg
 
 from agentic_assets.audit import audit_log_for
 from agentic_assets.codegen.versioning import parse_header
-from agentic_assets.materialize.wap import MaterializationOutcome, ProgressHook, materialize
 from agentic_assets.review_app.config import asset_review_url
 from agentic_assets.settings import Settings
 from agentic_assets.specs.project import LoadedAsset, Project
@@ -194,6 +193,8 @@ def build_asset(asset: LoadedAsset, project: Project, settings: Settings) -> dg.
             context.log.info(f"{name}: {stage}")
             if progress_hook:
                 progress_hook(name, stage)  # type: ignore[arg-type]
+
+        from agentic_assets.materialize.wap import materialize  # a run's import, not the code location's
 
         current = _code_for(asset, project, settings)
         try:
