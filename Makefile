@@ -14,6 +14,10 @@ export UV_PYTHON_DOWNLOADS := never
 export DAGSTER_HOME := $(CURDIR)
 export DATAHUB_TELEMETRY_ENABLED := false
 export DO_NOT_TRACK := 1
+# Bytecode compiled once at install: a Python started with PYTHONDONTWRITEBYTECODE (as here) never writes its
+# cache, so every process (test workers, Dagster runs, sandboxes over the read-only venv) would compile its
+# imports again; with it, importing the run path takes a third of the time.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: help install system-packages python-packages demo dev test lint bench bench-materialize bench-incidents \
 	bench-examples bench-sandbox bench-codegen incidents clean bench-tuned bench-heldout heldout bench-scale
