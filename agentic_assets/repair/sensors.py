@@ -10,10 +10,13 @@ the same asset is open joins it (in `start_repair`), so a failure still opens on
 Bounds: a sensor evaluation has Dagster's sensor timeout (`DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS`, 60 s by
 default), and a code server being replaced lets it finish within its shutdown grace period. A tick that times
 out is evaluated again: its repair, still running or filed, is joined, and the run waits for it to be filed.
+The sensor repairs only within half of that bound; when many assets fail at once, the rest are investigated by
+their own repair runs.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from typing import TYPE_CHECKING
 
@@ -40,6 +43,12 @@ SENSOR_INTERVAL_S = 3
 FILED_WAIT_S = 600.0
 # How often it looks meanwhile: a store read is a few milliseconds.
 FILED_POLL_S = 0.5
+# Dagster's own bound on one sensor evaluation, and the share of it the sensor spends repairing: a repair takes
+# seconds, so those started within the first half finish inside the bound; assets past it (many failed at once)
+# are investigated by their repair runs, side by side, instead of one after another in a single evaluation.
+SENSOR_TIMEOUT_ENV = "DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS"
+SENSOR_TIMEOUT_DEFAULT_S = 60.0
+SENSOR_REPAIR_SHARE = 0.5
 
 
 def wait_until_filed(settings: Settings, repair_id: str, timeout: float = FILED_WAIT_S) -> RepairRecord:
@@ -131,6 +140,31 @@ def failed_assets(instance: dg.DagsterInstance, run_id: str, step_key: str | Non
     return sorted({a for a in found if a in known})
 
 
+def sensor_repair_budget_s() -> float:
+    """Seconds of one sensor evaluation that may be spent repairing in the sensor itself."""
+    try:
+        timeout = float(os.environ.get(SENSOR_TIMEOUT_ENV, "") or SENSOR_TIMEOUT_DEFAULT_S)
+    except ValueError:
+        timeout = SENSOR_TIMEOUT_DEFAULT_S
+    return max(timeout, 0.0) * SENSOR_REPAIR_SHARE
+
+
+def _repair_in_sensor(context, settings: Settings, asset: str, trigger: str) -> dict[str, str]:  # noqa: ANN001
+    """Open and investigate the repair here; the run config that makes its run join it (empty on failure)."""
+    from agentic_assets.repair.service import start_repair
+
+    try:
+        repair = start_repair(settings, asset, trigger=trigger)
+    except Exception as err:  # noqa: BLE001 - the repair run investigates instead
+        context.log.warning(f"repair of {asset} in the sensor failed, the repair run retries it: {err}")
+        return {}
+    if repair.status == "awaiting_approval":
+        from agentic_assets.review_app.failing_preview import failing_preview
+
+        failing_preview(settings, repair)  # kept for the review page: it opens without replaying
+    return {"repair_id": repair.repair_id}
+
+
 def repair_sensors(settings: Settings) -> list[dg.SensorDefinition]:
     job = repair_job(settings)
 
@@ -142,7 +176,6 @@ def repair_sensors(settings: Settings) -> list[dg.SensorDefinition]:
         description="Start a repair run for every asset whose materialization or blocking check failed.",
     )
     def _sensor(context):  # noqa: ANN001, ANN202 - Dagster reads the bare `context`
-        from agentic_assets.repair.service import start_repair
         from agentic_assets.specs.loader import load_project
 
         if context.dagster_run.job_name in (REPAIR_JOB, APPLY_JOB):
@@ -150,18 +183,13 @@ def repair_sensors(settings: Settings) -> list[dg.SensorDefinition]:
         known = set(load_project(settings).assets)
         step_key = context.failure_event.step_key if context.failure_event else None
         run_id = context.dagster_run.run_id
+        started, budget = time.monotonic(), sensor_repair_budget_s()
         for asset in failed_assets(context.instance, run_id, step_key, known):
             config = {"asset": asset, "trigger": f"run:{run_id}"}
-            try:
-                repair = start_repair(settings, asset, trigger=config["trigger"])
-            except Exception as err:  # noqa: BLE001 - the repair run investigates instead
-                context.log.warning(f"repair of {asset} in the sensor failed, the repair run retries it: {err}")
+            if time.monotonic() - started < budget:
+                config.update(_repair_in_sensor(context, settings, asset, config["trigger"]))
             else:
-                config["repair_id"] = repair.repair_id
-                if repair.status == "awaiting_approval":
-                    from agentic_assets.review_app.failing_preview import failing_preview
-
-                    failing_preview(settings, repair)  # kept for the review page: it opens without replaying
+                context.log.info(f"repair of {asset} is left to its repair run: this evaluation spent {budget:.0f} s")
             yield dg.RunRequest(
                 run_key=f"{run_id}:{asset}",
                 run_config={"ops": {"repair_asset": {"config": config}}},
