@@ -1,0 +1,18 @@
+"""Every incident builder of the split, in a fixed order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import schema
+from .case import Case
+
+MODULES = [schema]
+
+
+def all_cases() -> list[Callable[[], Case]]:
+    out = []
+    for module in MODULES:
+        out.extend(getattr(module, n) for n in module.__dict__ if not n.startswith("_")
+                   and callable(getattr(module, n)) and getattr(getattr(module, n), "__module__", "") == module.__name__)  # fmt: skip
+    return out
