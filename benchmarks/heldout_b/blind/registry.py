@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import schema
+from . import formats, schema
 from .case import Case
 
-MODULES = [schema]
+MODULES = [schema, formats]
 
 
 def all_cases() -> list[Callable[[], Case]]:
