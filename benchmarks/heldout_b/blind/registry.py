@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import formats, schema
+from . import config, formats, late, multi, quality, resources, schema, transient
 from .case import Case
 
-MODULES = [schema, formats]
+MODULES = [schema, formats, quality, late, config, resources, transient, multi]
 
 
 def all_cases() -> list[Callable[[], Case]]:

@@ -100,7 +100,7 @@ def _transform(sql: str, inputs: dict[str, pa.Table], *, threads: int, memory_mb
         return None, time.perf_counter() - started
     except duckdb.InterruptException:
         return "interrupted", time.perf_counter() - started
-    except duckdb.Error as err:
+    except Exception as err:  # noqa: BLE001 - the engine raises OSError and duckdb.Error subclasses alike
         return f"{type(err).__name__}: {_first_line(str(err))}", time.perf_counter() - started
     finally:
         if timer:
@@ -109,7 +109,7 @@ def _transform(sql: str, inputs: dict[str, pa.Table], *, threads: int, memory_mb
 
 
 def _out_of_memory(error: str | None) -> bool:
-    return bool(error) and "OutOfMemory" in error.replace(" ", "")
+    return bool(error) and "outofmemory" in error.replace(" ", "").lower()
 
 
 def _set_spec(ws: Workspace, sql: str, checks: str | None) -> None:
@@ -240,9 +240,8 @@ def _verify(case: Case, folder: Path, scratch: Path) -> tuple[Verdict, str]:  # 
             return v.fail("reference", f"FAIL at {2 * memory} MB (threads {bad})"), title
         ok, text = _run_sql(ws, case.sql, None, memory_mb=2 * memory)
     elif ref.kind == "limit":
-        err, took = _transform(case.sql, after_inputs, threads=2)
         ok, text = _run_sql(ws, case.sql, None)
-        text = f"without the time limit (transform alone {took:.1f} s): {text}"
+        text = f"without the time limit: {text}"
     else:
         sql = case.history[-1][0] if ref.kind == "rollback" else ref.sql
         ok, text = _run_sql(ws, sql, ref.checks)
