@@ -12,8 +12,11 @@ def _grow(a, b):  # noqa: ANN001, ANN202
 
 def parking_hourly_rate_integer_division() -> Case:
     p = w.parking(900, "2026-05-04", 7, seed=411)
-    new = derive("SELECT session_id + 90000 AS session_id, zone, started_at + INTERVAL 7 DAY AS started_at, minutes, fee "
-                 "FROM p WHERE session_id % 3 = 0", p=p)  # fmt: skip
+    new = derive(
+        "SELECT session_id + 90000 AS session_id, zone, started_at + INTERVAL 7 DAY AS started_at, minutes, fee "
+        "FROM p WHERE session_id % 3 = 0",
+        p=p,
+    )
     v1 = """SELECT zone, CAST(started_at AS DATE) AS day, COUNT(*) AS sessions, ROUND(SUM(fee), 2) AS revenue
 FROM pay_station_sessions
 GROUP BY 1, 2
@@ -25,7 +28,9 @@ GROUP BY 1, 2
 """
     current = v2.replace("(SUM(minutes) / 60.0)", "(SUM(minutes) // 600)")
     return Case(
-        id="parking-hourly-rate-integer-division", now="2026-05-12T03:00:00Z", asset="zone_daily_revenue",
+        id="parking-hourly-rate-integer-division",
+        now="2026-05-12T03:00:00Z",
+        asset="zone_daily_revenue",
         description="Sessions, revenue and revenue per occupied hour per parking zone and day.",
         sql=current,
         checks="""checks for zone_daily_revenue:
@@ -35,15 +40,18 @@ GROUP BY 1, 2
       valid min: 0.5
       valid max: 10
 """,
-        history=[(v1, "2026-02-10T09:00:00Z"), (v2, "2026-04-01T11:00:00Z")], deployed="2026-05-11T16:20:00Z",
+        history=[(v1, "2026-02-10T09:00:00Z"), (v2, "2026-04-01T11:00:00Z")],
+        deployed="2026-05-11T16:20:00Z",
         formats={"pay_station_sessions": "csv"},
-        before={"pay_station_sessions": p}, after={"pay_station_sessions": _grow(p, new)},
-        category="config_regression", remediation="rollback",
+        before={"pay_station_sessions": p},
+        after={"pay_station_sessions": _grow(p, new)},
+        category="config_regression",
+        remediation="rollback",
         root_cause="The deploy of 2026-05-11 16:20 rewrote the hours divisor as SUM(minutes) // 600, an integer "
         "division by ten hours instead of a division by 60.0: revenue per hour is ten times too high. The sessions "
         "are as before; rolling back to the version of 2026-04-01 restores the output.",
         reference=Reference(kind="rollback"),
-    )  # fmt: skip
+    )
 
 
 def station_latest_reading_sort_flipped() -> Case:
@@ -59,9 +67,12 @@ FROM (
 WHERE rn = 1
 """
     current = v1.replace("ORDER BY observed_at DESC", "ORDER BY observed_at").replace(
-        "WHERE qc_flag = 'ok'", "WHERE qc_flag IN ('ok')")
+        "WHERE qc_flag = 'ok'", "WHERE qc_flag IN ('ok')"
+    )
     return Case(
-        id="station-latest-reading-sort-flipped", now="2026-06-23T07:00:00Z", asset="station_current_conditions",
+        id="station-latest-reading-sort-flipped",
+        now="2026-06-23T07:00:00Z",
+        asset="station_current_conditions",
         description="The latest quality-controlled reading of each station, for the live conditions page.",
         sql=current,
         checks="""checks for station_current_conditions:
@@ -69,15 +80,18 @@ WHERE rn = 1
   - duplicate_count(station_id) = 0
   - freshness(observed_at) < 12h
 """,
-        history=[(v1, "2026-03-02T10:00:00Z")], deployed="2026-06-22T18:45:00Z",
+        history=[(v1, "2026-03-02T10:00:00Z")],
+        deployed="2026-06-22T18:45:00Z",
         formats={"raw_obs": "parquet"},
-        before={"raw_obs": obs}, after={"raw_obs": _grow(obs, new)},
-        category="config_regression", remediation="rollback",
+        before={"raw_obs": obs},
+        after={"raw_obs": _grow(obs, new)},
+        category="config_regression",
+        remediation="rollback",
         root_cause="The deploy of 2026-06-22 18:45, a tidy-up of the filter, also dropped DESC from the window's "
         "ORDER BY: each station now keeps its oldest reading instead of its latest. Rolling back to the version of "
         "2026-03-02 restores the output.",
         reference=Reference(kind="rollback"),
-    )  # fmt: skip
+    )
 
 
 def payroll_coalesce_dropped() -> Case:
@@ -98,7 +112,9 @@ LEFT JOIN staff_directory e ON e.employee_no = p.employee_no
 GROUP BY 1, 2
 """
     return Case(
-        id="payroll-coalesce-dropped", now="2026-09-26T06:00:00Z", asset="payroll_by_department",
+        id="payroll-coalesce-dropped",
+        now="2026-09-26T06:00:00Z",
+        asset="payroll_by_department",
         description="Gross pay and staff paid per department and pay date; new starters not yet in the directory "
         "count as unassigned.",
         sql=current,
@@ -106,21 +122,27 @@ GROUP BY 1, 2
   - row_count > 0
   - missing_count(department) = 0
 """,
-        history=[(v1, "2026-01-05T09:00:00Z")], deployed="2026-09-24T15:00:00Z",
+        history=[(v1, "2026-01-05T09:00:00Z")],
+        deployed="2026-09-24T15:00:00Z",
         formats={"pay_register": "csv", "staff_directory": "csv"},
-        before={"pay_register": lines, "staff_directory": emp}, after={"pay_register": _grow(lines, new)},
-        category="config_regression", remediation="rollback",
+        before={"pay_register": lines, "staff_directory": emp},
+        after={"pay_register": _grow(lines, new)},
+        category="config_regression",
+        remediation="rollback",
         root_cause="The deploy of 2026-09-24 added a mean_hours column and, rewriting the select list, dropped the "
         "COALESCE that files new starters (not yet in staff_directory) under 'unassigned'; their pay now lands in a "
         "null department. Rolling back to the version of 2026-01-05 restores the output.",
         reference=Reference(kind="rollback"),
-    )  # fmt: skip
+    )
 
 
 def cell_traffic_filter_case_changed() -> Case:
     c = w.calls(2000, "2026-02-09", 5, seed=441, cells=20)
-    new = derive("SELECT call_id + 500000 AS call_id, cell_id, started_at + INTERVAL 5 DAY AS started_at, duration_s, "
-                 "call_type FROM c WHERE call_id % 5 = 0", c=c)  # fmt: skip
+    new = derive(
+        "SELECT call_id + 500000 AS call_id, cell_id, started_at + INTERVAL 5 DAY AS started_at, duration_s, "
+        "call_type FROM c WHERE call_id % 5 = 0",
+        c=c,
+    )
     v1 = """SELECT cell_id, date_trunc('day', started_at) AS day, COUNT(*) AS voice_calls,
        SUM(duration_s) AS voice_seconds
 FROM switch_cdrs
@@ -129,30 +151,39 @@ GROUP BY 1, 2
 """
     current = v1.replace("WHERE call_type IN ('voice', 'volte')", "WHERE call_type IN ('Voice', 'VoLTE')")
     return Case(
-        id="cell-traffic-filter-case-changed", now="2026-02-15T04:00:00Z", asset="cell_voice_daily",
+        id="cell-traffic-filter-case-changed",
+        now="2026-02-15T04:00:00Z",
+        asset="cell_voice_daily",
         description="Voice calls (circuit and VoLTE) and their seconds per cell and day, for interconnect billing.",
         sql=current,
         checks="""checks for cell_voice_daily:
   - row_count > 0
   - missing_count(voice_seconds) = 0
 """,
-        history=[(v1, "2025-12-01T08:00:00Z")], deployed="2026-02-14T17:30:00Z",
+        history=[(v1, "2025-12-01T08:00:00Z")],
+        deployed="2026-02-14T17:30:00Z",
         formats={"switch_cdrs": "parquet"},
-        before={"switch_cdrs": c}, after={"switch_cdrs": _grow(c, new)},
-        category="config_regression", remediation="rollback",
+        before={"switch_cdrs": c},
+        after={"switch_cdrs": _grow(c, new)},
+        category="config_regression",
+        remediation="rollback",
         root_cause="The deploy of 2026-02-14 17:30 wrote the call types as 'Voice' and 'VoLTE'; the switch writes "
         "them in lower case, so no call matches and the output is empty. Rolling back to the version of 2025-12-01 "
         "restores the output.",
         reference=Reference(kind="rollback"),
-    )  # fmt: skip
+    )
 
 
 def harvest_yield_ratio_inverted() -> Case:
     north = w.harvests(80, "2026-07-15", seed=451)
-    south = derive("SELECT 'S' || substr(field_id, 2) AS field_id, crop, harvested_on, area_ha, yield_t FROM h",
-                   h=w.harvests(70, "2026-07-10", seed=452))  # fmt: skip
-    north_more = derive("SELECT 'X' || field_id AS field_id, crop, harvested_on + 20 AS harvested_on, area_ha, yield_t "
-                        "FROM h", h=w.harvests(20, "2026-08-01", seed=453))  # fmt: skip
+    south = derive(
+        "SELECT 'S' || substr(field_id, 2) AS field_id, crop, harvested_on, area_ha, yield_t FROM h",
+        h=w.harvests(70, "2026-07-10", seed=452),
+    )
+    north_more = derive(
+        "SELECT 'X' || field_id AS field_id, crop, harvested_on + 20 AS harvested_on, area_ha, yield_t FROM h",
+        h=w.harvests(20, "2026-08-01", seed=453),
+    )
     v1 = """WITH estate AS (
     SELECT 'north' AS farm, * FROM north_farm
     UNION ALL
@@ -164,7 +195,9 @@ GROUP BY 1, 2
 """
     current = v1.replace("SUM(yield_t) / SUM(area_ha)", "SUM(area_ha) / SUM(yield_t)")
     return Case(
-        id="harvest-yield-ratio-inverted", now="2026-08-30T06:00:00Z", asset="farm_crop_yields",
+        id="harvest-yield-ratio-inverted",
+        now="2026-08-30T06:00:00Z",
+        asset="farm_crop_yields",
         description="Yield per hectare of each crop on the north and south farms.",
         sql=current,
         checks="""checks for farm_crop_yields:
@@ -173,12 +206,15 @@ GROUP BY 1, 2
       valid min: 0.5
       valid max: 15
 """,
-        history=[(v1, "2026-05-18T12:00:00Z")], deployed="2026-08-29T10:00:00Z",
+        history=[(v1, "2026-05-18T12:00:00Z")],
+        deployed="2026-08-29T10:00:00Z",
         formats={"north_farm": "csv", "south_farm": "csv"},
-        before={"north_farm": north, "south_farm": south}, after={"north_farm": _grow(north, north_more)},
-        category="config_regression", remediation="rollback",
+        before={"north_farm": north, "south_farm": south},
+        after={"north_farm": _grow(north, north_more)},
+        category="config_regression",
+        remediation="rollback",
         root_cause="The deploy of 2026-08-29 10:00 swapped numerator and denominator: it computes hectares per "
         "tonne. The farms' files only gained newly harvested fields; rolling back to the version of 2026-05-18 "
         "restores the output.",
         reference=Reference(kind="rollback"),
-    )  # fmt: skip
+    )

@@ -19,7 +19,9 @@ JOIN meter_areas m USING (meter_id)
 GROUP BY 1, 2
 """
     return Case(
-        id="meter-export-missing-latest-day", now="2026-02-09T05:00:00Z", asset="area_daily_demand",
+        id="meter-export-missing-latest-day",
+        now="2026-02-09T05:00:00Z",
+        asset="area_daily_demand",
         description="Daily electricity demand per supply area from the rolling seven-day export of interval reads.",
         sql=sql,
         checks="""checks for area_daily_demand:
@@ -27,13 +29,16 @@ GROUP BY 1, 2
   - freshness(last_read_at) < 1d
 """,
         formats={"half_hourly": "parquet", "meter_areas": "csv"},
-        before={"half_hourly": full, "meter_areas": m}, after={"half_hourly": stale}, landed={"half_hourly": full},
-        category="late_data", remediation="retry",
+        before={"half_hourly": full, "meter_areas": m},
+        after={"half_hourly": stale},
+        landed={"half_hourly": full},
+        category="late_data",
+        remediation="retry",
         root_cause="The export of interval reads ran before the head-end closed 2026-02-08: the file holds reads up "
         "to 2026-02-07 only, so the latest read is more than a day old. Nothing is wrong with the data or the "
         "transform; once the day lands the same run publishes.",
         reference=Reference(kind="wait"),
-    )  # fmt: skip
+    )
 
 
 def station_hour_partly_reported() -> Case:
@@ -48,7 +53,9 @@ FROM station_catalog s
 LEFT JOIN obs_feed o ON o.station_id = s.station_id AND o.observed_at = (SELECT t FROM latest)
 """
     return Case(
-        id="station-hour-partly-reported", now="2026-03-18T00:40:00Z", asset="network_latest_hour",
+        id="station-hour-partly-reported",
+        now="2026-03-18T00:40:00Z",
+        asset="network_latest_hour",
         description="The latest hour's observation for every station of the network, for the public map.",
         sql=sql,
         checks="""checks for network_latest_hour:
@@ -60,12 +67,13 @@ LEFT JOIN obs_feed o ON o.station_id = s.station_id AND o.observed_at = (SELECT 
         before={"obs_feed": obs, "station_catalog": st},
         after={"obs_feed": derive("SELECT * FROM a UNION ALL SELECT * FROM b", a=obs, b=partial)},
         landed={"obs_feed": derive("SELECT * FROM a UNION ALL SELECT * FROM b", a=obs, b=hour)},
-        category="late_data", remediation="retry",
+        category="late_data",
+        remediation="retry",
         root_cause="The 00:00 hour of 2026-03-18 has arrived from the coast and valley stations only; the upland and "
         "plateau stations report over a slower satellite link and have not landed yet. Once they do, the same run "
         "publishes.",
         reference=Reference(kind="wait"),
-    )  # fmt: skip
+    )
 
 
 def fleet_daily_drop_not_arrived() -> Case:
@@ -78,7 +86,9 @@ JOIN depot_vehicles v USING (vehicle_id)
 GROUP BY 1
 """
     return Case(
-        id="fleet-daily-drop-not-arrived", now="2026-07-12T05:30:00Z", asset="depot_activity",
+        id="fleet-daily-drop-not-arrived",
+        now="2026-07-12T05:30:00Z",
+        asset="depot_activity",
         description="Trips and distance per depot over the telematics provider's latest weekly drop.",
         sql=sql,
         checks="""checks for depot_activity:
@@ -86,12 +96,15 @@ GROUP BY 1
   - freshness(last_trip_at) < 1d
 """,
         formats={"trips_drop": "csv", "depot_vehicles": "csv"},
-        before={"trips_drop": t, "depot_vehicles": vh}, after={"trips_drop": earlier}, landed={"trips_drop": t},
-        category="late_data", remediation="retry",
+        before={"trips_drop": t, "depot_vehicles": vh},
+        after={"trips_drop": earlier},
+        landed={"trips_drop": t},
+        category="late_data",
+        remediation="retry",
         root_cause="The provider's drop for 2026-07-11 has not been delivered: the landing file still ends on "
         "2026-07-10, so the latest trip is more than a day old. Once the drop lands the same run publishes.",
         reference=Reference(kind="wait"),
-    )  # fmt: skip
+    )
 
 
 def payroll_second_batch_pending() -> Case:
@@ -100,7 +113,9 @@ def payroll_second_batch_pending() -> Case:
     lines = w.pay_lines(ids, ["2026-04-24", "2026-05-29"], seed=342)
     june = w.pay_lines(ids, ["2026-06-26"], seed=343)
     # The bureau sends each pay run in two batches; only the first (nursing and pharmacy) has landed.
-    first = derive("SELECT j.* FROM j JOIN e USING (employee_no) WHERE e.department IN ('nursing', 'pharmacy')", j=june, e=emp)
+    first = derive(
+        "SELECT j.* FROM j JOIN e USING (employee_no) WHERE e.department IN ('nursing', 'pharmacy')", j=june, e=emp
+    )
     sql = """WITH latest AS (SELECT MAX(pay_date) AS pay_date FROM payslips)
 SELECT e.employee_no, e.department, l.pay_date, p.hours, p.gross_pay
 FROM staff e
@@ -108,7 +123,9 @@ CROSS JOIN latest l
 LEFT JOIN payslips p ON p.employee_no = e.employee_no AND p.pay_date = l.pay_date
 """
     return Case(
-        id="payroll-second-batch-pending", now="2026-06-26T09:00:00Z", asset="latest_pay_run",
+        id="payroll-second-batch-pending",
+        now="2026-06-26T09:00:00Z",
+        asset="latest_pay_run",
         description="Every member of staff with their hours and gross pay in the latest pay run, for the payroll "
         "sign-off.",
         sql=sql,
@@ -121,20 +138,26 @@ LEFT JOIN payslips p ON p.employee_no = e.employee_no AND p.pay_date = l.pay_dat
         before={"payslips": lines, "staff": emp},
         after={"payslips": derive("SELECT * FROM a UNION ALL SELECT * FROM b", a=lines, b=first)},
         landed={"payslips": derive("SELECT * FROM a UNION ALL SELECT * FROM b", a=lines, b=june)},
-        category="late_data", remediation="retry",
+        category="late_data",
+        remediation="retry",
         root_cause="The payroll bureau delivers each pay run in two batches. For 2026-06-26 only the first (nursing "
         "and pharmacy staff) has landed, so the other staff have no pay line yet. Once the second batch lands the "
         "same run publishes.",
         reference=Reference(kind="wait"),
-    )  # fmt: skip
+    )
 
 
 def trial_lab_results_pending() -> Case:
     v = w.trial_visits(50, "2026-05-04", seed=351, visits=3)
-    new = derive("SELECT subject_id, site_id, arm, 'V4' AS visit, visit_date + 14 AS visit_date, systolic - 2 AS systolic, "
-                 "diastolic FROM v WHERE visit = 'V3'", v=v)  # fmt: skip
-    labs_sql = ("SELECT subject_id, visit, round(2.2 + ((subject_id * 31 + CAST(substr(visit, 2) AS INTEGER) * 17) % 90) "
-                "/ 40.0, 2) AS ldl_mmol FROM v ORDER BY subject_id, visit")  # fmt: skip
+    new = derive(
+        "SELECT subject_id, site_id, arm, 'V4' AS visit, visit_date + 14 AS visit_date, systolic - 2 AS systolic, "
+        "diastolic FROM v WHERE visit = 'V3'",
+        v=v,
+    )
+    labs_sql = (
+        "SELECT subject_id, visit, round(2.2 + ((subject_id * 31 + CAST(substr(visit, 2) AS INTEGER) * 17) % 90) "
+        "/ 40.0, 2) AS ldl_mmol FROM v ORDER BY subject_id, visit"
+    )
     labs = derive(labs_sql, v=v)
     all_labs = derive(labs_sql, v=derive("SELECT * FROM a UNION ALL SELECT * FROM b", a=v, b=new))
     sql = """SELECT v.subject_id, v.arm, v.visit, v.visit_date, v.systolic, l.ldl_mmol
@@ -142,7 +165,9 @@ FROM clinic_visits v
 LEFT JOIN central_lab l ON l.subject_id = v.subject_id AND l.visit = v.visit
 """
     return Case(
-        id="trial-lab-results-pending", now="2026-07-06T06:00:00Z", asset="visit_labs",
+        id="trial-lab-results-pending",
+        now="2026-07-06T06:00:00Z",
+        asset="visit_labs",
         description="Each trial visit with the subject's arm, blood pressure and the central lab's LDL result.",
         sql=sql,
         checks="""checks for visit_labs:
@@ -153,8 +178,9 @@ LEFT JOIN central_lab l ON l.subject_id = v.subject_id AND l.visit = v.visit
         before={"clinic_visits": v, "central_lab": labs},
         after={"clinic_visits": derive("SELECT * FROM a UNION ALL SELECT * FROM b", a=v, b=new)},
         landed={"central_lab": all_labs},
-        category="late_data", remediation="retry",
+        category="late_data",
+        remediation="retry",
         root_cause="The sites entered the V4 visits, but the central lab's results for them have not been delivered "
         "yet (its transfer runs a day behind). Once the lab file lands the same run publishes.",
         reference=Reference(kind="wait"),
-    )  # fmt: skip
+    )

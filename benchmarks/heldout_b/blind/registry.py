@@ -13,6 +13,7 @@ MODULES = [schema, formats, quality, late, config, resources, transient, multi]
 def all_cases() -> list[Callable[[], Case]]:
     out = []
     for module in MODULES:
-        out.extend(getattr(module, n) for n in module.__dict__ if not n.startswith("_")
-                   and callable(getattr(module, n)) and getattr(getattr(module, n), "__module__", "") == module.__name__)  # fmt: skip
+        for name, value in vars(module).items():
+            if not name.startswith("_") and callable(value) and getattr(value, "__module__", "") == module.__name__:
+                out.append(value)
     return out

@@ -87,8 +87,14 @@ def _inputs(ws: Workspace, phase: str) -> dict[str, pa.Table]:
     return {stem: _read(path) for stem, path in ws.incident.source_files(phase).items()}
 
 
-def _transform(sql: str, inputs: dict[str, pa.Table], *, threads: int, memory_mb: int | None = None,
-               deadline_s: float | None = None) -> tuple[str | None, float]:  # fmt: skip
+def _transform(
+    sql: str,
+    inputs: dict[str, pa.Table],
+    *,
+    threads: int,
+    memory_mb: int | None = None,
+    deadline_s: float | None = None,
+) -> tuple[str | None, float]:
     """The transform alone: (error or None, seconds). Stopped with DuckDB's interrupt at the deadline."""
     con = locked_connection(inputs, memory_limit_mb=memory_mb, threads=threads)
     timer = threading.Timer(deadline_s, con.interrupt) if deadline_s else None
@@ -127,8 +133,14 @@ def _run_sql(ws: Workspace, sql: str, checks: str | None, memory_mb: int | None 
     _set_spec(ws, sql, checks)
     project = load_project(ws.settings)
     try:
-        out = materialize(project.assets[ws.asset], project, ws.settings, now=ws.incident.now_naive_utc, sql=sql,
-                          memory_limit_mb=memory_mb)  # fmt: skip
+        out = materialize(
+            project.assets[ws.asset],
+            project,
+            ws.settings,
+            now=ws.incident.now_naive_utc,
+            sql=sql,
+            memory_limit_mb=memory_mb,
+        )
     except Exception as err:  # noqa: BLE001 - reported in the verification table
         return False, f"error: {_first_line(f'{type(err).__name__}: {err}')}"
     if not out.published:
@@ -208,8 +220,11 @@ def _verify(case: Case, folder: Path, scratch: Path) -> tuple[Verdict, str]:  # 
             return v.fail("after", f"UNEXPECTED: transform alone ended in {took:.1f} s ({err})"), title
         v.after = f"stopped at {seconds:g} s; alone still running at {TIME_MARGIN * seconds:g} s"
     if memory:
-        bad = [t for t in MEMORY_THREADS if not _out_of_memory(_transform(case.sql, after_inputs, threads=t,
-                                                                          memory_mb=memory)[0])]  # fmt: skip
+        bad = [
+            t
+            for t in MEMORY_THREADS
+            if not _out_of_memory(_transform(case.sql, after_inputs, threads=t, memory_mb=memory)[0])
+        ]
         if bad or not _out_of_memory(failed.error):
             return v.fail("after", f"UNEXPECTED: not out of memory at {memory} MB (threads {bad})"), title
         v.after = f"out of memory at {memory} MB (threads 1, 2, 4)"

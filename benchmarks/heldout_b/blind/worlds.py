@@ -43,16 +43,23 @@ def meter_reads(meter_ids: list[int], start: str, days: int, seed: int, *, per_d
         at = t0 + d * step
         for m in meter_ids:
             base = 4 + (m % 9) * 1.3
-            rows.append({"meter_id": m, "read_at": at + dt.timedelta(minutes=rng.randrange(0, 20)),
-                         "kwh": round(base / per_day * rng.uniform(0.6, 1.5), 3)})  # fmt: skip
+            rows.append(
+                {
+                    "meter_id": m,
+                    "read_at": at + dt.timedelta(minutes=rng.randrange(0, 20)),
+                    "kwh": round(base / per_day * rng.uniform(0.6, 1.5), 3),
+                }
+            )
     return _table(rows, pa.schema([("meter_id", pa.int64()), ("read_at", TS), ("kwh", pa.float64())]))
 
 
 def stations(n: int, seed: int) -> pa.Table:
     rng = random.Random(seed)
     regions = ["coast", "valley", "upland", "plateau"]
-    rows = [{"station_id": f"WS-{100 + i:03d}", "region": rng.choice(regions), "elevation_m": rng.randrange(5, 1800)}
-            for i in range(n)]  # fmt: skip
+    rows = [
+        {"station_id": f"WS-{100 + i:03d}", "region": rng.choice(regions), "elevation_m": rng.randrange(5, 1800)}
+        for i in range(n)
+    ]
     return _table(rows, pa.schema([("station_id", pa.string()), ("region", pa.string()), ("elevation_m", pa.int64())]))
 
 
@@ -66,11 +73,26 @@ def observations(station_ids: list[str], start: str, hours: int, seed: int) -> p
         for i, s in enumerate(station_ids):
             temp = 6 + 7 * ((h % 24) - 12) / 12 * (-1 if (h % 24) < 6 else 1) * 0.5 + i * 0.4 + rng.uniform(-2, 2)
             rain = round(max(0.0, rng.gauss(0, 1.2)), 1)
-            rows.append({"station_id": s, "observed_at": at, "temp_c": round(temp, 1), "precip_mm": rain,
-                         "wind_kmh": round(rng.uniform(0, 45), 1),
-                         "qc_flag": "ok" if rng.random() > 0.03 else "suspect"})  # fmt: skip
-    schema = pa.schema([("station_id", pa.string()), ("observed_at", TS), ("temp_c", pa.float64()),
-                        ("precip_mm", pa.float64()), ("wind_kmh", pa.float64()), ("qc_flag", pa.string())])  # fmt: skip
+            rows.append(
+                {
+                    "station_id": s,
+                    "observed_at": at,
+                    "temp_c": round(temp, 1),
+                    "precip_mm": rain,
+                    "wind_kmh": round(rng.uniform(0, 45), 1),
+                    "qc_flag": "ok" if rng.random() > 0.03 else "suspect",
+                }
+            )
+    schema = pa.schema(
+        [
+            ("station_id", pa.string()),
+            ("observed_at", TS),
+            ("temp_c", pa.float64()),
+            ("precip_mm", pa.float64()),
+            ("wind_kmh", pa.float64()),
+            ("qc_flag", pa.string()),
+        ]
+    )
     return _table(rows, schema)
 
 
@@ -84,22 +106,44 @@ def trial_visits(n_subjects: int, start: str, seed: int, *, visits: int = 5) -> 
         first = t0 + dt.timedelta(days=rng.randrange(0, 20))
         for v in range(1, visits + 1):
             drop = -6 * v / visits if arm == "active" else 0
-            rows.append({"subject_id": sid, "site_id": site, "arm": arm, "visit": f"V{v}",
-                         "visit_date": (first + dt.timedelta(days=14 * (v - 1))).date(),
-                         "systolic": round(138 + drop + rng.gauss(0, 8)),
-                         "diastolic": round(88 + drop / 2 + rng.gauss(0, 5))})  # fmt: skip
-    schema = pa.schema([("subject_id", pa.int64()), ("site_id", pa.string()), ("arm", pa.string()),
-                        ("visit", pa.string()), ("visit_date", pa.date32()), ("systolic", pa.int64()),
-                        ("diastolic", pa.int64())])  # fmt: skip
+            rows.append(
+                {
+                    "subject_id": sid,
+                    "site_id": site,
+                    "arm": arm,
+                    "visit": f"V{v}",
+                    "visit_date": (first + dt.timedelta(days=14 * (v - 1))).date(),
+                    "systolic": round(138 + drop + rng.gauss(0, 8)),
+                    "diastolic": round(88 + drop / 2 + rng.gauss(0, 5)),
+                }
+            )
+    schema = pa.schema(
+        [
+            ("subject_id", pa.int64()),
+            ("site_id", pa.string()),
+            ("arm", pa.string()),
+            ("visit", pa.string()),
+            ("visit_date", pa.date32()),
+            ("systolic", pa.int64()),
+            ("diastolic", pa.int64()),
+        ]
+    )
     return _table(rows, schema)
 
 
 def vehicles(n: int, seed: int) -> pa.Table:
     rng = random.Random(seed)
-    rows = [{"vehicle_id": f"VH{300 + i}", "vehicle_class": rng.choice(["van", "rigid", "artic"]),
-             "depot": rng.choice(["Leeds", "Derby", "Hull"])} for i in range(n)]  # fmt: skip
-    return _table(rows, pa.schema([("vehicle_id", pa.string()), ("vehicle_class", pa.string()),
-                                   ("depot", pa.string())]))  # fmt: skip
+    rows = [
+        {
+            "vehicle_id": f"VH{300 + i}",
+            "vehicle_class": rng.choice(["van", "rigid", "artic"]),
+            "depot": rng.choice(["Leeds", "Derby", "Hull"]),
+        }
+        for i in range(n)
+    ]
+    return _table(
+        rows, pa.schema([("vehicle_id", pa.string()), ("vehicle_class", pa.string()), ("depot", pa.string())])
+    )
 
 
 def trips(vehicle_ids: list[str], start: str, days: int, seed: int, *, per_day: int = 3, first_id: int = 1) -> pa.Table:
@@ -112,21 +156,37 @@ def trips(vehicle_ids: list[str], start: str, days: int, seed: int, *, per_day: 
         for v in vehicle_ids:
             for k in range(per_day):
                 km = round(rng.uniform(8, 240), 1)
-                rows.append({"trip_id": tid, "vehicle_id": v,
-                             "started_at": t0 + dt.timedelta(days=d, hours=6 + 4 * k, minutes=rng.randrange(60)),
-                             "km": km, "fuel_l": round(km * rng.uniform(0.09, 0.32), 2),
-                             "driver_badge": f"D{rng.randrange(10, 60)}"})  # fmt: skip
+                rows.append(
+                    {
+                        "trip_id": tid,
+                        "vehicle_id": v,
+                        "started_at": t0 + dt.timedelta(days=d, hours=6 + 4 * k, minutes=rng.randrange(60)),
+                        "km": km,
+                        "fuel_l": round(km * rng.uniform(0.09, 0.32), 2),
+                        "driver_badge": f"D{rng.randrange(10, 60)}",
+                    }
+                )
                 tid += 1
-    schema = pa.schema([("trip_id", pa.int64()), ("vehicle_id", pa.string()), ("started_at", TS),
-                        ("km", pa.float64()), ("fuel_l", pa.float64()), ("driver_badge", pa.string())])  # fmt: skip
+    schema = pa.schema(
+        [
+            ("trip_id", pa.int64()),
+            ("vehicle_id", pa.string()),
+            ("started_at", TS),
+            ("km", pa.float64()),
+            ("fuel_l", pa.float64()),
+            ("driver_badge", pa.string()),
+        ]
+    )
     return _table(rows, schema)
 
 
 def employees(n: int, seed: int) -> pa.Table:
     rng = random.Random(seed)
     depts = ["nursing", "pharmacy", "estates", "radiology", "admin"]
-    rows = [{"employee_no": 4100 + i, "department": rng.choice(depts), "grade": rng.choice(["B3", "B4", "B5", "B6"])}
-            for i in range(n)]  # fmt: skip
+    rows = [
+        {"employee_no": 4100 + i, "department": rng.choice(depts), "grade": rng.choice(["B3", "B4", "B5", "B6"])}
+        for i in range(n)
+    ]
     return _table(rows, pa.schema([("employee_no", pa.int64()), ("department", pa.string()), ("grade", pa.string())]))
 
 
@@ -138,10 +198,12 @@ def pay_lines(employee_nos: list[int], periods: list[str], seed: int) -> pa.Tabl
         for e in employee_nos:
             hours = round(rng.uniform(60, 165), 1)
             rate = 14 + (e % 7) * 2.5
-            rows.append({"employee_no": e, "pay_date": day(p).date(), "hours": hours,
-                         "gross_pay": round(hours * rate, 2)})  # fmt: skip
-    schema = pa.schema([("employee_no", pa.int64()), ("pay_date", pa.date32()), ("hours", pa.float64()),
-                        ("gross_pay", pa.float64())])  # fmt: skip
+            rows.append(
+                {"employee_no": e, "pay_date": day(p).date(), "hours": hours, "gross_pay": round(hours * rate, 2)}
+            )
+    schema = pa.schema(
+        [("employee_no", pa.int64()), ("pay_date", pa.date32()), ("hours", pa.float64()), ("gross_pay", pa.float64())]
+    )
     return _table(rows, schema)
 
 
@@ -153,13 +215,28 @@ def bookings(n: int, start: str, days: int, seed: int, *, first_id: int = 500001
     t0 = day(start)
     for i in range(n):
         booked = t0 + dt.timedelta(minutes=int(i * days * 1440 / n) + rng.randrange(0, 30))
-        rows.append({"booking_id": first_id + i, "hotel_code": hotels[rng.randrange(len(hotels))], "booked_at": booked,
-                     "arrival": (booked + dt.timedelta(days=rng.randrange(1, 90))).date(),
-                     "nights": rng.randrange(1, 8), "rate": round(rng.uniform(55, 320), 2),
-                     "channel": rng.choice(["direct", "ota", "corporate"])})  # fmt: skip
-    schema = pa.schema([("booking_id", pa.int64()), ("hotel_code", pa.string()), ("booked_at", TS),
-                        ("arrival", pa.date32()), ("nights", pa.int64()), ("rate", pa.float64()),
-                        ("channel", pa.string())])  # fmt: skip
+        rows.append(
+            {
+                "booking_id": first_id + i,
+                "hotel_code": hotels[rng.randrange(len(hotels))],
+                "booked_at": booked,
+                "arrival": (booked + dt.timedelta(days=rng.randrange(1, 90))).date(),
+                "nights": rng.randrange(1, 8),
+                "rate": round(rng.uniform(55, 320), 2),
+                "channel": rng.choice(["direct", "ota", "corporate"]),
+            }
+        )
+    schema = pa.schema(
+        [
+            ("booking_id", pa.int64()),
+            ("hotel_code", pa.string()),
+            ("booked_at", TS),
+            ("arrival", pa.date32()),
+            ("nights", pa.int64()),
+            ("rate", pa.float64()),
+            ("channel", pa.string()),
+        ]
+    )
     return _table(rows, schema)
 
 
@@ -169,12 +246,24 @@ def calls(n: int, start: str, days: int, seed: int, *, cells: int = 40) -> pa.Ta
     rows = []
     t0 = day(start)
     for i in range(n):
-        rows.append({"call_id": 9000000 + i, "cell_id": f"C{rng.randrange(cells):03d}",
-                     "started_at": t0 + dt.timedelta(seconds=int(i * days * 86400 / n)),
-                     "duration_s": int(rng.expovariate(1 / 150)) + 1,
-                     "call_type": rng.choice(["voice", "voice", "video", "volte"])})  # fmt: skip
-    schema = pa.schema([("call_id", pa.int64()), ("cell_id", pa.string()), ("started_at", TS),
-                        ("duration_s", pa.int64()), ("call_type", pa.string())])  # fmt: skip
+        rows.append(
+            {
+                "call_id": 9000000 + i,
+                "cell_id": f"C{rng.randrange(cells):03d}",
+                "started_at": t0 + dt.timedelta(seconds=int(i * days * 86400 / n)),
+                "duration_s": int(rng.expovariate(1 / 150)) + 1,
+                "call_type": rng.choice(["voice", "voice", "video", "volte"]),
+            }
+        )
+    schema = pa.schema(
+        [
+            ("call_id", pa.int64()),
+            ("cell_id", pa.string()),
+            ("started_at", TS),
+            ("duration_s", pa.int64()),
+            ("call_type", pa.string()),
+        ]
+    )
     return _table(rows, schema)
 
 
@@ -187,11 +276,24 @@ def parking(n: int, start: str, days: int, seed: int) -> pa.Table:
     for i in range(n):
         zone = rng.choice(sorted(zones))
         minutes = rng.randrange(10, 300)
-        rows.append({"session_id": 10 * i + 3, "zone": zone,
-                     "started_at": t0 + dt.timedelta(minutes=int(i * days * 1440 / n)),
-                     "minutes": minutes, "fee": round(minutes / 60 * zones[zone], 2)})  # fmt: skip
-    schema = pa.schema([("session_id", pa.int64()), ("zone", pa.string()), ("started_at", TS),
-                        ("minutes", pa.int64()), ("fee", pa.float64())])  # fmt: skip
+        rows.append(
+            {
+                "session_id": 10 * i + 3,
+                "zone": zone,
+                "started_at": t0 + dt.timedelta(minutes=int(i * days * 1440 / n)),
+                "minutes": minutes,
+                "fee": round(minutes / 60 * zones[zone], 2),
+            }
+        )
+    schema = pa.schema(
+        [
+            ("session_id", pa.int64()),
+            ("zone", pa.string()),
+            ("started_at", TS),
+            ("minutes", pa.int64()),
+            ("fee", pa.float64()),
+        ]
+    )
     return _table(rows, schema)
 
 
@@ -202,11 +304,24 @@ def dispensing(n: int, start: str, days: int, seed: int, *, stores: int = 12) ->
     rows = []
     t0 = day(start)
     for i in range(n):
-        rows.append({"rx_id": 300000 + i, "store_id": 200 + rng.randrange(stores), "product": rng.choice(products),
-                     "qty": rng.choice([7, 14, 28, 28, 56, 84]),
-                     "dispensed_at": t0 + dt.timedelta(seconds=int(i * days * 86400 / n))})  # fmt: skip
-    schema = pa.schema([("rx_id", pa.int64()), ("store_id", pa.int64()), ("product", pa.string()),
-                        ("qty", pa.int64()), ("dispensed_at", TS)])  # fmt: skip
+        rows.append(
+            {
+                "rx_id": 300000 + i,
+                "store_id": 200 + rng.randrange(stores),
+                "product": rng.choice(products),
+                "qty": rng.choice([7, 14, 28, 28, 56, 84]),
+                "dispensed_at": t0 + dt.timedelta(seconds=int(i * days * 86400 / n)),
+            }
+        )
+    schema = pa.schema(
+        [
+            ("rx_id", pa.int64()),
+            ("store_id", pa.int64()),
+            ("product", pa.string()),
+            ("qty", pa.int64()),
+            ("dispensed_at", TS),
+        ]
+    )
     return _table(rows, schema)
 
 
@@ -219,9 +334,22 @@ def harvests(n_fields: int, season: str, seed: int) -> pa.Table:
     for f in range(n_fields):
         crop = sorted(crops)[f % 4]
         area = round(rng.uniform(3, 60), 1)
-        rows.append({"field_id": f"F{f + 1:04d}", "crop": crop,
-                     "harvested_on": (t0 + dt.timedelta(days=rng.randrange(0, 40))).date(),
-                     "area_ha": area, "yield_t": round(area * crops[crop] * rng.uniform(0.8, 1.2), 2)})  # fmt: skip
-    schema = pa.schema([("field_id", pa.string()), ("crop", pa.string()), ("harvested_on", pa.date32()),
-                        ("area_ha", pa.float64()), ("yield_t", pa.float64())])  # fmt: skip
+        rows.append(
+            {
+                "field_id": f"F{f + 1:04d}",
+                "crop": crop,
+                "harvested_on": (t0 + dt.timedelta(days=rng.randrange(0, 40))).date(),
+                "area_ha": area,
+                "yield_t": round(area * crops[crop] * rng.uniform(0.8, 1.2), 2),
+            }
+        )
+    schema = pa.schema(
+        [
+            ("field_id", pa.string()),
+            ("crop", pa.string()),
+            ("harvested_on", pa.date32()),
+            ("area_ha", pa.float64()),
+            ("yield_t", pa.float64()),
+        ]
+    )
     return _table(rows, schema)
