@@ -105,11 +105,12 @@ FROM pay_register p
 LEFT JOIN staff_directory e ON e.employee_no = p.employee_no
 GROUP BY 1, 2
 """
-    current = """SELECT e.department, p.pay_date, COUNT(*) AS staff, ROUND(SUM(p.gross_pay), 2) AS gross_pay,
-       ROUND(AVG(p.hours), 1) AS mean_hours
-FROM pay_register p
-LEFT JOIN staff_directory e ON e.employee_no = p.employee_no
+    current = """SELECT e.department AS department, p.pay_date, COUNT(*) AS staff,
+       ROUND(SUM(p.gross_pay), 2) AS gross_pay
+FROM pay_register AS p
+LEFT JOIN staff_directory AS e ON e.employee_no = p.employee_no
 GROUP BY 1, 2
+ORDER BY 1, 2
 """
     return Case(
         id="payroll-coalesce-dropped",
@@ -129,7 +130,7 @@ GROUP BY 1, 2
         after={"pay_register": _grow(lines, new)},
         category="config_regression",
         remediation="rollback",
-        root_cause="The deploy of 2026-09-24 added a mean_hours column and, rewriting the select list, dropped the "
+        root_cause="The deploy of 2026-09-24, a restyle that also sorts the output, dropped the "
         "COALESCE that files new starters (not yet in staff_directory) under 'unassigned'; their pay now lands in a "
         "null department. Rolling back to the version of 2026-01-05 restores the output.",
         reference=Reference(kind="rollback"),

@@ -167,7 +167,7 @@ def _messages(stations: int, per_station: int, start: str) -> object:
 
 def station_archive_backfill_out_of_memory() -> Case:
     sql = """SELECT station_id, CAST(observed_at AS DATE) AS day, COUNT(*) AS messages,
-       string_agg(raw_message, chr(10) ORDER BY observed_at) AS archive
+       md5(string_agg(raw_message, chr(10) ORDER BY observed_at)) AS archive_md5
 FROM raw_messages
 GROUP BY 1, 2
 """
@@ -175,12 +175,12 @@ GROUP BY 1, 2
         id="station-archive-backfill-out-of-memory",
         now="2026-11-03T05:00:00Z",
         asset="station_daily_archive",
-        description="One archive record per station and day with every raw weather message of that day in order, "
-        "for the climate record.",
+        description="One archive record per station and day: its message count and the MD5 of all its raw weather "
+        "messages joined in order, for the tamper-evident climate record.",
         sql=sql,
         checks="""checks for station_daily_archive:
   - row_count > 0
-  - missing_count(archive) = 0
+  - missing_count(archive_md5) = 0
   - invalid_count(messages) = 0:
       valid max: 1440
 """,
@@ -191,8 +191,8 @@ GROUP BY 1, 2
         category="resource_exhaustion",
         remediation="resource_increase",
         root_cause="The message switch re-sent four weeks of minute messages for eight stations after a disk "
-        "recovery: 322,560 messages instead of 23,040. Concatenating each station-day's messages is correct but "
-        "needs more than the run's 64 MB; twice the memory limit is enough.",
+        "recovery: 322,560 messages instead of 23,040. Joining each station-day's messages for the digest is "
+        "correct but needs more than the run's 64 MB; twice the memory limit is enough.",
         reference=Reference(kind="limit"),
     )
 
@@ -209,8 +209,10 @@ def _labels(stores: int, per_store: int, start: str) -> object:
 
 
 def dispensing_label_audit_out_of_memory() -> Case:
+    # Delta tables have no unsigned 64-bit type: the hash is taken modulo the largest prime below 2^53, which
+    # keeps it a BIGINT that also reads back exactly as a double.
     sql = """SELECT store_id, product, COUNT(*) AS dispensings,
-       list(label_text ORDER BY dispensed_at) AS labels_printed
+       CAST(hash(list(label_text ORDER BY dispensed_at)) % 9007199254740881 AS BIGINT) AS labels_hash
 FROM label_log
 GROUP BY 1, 2
 """
@@ -218,12 +220,12 @@ GROUP BY 1, 2
         id="dispensing-label-audit-out-of-memory",
         now="2026-12-02T05:00:00Z",
         asset="label_audit",
-        description="Per store and product, every dispensing label printed, in order, for the pharmacy regulator's "
-        "audit.",
+        description="Per store and product, the number of labels printed and a hash of all of them in order, "
+        "for the pharmacy regulator's audit.",
         sql=sql,
         checks="""checks for label_audit:
   - row_count > 0
-  - missing_count(labels_printed) = 0
+  - missing_count(labels_hash) = 0
 """,
         faults={"memory_limit_mb": 64},
         formats={"label_log": "parquet"},
@@ -231,8 +233,8 @@ GROUP BY 1, 2
         after={"label_log": _labels(6, 60000, "2026-10-01 08:00:00")},
         category="resource_exhaustion",
         remediation="resource_increase",
-        root_cause="The label printers' history since October was loaded for the audit: 360,000 labels instead of "
-        "24,000. Collecting each store's labels is correct but needs more than the run's 64 MB; twice the memory "
-        "limit is enough.",
+        root_cause="The label printers' history since October was loaded for the audit: 360,000 labels instead "
+        "of 24,000. Collecting each store's labels for the digest is correct but needs more than the run's "
+        "64 MB; twice the memory limit is enough.",
         reference=Reference(kind="limit"),
     )
