@@ -184,15 +184,15 @@ GROUP BY 1, 2
   - invalid_count(messages) = 0:
       valid max: 1440
 """,
-        faults={"memory_limit_mb": 64},
+        faults={"memory_limit_mb": 40},
         formats={"raw_messages": "parquet"},
         before={"raw_messages": _messages(8, 2880, "2026-11-01 00:00:00")},
-        after={"raw_messages": _messages(8, 40320, "2026-10-06 00:00:00")},
+        after={"raw_messages": _messages(8, 30240, "2026-10-13 00:00:00")},
         category="resource_exhaustion",
         remediation="resource_increase",
-        root_cause="The message switch re-sent four weeks of minute messages for eight stations after a disk "
-        "recovery: 322,560 messages instead of 23,040. Joining each station-day's messages for the digest is "
-        "correct but needs more than the run's 64 MB; twice the memory limit is enough.",
+        root_cause="The message switch re-sent three weeks of minute messages for eight stations after a disk "
+        "recovery: 241,920 messages instead of 23,040. Joining each station-day's messages for the digest is "
+        "correct but needs more than the run's 40 MB; twice the memory limit is enough.",
         reference=Reference(kind="limit"),
     )
 
@@ -227,14 +227,14 @@ GROUP BY 1, 2
   - row_count > 0
   - missing_count(labels_hash) = 0
 """,
-        faults={"memory_limit_mb": 64},
+        faults={"memory_limit_mb": 40},
         formats={"label_log": "parquet"},
         before={"label_log": _labels(6, 4000, "2026-11-25 08:00:00")},
-        after={"label_log": _labels(6, 60000, "2026-10-01 08:00:00")},
+        after={"label_log": _labels(6, 45000, "2026-10-18 08:00:00")},
         category="resource_exhaustion",
         remediation="resource_increase",
-        root_cause="The label printers' history since October was loaded for the audit: 360,000 labels instead "
+        root_cause="The label printers' history since mid-October was loaded for the audit: 270,000 labels instead "
         "of 24,000. Collecting each store's labels for the digest is correct but needs more than the run's "
-        "64 MB; twice the memory limit is enough.",
+        "40 MB; twice the memory limit is enough.",
         reference=Reference(kind="limit"),
     )

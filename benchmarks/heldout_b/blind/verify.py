@@ -66,6 +66,9 @@ _WRAPPER = re.compile(r"^(?:\w+(?:Error|Exception): )+(?:the transform failed in
 
 
 def symptom(asset: str, error: str | None, failed_checks: list[str]) -> str:
+    if error and _out_of_memory(error):
+        # The engine's message carries the allocation sizes of the moment, which differ from run to run.
+        return f"{asset} run failed: Out of Memory Error"
     if error:
         inner = _WRAPPER.sub("", _first_line(error))
         inner = _WRAPPER.sub("", inner)
@@ -203,6 +206,13 @@ def _verify(case: Case, folder: Path, scratch: Path) -> tuple[Verdict, str]:  # 
         err, took = _transform(before_sql, _inputs(ws, "before"), threads=2)
         if err or took > seconds:
             return v.fail("before", f"FAIL: the last good transform took {took:.2f} s of {seconds:g} s ({err})"), ""
+
+    if memory:
+        before_sql = case.history[-1][0] if case.history else case.sql
+        before_inputs = _inputs(ws, "before")
+        bad = [t for t in MEMORY_THREADS if _transform(before_sql, before_inputs, threads=t, memory_mb=memory)[0]]
+        if bad:
+            return v.fail("before", f"FAIL: the last good transform needs more than {memory} MB (threads {bad})"), ""
 
     ws.switch_to_after()
     failed = ws.run()
