@@ -20,7 +20,7 @@ export DO_NOT_TRACK := 1
 export UV_COMPILE_BYTECODE := 1
 
 .PHONY: help install system-packages python-packages demo dev test lint bench bench-materialize bench-incidents \
-	bench-examples bench-sandbox bench-codegen incidents clean bench-tuned bench-heldout heldout bench-scale
+	bench-examples bench-sandbox bench-codegen incidents clean bench-tuned bench-heldout heldout heldout-b bench-scale
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -55,17 +55,21 @@ lint: install ## ruff check and format check
 # The six example incidents of the incident format (benchmarks/examples/FORMAT.md).
 EXAMPLES ?= benchmarks/examples
 
-bench: install ## The incident benchmark, tuned split and held-out split reported apart (JOBS=2)
+bench: install ## The incident benchmark, tuned split and the two held-out splits reported apart (JOBS=2)
 	@status=0; \
 	$(RUN) agentic-assets bench benchmarks/incidents $(EXAMPLES) --split tuned --out bench-out/tuned --jobs $${JOBS:-2} || status=1; \
 	$(RUN) agentic-assets bench benchmarks/heldout --split held-out --out bench-out/heldout --jobs $${JOBS:-2} || status=1; \
+	$(RUN) agentic-assets bench benchmarks/heldout_b --split held-out-b --out bench-out/heldout_b --jobs $${JOBS:-2} || status=1; \
 	exit $$status
 
 bench-tuned: install ## The tuned split only: benchmarks/incidents and the example incidents (JOBS=2)
 	@$(RUN) agentic-assets bench benchmarks/incidents $(EXAMPLES) --split tuned --out bench-out/tuned --jobs $${JOBS:-2}
 
-bench-heldout: install ## The held-out split only (benchmarks/heldout: nobody tunes on it) (JOBS=2)
-	@$(RUN) agentic-assets bench benchmarks/heldout --split held-out --out bench-out/heldout --jobs $${JOBS:-2}
+bench-heldout: install ## The held-out splits only (benchmarks/heldout, benchmarks/heldout_b: nobody tunes on them) (JOBS=2)
+	@status=0; \
+	$(RUN) agentic-assets bench benchmarks/heldout --split held-out --out bench-out/heldout --jobs $${JOBS:-2} || status=1; \
+	$(RUN) agentic-assets bench benchmarks/heldout_b --split held-out-b --out bench-out/heldout_b --jobs $${JOBS:-2} || status=1; \
+	exit $$status
 
 bench-examples: install ## Score the example incidents; fails if any is scored wrong (CI runs it)
 	@$(RUN) agentic-assets bench $(EXAMPLES) --out bench-out/examples --jobs 2
@@ -87,6 +91,9 @@ incidents: install ## Regenerate and verify the incident benchmark set (tuned sp
 
 heldout: install ## Regenerate and verify the held-out incident split
 	@$(RUN) python benchmarks/heldout/generate.py
+
+heldout-b: install ## Regenerate and verify the second held-out incident split (benchmarks/heldout_b)
+	@$(RUN) python benchmarks/heldout_b/generate.py
 
 clean: ## Remove generated data and Dagster state (keeps .venv)
 	rm -rf data bench-out storage history schedules logs .logs_queue .nux .telemetry

@@ -1,0 +1,1 @@
+"""The third incident generator: worlds per domain, drifts written as DuckDB statements, verified by the harness."""
