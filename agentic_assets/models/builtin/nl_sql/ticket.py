@@ -31,6 +31,13 @@ RENAME_WORDS = {
     "the", "a", "an", "goes", "go", "into", "as", "is", "are", "in", "column", "called", "named", "renamed",
     "copied", "stored", "shown", "put", "its", "their", "of", "from", "taken", "output", "return", "with", "and",
 }  # fmt: skip
+# the words that lead into a name being defined ('sum amount as total_amount', 'goes into x')
+DEFINING = ("as", "into", "column", "called", "named")
+# the words after which a key is what the rows are grouped (or partitioned) by
+GROUPING_WORDS = ("per", "each", "every")
+GROUPING_VERBS = ("group", "grouped", "split", "down", "partitioned", "partition")
+# the words that open the list of output columns ('Output a, b and c.', 'Return a and b.')
+LIST_LEADS = ("output", "return", "returns")
 ALL_COLUMNS = r"\b(every|all)( the)? (column|columns)\b|\bevery \w+ column\b|\ball \w+ columns\b|\bkeep all columns\b"
 
 
@@ -43,8 +50,7 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
 
     def output_names(self) -> list[str]:
         if self.req.output_columns:
-            for name in self.req.output_columns:
-                self.t.use(*self.mentions(name))
+            self.t.use(*self.name_spans(list(self.req.output_columns)))
             return list(self.req.output_columns)
         m = re.search(ALL_COLUMNS, self.text)
         names: list[str] = []
@@ -64,6 +70,26 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
                 i += 1
             self.t.use(k)
         return names
+
+    def name_spans(self, names: list[str]) -> list[int]:
+        """Where declared output names are placed as names: their defining occurrences ('... as x', 'into
+        x'), the list after 'output', or else the first occurrence. Any other occurrence of the word is
+        a reference some reader must place (a grouping, a filter, a tie rule), or it is refused."""
+        listed = set(self._output_list())
+        out: list[int] = []
+        for name in names:
+            found = [i for i, w in enumerate(self.t.words) if w == name]
+            own = [i for i in found if i in listed or self.t.word(i - 1) in DEFINING]
+            out += own or found[:1]
+        return out + [i for i in listed if self.t.words[i] in ("and", ",", "only", "the", "plus")]
+
+    def _output_list(self) -> list[int]:
+        """The positions of 'output a, b and c' up to the end of its sentence."""
+        k = next((i for i, w in enumerate(self.t.words) if w in LIST_LEADS), None)
+        if k is None:
+            return []
+        end = self.t.sentence_span(k)[1]
+        return list(range(k, end))
 
     def _unuse_all_but_phrase(self, m: re.Match) -> None:
         start = len(self.text[: m.start()].split())
@@ -117,7 +143,12 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         mention = mentions[0] if mentions else None
         ref = self.t.cat.exact(name)
         if ref is not None:
-            # a source column, unless the words make it an aggregate ('the latest event_time as last_seen')
+            # a source column, unless the words make it an aggregate ('the latest event_time as last_seen');
+            # the occurrence that names it (the customer's full_name) is where it is placed
+            placed = any(i in self.t.used for i in mentions)
+            qualified = mention is not None and self.t.cat.is_table_entity(singular(self.t.word(mention - 1)))
+            if mention is not None and (qualified or not placed):
+                self.t.use(mention)
             return "key", self.col(self._qualified(ref, mention))
         if set(name_tokens(name)) & {"rank", "position", "rn", "row_number"}:
             return "unknown", ""  # a window's position column, filled by the window
@@ -141,7 +172,10 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         return "unknown", ""
 
     def _grain(self, name: str, time: ColumnRef, mention: int | None, grain: str) -> str:
-        self.t.use(*self.mentions(time.name))
+        # the time column is placed where the grain is defined (its sentence), not wherever it occurs
+        found = self.mentions(time.name)
+        s, e = self.t.sentence_span(mention) if mention is not None else (0, 0)
+        self.t.use(*([i for i in found if s <= i < e] or found[:1]))
         try:
             return grain_expr(self.t, name, self.col(time), mention, grain)
         except ValueError as err:
@@ -219,6 +253,8 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         if unknown:
             raise CannotPlan(f"cannot tell what the column(s) {', '.join(unknown)} should hold")
         has_measure = any(kind in ("measure",) for kind, _ in defs.values())
+        if has_measure or window is not None or dedupe is not None:
+            self._place_groupings(names, defs)
         order = self._order_by(names)
         transform = where or post or has_measure or dedupe or window or pivot or band or order or self.joined
         if self.dimension_first() and has_measure:
@@ -231,6 +267,20 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             raise CannotPlan("found no aggregation, filter, join, deduplication, top-N, pivot or dead-letter rule")
         return SqlPlan(sql=sql, explanation=self._explain(names, defs, dedupe, window), columns=names,
                        assumptions=list(dict.fromkeys(self.assumptions)))  # fmt: skip
+
+    def _place_groupings(self, names: list[str], defs: dict[str, tuple[str, str]]) -> None:
+        """'per customer_id and channel', 'for each currency', 'grouped by country': a key named after a
+        grouping word is placed by the GROUP BY (or the window's partition), and so is the list it opens."""
+        t = self.t
+        keys = {n for n in names if defs[n][0] == "key"}
+        for i, w in enumerate(t.words):
+            by = w == "by" and t.word(i - 1) in GROUPING_VERBS
+            if not (w in GROUPING_WORDS or by):
+                continue
+            k = i + 1
+            while t.word(k) in keys or (t.word(k) in ("and", ",") and t.word(k + 1) in keys):
+                t.use(i, k)
+                k += 1
 
     def _explain(self, names, defs, dedupe, window) -> str:  # noqa: ANN001
         parts = [f"Columns {', '.join(names)} from {self.main}"]

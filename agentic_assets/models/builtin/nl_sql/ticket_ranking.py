@@ -9,6 +9,8 @@ import re
 from agentic_assets.models.builtin.nl_sql.clauses import Ticket
 from agentic_assets.models.builtin.nl_sql.ticket_base import TicketBase
 from agentic_assets.models.builtin.nl_sql.ticket_windows import (
+    ASC_WORDS,
+    DESC_WORDS,
     EARLIEST,
     LATEST,
     Window,
@@ -52,8 +54,11 @@ class RankingMixin(TicketBase):
         resolve = self._resolver([])
         partition: list[str] = []
         for i, w in enumerate(t.words):
-            if (w in ("per", "each", "every") and (w == "per" or t.word(i - 1) in ("for", "of", "in"))) or (
-                w in ("same", "one") and t.word(i - 1) in ("of", "the") and t.word(i - 2) != "only"
+            dedupe_on = w == "on" and t.word(i - 1).startswith(("dedupe", "deduplicat", "de-duplicat"))
+            if (
+                dedupe_on
+                or (w in ("per", "each", "every") and (w == "per" or t.word(i - 1) in ("for", "of", "in")))
+                or (w in ("same", "one") and t.word(i - 1) in ("of", "the") and t.word(i - 2) != "only")
             ):
                 k = i + 1
                 while k < len(t.toks):
@@ -151,10 +156,19 @@ class RankingMixin(TicketBase):
         for i, w in enumerate(t.words):
             if w in ("highest", "largest", "lowest", "smallest", "most", "biggest", "busiest", "fewest", "first"):
                 t.use(i)
+            if w == order_col and t.word(i + 1) in ("ranks", "ranked"):
+                t.use(i, i + 1)  # 'whose amount ranks in the top 3': the ranking column
         # 'the top 2 channels', 'the 3 customer_ids': the ranked entity, named after N
         for i, tok in enumerate(t.toks):
             if tok.is_number and i in t.used and resolve(i + 1) in names:
                 t.use(i + 1)
+        # 'keep the channel with the largest total', 'the single highest merchant_id': the ranked entity,
+        # named just before what ranks it or right after the direction word
+        for i, w in enumerate(t.words):
+            before = w == "with" and t.word(i + 1) == "the" and t.word(i + 2) in DESC_WORDS | ASC_WORDS
+            for k in [i - 1] if before else [i + 1] if w in DESC_WORDS | ASC_WORDS else []:
+                if resolve(k) in names and resolve(k) not in partition:
+                    t.use(k)
         ties = tie_breaks(t, {order_col, *partition}, resolve)
         rank_column = next((m for m in names if defs.get(m, ("",))[0] == "unknown"), None)
         if rank_column:
