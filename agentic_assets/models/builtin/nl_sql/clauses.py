@@ -23,7 +23,7 @@ OPERATOR_WORDS = {
     "sort", "sorted", "tie", "ties", "tied", "rank", "distinct", "latest", "earliest", "newest", "oldest", "recent",
     "top", "bottom", "unknown", "null", "missing", "positive", "negative", "weekend", "weekday", "weekdays",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "before", "after", "since",
-    "until", "largest", "smallest", "highest", "lowest", "busiest", "biggest",
+    "until", "largest", "smallest", "highest", "lowest", "busiest", "biggest", "fiscal",
 }  # fmt: skip
 # Words of a sentence about rows that tie ('when two copies share the event_time').
 TIE_SENTENCE_WORDS = {"tie", "ties", "tied", "share", "same", "equal", "identical"}

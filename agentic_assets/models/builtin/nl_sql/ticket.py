@@ -154,6 +154,8 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             return "unknown", ""  # a window's position column, filled by the window
         time = self.time_column()
         grain = grain_of(name)
+        if grain and time is None and len(self.time_candidates()) > 1:
+            raise self.no_time_column(f"the grain {name}")
         if grain and time is not None:
             return "key", self._grain(name, time, mention, grain)
         measure = read_measure(self.t, name, mention, boundaries, default_measure)

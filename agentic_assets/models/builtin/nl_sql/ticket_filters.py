@@ -21,10 +21,10 @@ ColumnSql = Callable[[ColumnRef], str]
 NEGATING = {"not", "neither", "nor", "except", "excluding", "outside"}
 DROPPING = {"dropped", "excluded", "ignored", "out", "removed", "drop", "ignore", "ignoring", "exclude"}
 MISSING = {"missing", "null", "empty", "absent", "blank", "unset"}
-MONTHS = {
+MONTHS = [
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december",
-}  # fmt: skip
+]  # fmt: skip
 
 
 def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
@@ -262,7 +262,7 @@ def weekday_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None) -> li
     def week_start(i: int) -> bool:
         sentence = t.words[slice(*t.sentence_span(i))]
         weeks = {"week", "weeks", "weekly", "iso"}
-        starts = {"starting", "starts", "that", "begins"}
+        starts = {"starting", "starts", "start", "that", "begins", "begin"}
         if not any(w in weeks or w.startswith("week_") for w in sentence):
             return False
         # 'the date of its Monday', 'the Monday the week starts on'

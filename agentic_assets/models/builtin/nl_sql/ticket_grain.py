@@ -81,9 +81,17 @@ def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None, gr
     odd = [x for x in examples if "_" not in x and not re.fullmatch(LABELS, x)]
     if odd:
         raise ValueError(f"cannot tell the label format of {name} from {', '.join(odd)}")
+    if "fiscal" in sentence_words or "fiscal" in name_tokens(name):
+        return fiscal_expr(ticket, name, time_col, grain, start, end)
     named_days = [w for w in sentence_words if w in DAYS]
-    if grain == "week" and any(d != "monday" for d in named_days):
-        raise ValueError(f"{name}: weeks that start on {named_days[0]} are not ISO weeks")
+    start_day = next((d for d in named_days if d != "monday"), None)
+    if grain == "week" and start_day is not None:
+        if len(set(named_days)) > 1 or labelled or "number" in sentence_words or "iso" in sentence_words:
+            raise ValueError(f"{name}: weeks that start on {start_day} have no ISO label or number")
+        ticket.use(*[i for i in range(start, end) if ticket.words[i] in DAYS or ticket.words[i] in ("start", "starts")])
+        # shift the day the week starts on to a Monday, truncate to the ISO week, shift back
+        shift = (8 - (DAYS[start_day] or 7)) % 7
+        return f"CAST(date_trunc('week', {time_col} + INTERVAL {shift} DAY) - INTERVAL {shift} DAY AS DATE)"
     clause = ticket.words[slice(*ticket.clause_span(mention))] if mention is not None else sentence_words
     as_number = "integer" in clause or any(
         w == "number" and ticket.word(i + 1) != "of" for i, w in enumerate(clause) if w == "number"
@@ -106,3 +114,34 @@ def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None, gr
     if labelled:
         raise ValueError(f"cannot tell the label format of {name}")
     return f"CAST(date_trunc('{grain}', {time_col}) AS DATE)"
+
+
+# 'the fiscal year starts in April', 'a fiscal year begins on 1 July'
+FISCAL_START = r"fiscal years? (?:starts?|begins?|starting|beginning|runs? from) (?:on |in )?(?:(?:1|1st|the first)(?: of)? )?(\w+)"
+# 'named after the year it ends in', 'labelled by the calendar year in which it starts'
+FISCAL_NAMING = r"(?:named|labelled|labeled|called|numbered) (?:after|by|for) the (?:calendar )?year (?:in which )?it (ends|starts|begins)"
+
+
+def fiscal_expr(ticket: Ticket, name: str, time_col: str, grain: str | None, start: int, end: int) -> str:
+    """A fiscal year as an integer, when the ticket defines it: the month it starts in and the year it is
+    named after. Anything less (or a fiscal quarter, month or week) is refused, never read as calendar."""
+    from agentic_assets.models.builtin.nl_sql.ticket_filters import MONTHS
+
+    text = " ".join(ticket.words)
+    first = re.search(FISCAL_START, text)
+    naming = re.search(FISCAL_NAMING, text)
+    month = MONTHS.index(first.group(1)) + 1 if first and first.group(1) in MONTHS else None
+    if grain != "year" or month is None or naming is None:
+        raise ValueError(
+            f"{name}: a fiscal {grain or 'period'} is not defined (say the month the fiscal year starts in "
+            "and whether it is named after the year it starts or ends in)"
+        )
+    for m in (first, naming):
+        a = len(text[: m.start()].split())
+        ticket.use(*range(a, a + len(m.group(0).split())))
+    ticket.use(*[i for i in range(start, end) if ticket.words[i] in ("fiscal", "year", "integer", "number")])
+    if month == 1:
+        return f"year({time_col})"
+    if naming.group(1) == "ends":
+        return f"year({time_col} + INTERVAL {13 - month} MONTH)"
+    return f"year({time_col} - INTERVAL {month - 1} MONTH)"
