@@ -14,7 +14,13 @@ from agentic_assets.models.builtin.contracts import SqlPlan, SqlRequest
 from agentic_assets.models.builtin.nl_sql import ticket_filters as tf
 from agentic_assets.models.builtin.nl_sql.ticket_bands import BandsMixin
 from agentic_assets.models.builtin.nl_sql.ticket_dead_letter import DeadLetterMixin
-from agentic_assets.models.builtin.nl_sql.ticket_grain import AGGREGATE_PARTS, grain_expr, grain_in_words, grain_of
+from agentic_assets.models.builtin.nl_sql.ticket_grain import (
+    AGGREGATE_PARTS,
+    grain_expr,
+    grain_in_words,
+    grain_of,
+    stated_grains,
+)
 from agentic_assets.models.builtin.nl_sql.ticket_joins import JoinsMixin
 from agentic_assets.models.builtin.nl_sql.ticket_layout import LayoutMixin
 from agentic_assets.models.builtin.nl_sql.ticket_measures import read_measure
@@ -158,22 +164,35 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             raise self.no_time_column(f"the grain {name}")
         if grain and time is not None:
             return "key", self._grain(name, time, mention, grain)
+        if time is not None and mention is not None and not set(name_tokens(name)) & AGGREGATE_PARTS:
+            # 'rolled up to the quarter of placed_at in period': a grain, before any aggregate word around it
+            grain = grain_in_words(self.t, mention, time.name, set(self.req.output_columns) - {name})
+            if grain:
+                return "key", self._grain(name, time, mention, grain)
         measure = read_measure(self.t, name, mention, boundaries, default_measure)
         if measure is not None:
             if measure.column is not None:
                 self.t.use(*[i for i in range(len(self.t.words)) if self.t.words[i] == measure.column.name][:1])
             return "measure", measure.sql(self.col)
-        # a name without a grain word and no aggregate in its words: a grain when its words name one
-        if time is not None and mention is not None and not set(name_tokens(name)) & AGGREGATE_PARTS:
-            grain = grain_in_words(self.t, mention, time.name, set(self.req.output_columns) - {name})
-            if grain:
-                return "key", self._grain(name, time, mention, grain)
         renamed = self._renamed(name, mention)
         if renamed is not None:
             return "key", self.col(renamed)
         return "unknown", ""
 
+    def _check_stated_grains(self) -> None:
+        """A grain the words state ('monthly', 'rolled up to the quarter') must be one an output column
+        holds: totals over all time, or per month when the ticket says quarter, would be a wrong table."""
+        for i, grain in stated_grains(self.t):
+            if grain not in self.grains_made:
+                held = ", ".join(sorted(self.grains_made)) or "none"
+                raise CannotPlan(
+                    f"the ticket states a {grain} grain ({self.t.toks[i].raw!r}) that no output column holds "
+                    f"(grains of the output: {held})"
+                )
+            self.t.use(i)
+
     def _grain(self, name: str, time: ColumnRef, mention: int | None, grain: str) -> str:
+        self.grains_made.add("day" if grain == "date" else grain)
         # the time column is placed where the grain is defined (its sentence), not wherever it occurs
         found = self.mentions(time.name)
         s, e = self.t.sentence_span(mention) if mention is not None else (0, 0)
@@ -245,6 +264,7 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
                 defs[name] = ("measure", pivot[name])
                 continue
             defs[name] = self.define(name, boundaries, default_measure)
+        self._check_stated_grains()
         band = self._band(names, defs)
         if band:
             defs[band[0]] = ("band", band[1])

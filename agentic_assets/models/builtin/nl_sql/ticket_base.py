@@ -20,6 +20,7 @@ class TicketBase:
         self.raw = request.description
         self.used_tables = {self.main}
         self.assumptions: list[str] = []
+        self.grains_made: set[str] = set()  # the time grains the output columns hold
 
     # ---- names -------------------------------------------------------------------------------------
     def mentions(self, name: str) -> list[int]:

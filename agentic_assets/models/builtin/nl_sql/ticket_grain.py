@@ -15,6 +15,9 @@ from agentic_assets.models.builtin.text import name_tokens
 GRAIN_WORDS = ("hour", "day", "date", "week", "month", "quarter", "year")
 # label forms this module writes: 2026-Q1, 2026-W07, 2026-03, and dates
 LABELS = r"\d{4}-(q[1-4]|w\d{2}|\d{2}|\d{2}-\d{2})"
+# aggregate words of the measures' reader, as they appear in a ticket
+AGGREGATE_WORDS = {"sum", "summed", "total", "totals", "count", "number", "average", "avg", "mean", "smallest",
+                   "minimum", "min", "lowest", "largest", "maximum", "max", "highest"}  # fmt: skip
 AGGREGATE_PARTS = {"total", "sum", "count", "avg", "average", "min", "max", "mean", "n"}
 ADJECTIVES = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter",
               "yearly": "year", "annual": "year"}  # fmt: skip
@@ -23,6 +26,25 @@ FORM_WORDS = {
     "label", "labelled", "labeled", "text", "form", "like", "example", "iso", "first", "calendar", "integer",
     "starting", "monday", "number", "date", "start", "yyyy-mm", "yyyy-www", "'yyyy-mm'",
 }  # fmt: skip
+
+
+# the words right before a grain word that state the rows' grain ('per month', 'rolled up to the quarter')
+GRAIN_LEADS = {"per", "by", "each", "every", "calendar", "the"}
+
+
+def stated_grains(ticket: Ticket) -> list[tuple[int, str]]:
+    """Where the ticket states the grain of its rows: 'monthly', 'month-level', 'per calendar month',
+    'by month of order_date', 'rolled up to the quarter'. 'The first day of the month' describes a form."""
+    out = []
+    for i, w in enumerate(ticket.words):
+        grain = ADJECTIVES.get(w) or (w[: -len("-level")] if w.endswith("-level") else None)
+        if grain is None and w in GRAIN_WORDS and w != "date" and ticket.word(i - 1) in GRAIN_LEADS:
+            # 'the quarter' states a grain only after 'to' or 'by' ('rolled up to the quarter')
+            if ticket.word(i - 1) != "the" or ticket.word(i - 2) in ("to", "by", "per"):
+                grain = w
+        if grain in GRAIN_WORDS:
+            out.append((i, "day" if grain == "date" else grain))
+    return out
 
 
 def grain_of(name: str) -> str | None:
@@ -37,16 +59,23 @@ def grain_in_words(ticket: Ticket, mention: int, time_name: str, others: set[str
     """'the month of signup_date formatted as text in signup_label': a name without a grain word is a
     grain when the words before it in its clause (back to another output name) name one grain and
     the time column."""
-    if ticket.word(mention - 1) not in ("in", "into", "as", "column", "called", "named"):
+    if ticket.word(mention + 1) in ("is", "holds", "shows") and ticket.word(mention - 1) not in ("in", "into", "as"):
+        # 'the period is the first day of the month of placed_at': the clause after the name defines it
+        _, end = ticket.clause_span(mention)
+        words = ticket.words[mention + 1 : end]
+        if any(w in others for w in words):
+            return None
+    elif ticket.word(mention - 1) not in ("in", "into", "as", "column", "called", "named"):
         return None  # the words before define it only when they lead into its name
-    start, _ = ticket.sentence_span(mention)
-    for k in range(mention - 1, start - 1, -1):
-        if ticket.words[k] in others:
-            start = k + 1
-            break
-    words = ticket.words[start:mention]
-    if time_name not in words:
-        return None
+    else:
+        start, _ = ticket.sentence_span(mention)
+        for k in range(mention - 1, start - 1, -1):
+            if ticket.words[k] in others:
+                start = k + 1
+                break
+        words = ticket.words[start:mention]
+    if time_name not in words or set(words) & AGGREGATE_WORDS:
+        return None  # 'the total amount per month of placed_at as x' is a measure, not a grain
     hits = {ADJECTIVES.get(w, w) for w in words if w in GRAIN_WORDS or w in ADJECTIVES} - {"date"}
     # 'the first day of the month' is the month's first day, not a day grain
     if re.search(r"\bday of (?:the |its |each )?(week|month|quarter|year)\b", " ".join(words)):

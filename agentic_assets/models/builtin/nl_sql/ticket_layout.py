@@ -10,7 +10,6 @@ from agentic_assets.models.builtin.nl_sql.ticket_base import TicketBase
 from agentic_assets.models.builtin.nl_sql.ticket_windows import direction_near
 from agentic_assets.models.builtin.nl_sql.words import ident
 
-
 # the words before 'order' that make it an ordering ('in descending order', 'sort the rows by')
 ORDER_LEADS = {"in", "descending", "ascending", "reverse", "alphabetical", "chronological"}
 
