@@ -38,10 +38,10 @@ def stated_grains(ticket: Ticket) -> list[tuple[int, str]]:
     out = []
     for i, w in enumerate(ticket.words):
         grain = ADJECTIVES.get(w) or (w[: -len("-level")] if w.endswith("-level") else None)
-        if grain is None and w in GRAIN_WORDS and w != "date" and ticket.word(i - 1) in GRAIN_LEADS:
-            # 'the quarter' states a grain only after 'to' or 'by' ('rolled up to the quarter')
-            if ticket.word(i - 1) != "the" or ticket.word(i - 2) in ("to", "by", "per"):
-                grain = w
+        led = w in GRAIN_WORDS and w != "date" and ticket.word(i - 1) in GRAIN_LEADS
+        # 'the quarter' states a grain only after 'to' or 'by' ('rolled up to the quarter')
+        if grain is None and led and (ticket.word(i - 1) != "the" or ticket.word(i - 2) in ("to", "by", "per")):
+            grain = w
         if grain in GRAIN_WORDS:
             out.append((i, "day" if grain == "date" else grain))
     return out
@@ -146,9 +146,14 @@ def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None, gr
 
 
 # 'the fiscal year starts in April', 'a fiscal year begins on 1 July'
-FISCAL_START = r"fiscal years? (?:starts?|begins?|starting|beginning|runs? from) (?:on |in )?(?:(?:1|1st|the first)(?: of)? )?(\w+)"
+FISCAL_START = (
+    r"fiscal years? (?:starts?|begins?|starting|beginning|runs? from) (?:on |in )?(?:(?:1|1st|the first)(?: of)? )?(\w+)"
+)
 # 'named after the year it ends in', 'labelled by the calendar year in which it starts'
-FISCAL_NAMING = r"(?:named|labelled|labeled|called|numbered) (?:after|by|for) the (?:calendar )?year (?:in which )?it (ends|starts|begins)"
+FISCAL_NAMING = (
+    r"(?:named|labelled|labeled|called|numbered) (?:after|by|for) the (?:calendar )?year (?:in which )?it "
+    r"(ends|starts|begins)"
+)
 
 
 def fiscal_expr(ticket: Ticket, name: str, time_col: str, grain: str | None, start: int, end: int) -> str:
