@@ -147,7 +147,8 @@ def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None, gr
 
 # 'the fiscal year starts in April', 'a fiscal year begins on 1 July'
 FISCAL_START = (
-    r"fiscal years? (?:starts?|begins?|starting|beginning|runs? from) (?:on |in )?(?:(?:1|1st|the first)(?: of)? )?(\w+)"
+    r"fiscal years? (?:starts?|begins?|starting|beginning|runs? from) (?:on |in )?"
+    r"(?:(?:1|1st|the first)(?: of)? )?(\w+)"
 )
 # 'named after the year it ends in', 'labelled by the calendar year in which it starts'
 FISCAL_NAMING = (
