@@ -30,6 +30,10 @@ TIE_SENTENCE_WORDS = {"tie", "ties", "tied", "share", "same", "equal", "identica
 # A clause that only says something is kept as it is ("including refunds", "every status counts").
 INCLUSION_WORDS = {"including", "included", "includes", "reduce", "reduces", "counted", "counts", "arrive"}
 EXCLUSION_WORDS = {"only", "not", "except", "drop", "dropped", "excluded", "excluding", "ignored", "ignore", "left"}
+MONTHS = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+]  # fmt: skip
 DAYS = {"sunday": 0, "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6}
 
 
@@ -194,8 +198,11 @@ class Ticket:
             ref = self.column_at(i)
             if i < title_end and ref is not None and ref.name in used_columns:
                 continue
+            # a month named is a window ('in March'), unless 'may' is the verb
+            month = tok.text in MONTHS and (tok.text != "may" or tok.raw[:1].isupper())
             meaningful = (
-                tok.is_number
+                month
+                or tok.is_number
                 or tok.is_quoted
                 or tok.text in OPERATOR_WORDS
                 or i in values

@@ -24,6 +24,7 @@ from agentic_assets.models.builtin.nl_sql.ticket_grain import (
 from agentic_assets.models.builtin.nl_sql.ticket_joins import JoinsMixin
 from agentic_assets.models.builtin.nl_sql.ticket_layout import LayoutMixin
 from agentic_assets.models.builtin.nl_sql.ticket_measures import read_measure
+from agentic_assets.models.builtin.nl_sql.ticket_periods import period_filters
 from agentic_assets.models.builtin.nl_sql.ticket_pivot import PivotMixin
 from agentic_assets.models.builtin.nl_sql.ticket_ranking import RankingMixin
 from agentic_assets.models.builtin.nl_sql.words import UNSUPPORTED, CannotPlan
@@ -134,6 +135,8 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         try:
             conds = tf.membership_filters(t, self.col, self.used_tables)
             conds += tf.date_filters(t, self.col, time)
+            if not tf.explicit_dates(t):
+                conds += period_filters(t, self.col, time, self.main)
             conds += tf.weekday_filters(t, self.col, time)
             conds += tf.comparison_filters(t, self.col, default, set(skip))
             conds += tf.null_filters(t, self.col, set(skip))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from agentic_assets.models.builtin.nl_sql.clauses import DAYS, Ticket
+from agentic_assets.models.builtin.nl_sql.clauses import DAYS, MONTHS, Ticket
 from agentic_assets.models.builtin.nl_sql.ticket_polarity import drops, excluded, negated_beside
 from agentic_assets.models.builtin.nl_sql.words import literal
 from agentic_assets.models.builtin.schema_match import ColumnRef
@@ -21,10 +21,6 @@ ColumnSql = Callable[[ColumnRef], str]
 NEGATING = {"not", "neither", "nor", "except", "excluding", "outside"}
 DROPPING = {"dropped", "excluded", "ignored", "out", "removed", "drop", "ignore", "ignoring", "exclude"}
 MISSING = {"missing", "null", "empty", "absent", "blank", "unset"}
-MONTHS = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
-]  # fmt: skip
 
 
 def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
@@ -214,9 +210,14 @@ def null_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
     return out
 
 
+def explicit_dates(t: Ticket) -> list[int]:
+    """Positions of ISO dates ('2026-03-01') in the ticket."""
+    return [i for i, tok in enumerate(t.toks) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", tok.text)]
+
+
 def date_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None) -> list[str]:
     out = []
-    dates = [i for i, tok in enumerate(t.toks) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", tok.text)]
+    dates = explicit_dates(t)
     if not dates:
         return out
     if time_ref is None:

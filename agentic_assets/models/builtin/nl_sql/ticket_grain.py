@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from agentic_assets.models.builtin.nl_sql.clauses import DAYS, Ticket
+from agentic_assets.models.builtin.nl_sql.clauses import DAYS, MONTHS, Ticket
 from agentic_assets.models.builtin.text import name_tokens
 
 GRAIN_WORDS = ("hour", "day", "date", "week", "month", "quarter", "year")
@@ -160,8 +160,6 @@ FISCAL_NAMING = (
 def fiscal_expr(ticket: Ticket, name: str, time_col: str, grain: str | None, start: int, end: int) -> str:
     """A fiscal year as an integer, when the ticket defines it: the month it starts in and the year it is
     named after. Anything less (or a fiscal quarter, month or week) is refused, never read as calendar."""
-    from agentic_assets.models.builtin.nl_sql.ticket_filters import MONTHS
-
     text = " ".join(ticket.words)
     first = re.search(FISCAL_START, text)
     naming = re.search(FISCAL_NAMING, text)

@@ -8,6 +8,7 @@ import re
 
 from agentic_assets.models.builtin.nl_sql.clauses import Ticket
 from agentic_assets.models.builtin.nl_sql.ticket_base import TicketBase
+from agentic_assets.models.builtin.nl_sql.ticket_periods import period_tokens
 from agentic_assets.models.builtin.nl_sql.ticket_windows import (
     ASC_WORDS,
     DESC_WORDS,
@@ -34,7 +35,8 @@ class RankingMixin(TicketBase):
         time = self.time_column()
         if time is None or keep_count_peek(t) not in (None, 1):
             return None
-        words = set(t.words)
+        window = period_tokens(t)
+        words = {w for i, w in enumerate(t.words) if i not in window}
         latest = words & LATEST or re.search(r"\bmost recent\b", self.text)
         # 'first' alone is an ordinal ('first collapse replays'); 'first <row of a source>' is the earliest row
         entities = "|".join(singular(name_tokens(tb.name)[-1]) for tb in self.req.tables)
@@ -47,7 +49,7 @@ class RankingMixin(TicketBase):
             return None
         direction = "DESC" if latest and not earliest else "ASC"
         if latest and earliest:
-            first_latest = min(i for i, w in enumerate(t.words) if w in LATEST | {"most"})
+            first_latest = min(i for i, w in enumerate(t.words) if w in LATEST | {"most"} and i not in window)
             first_earliest = min(i for i, w in enumerate(t.words) if w in EARLIEST)
             direction = "DESC" if first_latest < first_earliest else "ASC"
         # partition: 'one row per X (and Y)', 'per X', 'for each X', 'for every X'
