@@ -152,6 +152,7 @@ class Ticket:
                     end = self.clause_span(close + 1)[1] if close + 1 < len(self.toks) else close
                 self.use(*range(start, end))
             i = end + 1
+        values = {k for v in self.cat.value_matches(self.toks) for k in v.tokens}
         i = 0
         while i < len(self.toks):
             start, end = self.sentence_span(i)
@@ -161,7 +162,10 @@ class Ticket:
             )
             # a title of a few words restates the request, unless it states a rule ('Positive amounts only.')
             title = end - start <= 3 and not any(
-                self.toks[k].is_number or self.toks[k].is_quoted or self.words[k] in OPERATOR_WORDS | EXCLUSION_WORDS
+                self.toks[k].is_number
+                or self.toks[k].is_quoted
+                or self.words[k] in OPERATOR_WORDS | EXCLUSION_WORDS
+                or k in values  # 'Daily atm withdrawals.' keeps the atm rows
                 for k in range(start, end)
             )
             if elsewhere or title:
@@ -193,6 +197,8 @@ class Ticket:
                 and (self.in_tie_sentence(i) or self.word(i - 1) in ("those", "these", "both"))
             ):
                 continue  # 'when two copies share the event_time', 'those two channels': not a count
+            if i < title_end and tok.text in MONTHS and tok.text in used_words:
+                continue  # 'April 2026 online payments.' restates the body's window
             if i < title_end and tok.is_number and (tok.text in used_numbers or tok.text in used_years):
                 continue  # 'Customers who joined during 2024.' restates the body's window
             ref = self.column_at(i)

@@ -136,7 +136,7 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             conds = tf.membership_filters(t, self.col, self.used_tables)
             conds += tf.date_filters(t, self.col, time)
             if not tf.explicit_dates(t):
-                conds += period_filters(t, self.col, time, self.main)
+                conds += period_filters(t, self.col, time, self.main, set(skip))
             conds += tf.weekday_filters(t, self.col, time)
             conds += tf.comparison_filters(t, self.col, default, set(skip))
             conds += tf.null_filters(t, self.col, set(skip))

@@ -40,6 +40,10 @@ def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
         negated = excluded(t, first, v.tokens[-1] + 1, bool(local))
         groups.setdefault((v.ref.table, v.ref.name, negated), []).append(v)
         t.use(*v.tokens, *local)
+        # 'sum amount over settled rows', 'across all online rows': the rows the filter keeps
+        lead = first - 2 if t.word(first - 1) in ("the", "all") else first - 1
+        if t.word(lead) in ("over", "across", "among"):
+            t.use(*range(lead, first))
         for k in range(max(start, first - 6), first):
             if t.words[k] in ("is", "or", "and"):
                 t.use(k)

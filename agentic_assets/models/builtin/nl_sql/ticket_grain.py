@@ -47,6 +47,20 @@ def stated_grains(ticket: Ticket) -> list[tuple[int, str]]:
     return out
 
 
+def week_start_days(ticket: Ticket) -> list[str]:
+    """The days named in a sentence that says when weeks start ('a team whose weeks start on Sunday')."""
+    out: list[str] = []
+    i = 0
+    while i < len(ticket.toks):
+        s, e = ticket.sentence_span(i)
+        words = ticket.words[s:e]
+        if {"week", "weeks"} & set(words) and {"start", "starts", "starting", "begin", "begins"} & set(words):
+            out += [w for w in words if w in DAYS]
+            ticket.use(*[k for k in range(s, e) if ticket.words[k] in DAYS])
+        i = e + 1
+    return out
+
+
 def grain_of(name: str) -> str | None:
     parts = name_tokens(name)
     if set(parts) & AGGREGATE_PARTS:
@@ -77,6 +91,8 @@ def grain_in_words(ticket: Ticket, mention: int, time_name: str, others: set[str
     if time_name not in words or set(words) & AGGREGATE_WORDS:
         return None  # 'the total amount per month of placed_at as x' is a measure, not a grain
     hits = {ADJECTIVES.get(w, w) for w in words if w in GRAIN_WORDS or w in ADJECTIVES} - {"date"}
+    if not hits and "date" in words:
+        hits = {"day"}  # 'the period is the calendar date of event_time'
     # 'the first day of the month' is the month's first day, not a day grain
     if re.search(r"\bday of (?:the |its |each )?(week|month|quarter|year)\b", " ".join(words)):
         hits.discard("day")
@@ -112,7 +128,7 @@ def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None, gr
         raise ValueError(f"cannot tell the label format of {name} from {', '.join(odd)}")
     if "fiscal" in sentence_words or "fiscal" in name_tokens(name):
         return fiscal_expr(ticket, name, time_col, grain, start, end)
-    named_days = [w for w in sentence_words if w in DAYS]
+    named_days = [w for w in sentence_words if w in DAYS] or (week_start_days(ticket) if grain == "week" else [])
     start_day = next((d for d in named_days if d != "monday"), None)
     if grain == "week" and start_day is not None:
         if len(set(named_days)) > 1 or labelled or "number" in sentence_words or "iso" in sentence_words:

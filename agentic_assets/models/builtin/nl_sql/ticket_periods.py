@@ -32,7 +32,9 @@ PATTERNS: list[tuple[str, str]] = [
     ),
     (
         r"\b(?:(?:over|in|within|during|from|for) )?(?:the )?(?:last|latest|final) (\d+) days? (?:of|in) "
-        r"(?:the )?(?:data|source|table|rows)\b",
+        r"(?:the )?(?:data|source|table|rows)\b"
+        r"(?:(?: ,)? (?:counted|counting|measured) back from the (?:latest|last) (?:date|day)"
+        r"(?: present| in the data)?)?",
         "last_days",
     ),
     (r"\b(?:the )?(?:last|past|previous) (\d+) days?\b", "relative"),
@@ -67,7 +69,9 @@ def period_tokens(t: Ticket) -> set[int]:
     return out
 
 
-def period_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None, main: str) -> list[str]:
+def period_filters(
+    t: Ticket, col: ColumnSql, time_ref: ColumnRef | None, main: str, skip: set[int] = frozenset()
+) -> list[str]:
     """SQL conditions for the calendar windows the words state; ValueError when one cannot be written."""
     text = " ".join(t.words)
     out: list[str] = []
@@ -77,6 +81,8 @@ def period_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None, main: 
             if any(a < m.end() and m.start() < b for a, b in taken) or _defines_a_year(text, m):
                 continue
             taken.append((m.start(), m.end()))
+            if len(text[: m.start()].split()) in skip:
+                continue  # a window of the other stage ('... then keep rows in 2026')
             if time_ref is None:
                 raise ValueError(f"'{m.group(0)}' is a window, but there is no single time column")
             start = len(text[: m.start()].split())
@@ -84,6 +90,9 @@ def period_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None, main: 
             # 'whose placed_at falls in 2026': the time column named just before is the window's
             t.use(*[k for k in range(max(0, start - 4), start) if t.words[k] == time_ref.name])
             out.append(_condition(kind, m, col(time_ref), time_ref, main))
+            if kind == "last_days":
+                # 'Recent activity per channel.': the title restates the window
+                t.use(*[k for k in range(t.title_end()) if t.words[k] == "recent"])
     return out
 
 

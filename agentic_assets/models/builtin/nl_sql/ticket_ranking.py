@@ -37,7 +37,8 @@ class RankingMixin(TicketBase):
             return None
         window = period_tokens(t)
         words = {w for i, w in enumerate(t.words) if i not in window}
-        latest = words & LATEST or re.search(r"\bmost recent\b", self.text)
+        # 'recent' alone ('recent activity') is no rule; 'the most recent' is
+        latest = words & (LATEST - {"recent"}) or re.search(r"\bmost recent\b", self.text)
         # 'first' alone is an ordinal ('first collapse replays'); 'first <row of a source>' is the earliest row
         entities = "|".join(singular(name_tokens(tb.name)[-1]) for tb in self.req.tables)
         earliest = words & EARLIEST - {"first"} or re.search(
