@@ -27,6 +27,7 @@ from agentic_assets.models.builtin.nl_sql.ticket_measures import read_measure
 from agentic_assets.models.builtin.nl_sql.ticket_periods import period_filters
 from agentic_assets.models.builtin.nl_sql.ticket_pivot import PivotMixin
 from agentic_assets.models.builtin.nl_sql.ticket_ranking import RankingMixin
+from agentic_assets.models.builtin.nl_sql.ticket_stages import collapses_copies, order_is_stated, second_stage_start
 from agentic_assets.models.builtin.nl_sql.words import UNSUPPORTED, CannotPlan
 from agentic_assets.models.builtin.schema_match import ColumnRef
 from agentic_assets.models.builtin.text import name_tokens, singular
@@ -254,12 +255,14 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         default_measure = ColumnRef(fact.name, fact_measures[0]) if len(fact_measures) == 1 else None
         del measures_all
         pivot = self._pivot(names, default_measure)
-        then = t.find("then")
         # one row per entity of a dimension source is a join, not a deduplication
         dedupe = None if self.dimension_first() else self._dedupe_window()
+        then = second_stage_start(t) if dedupe else None
         pre_skip = set(range(then, len(t.toks))) if (then is not None and dedupe) else set()
         where = self.filters(skip=pre_skip)
         post = self.filters(skip=set(range(0, then))) if pre_skip and then is not None else []
+        if dedupe and where and not pre_skip:
+            self._check_stage_order(where, dedupe.partition)
         boundaries = sorted(i for n in names for i in self.mentions(n))
         defs: dict[str, tuple[str, str]] = {}
         for name in names:
@@ -292,6 +295,20 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             raise CannotPlan("found no aggregation, filter, join, deduplication, top-N, pivot or dead-letter rule")
         return SqlPlan(sql=sql, explanation=self._explain(names, defs, dedupe, window), columns=names,
                        assumptions=list(dict.fromkeys(self.assumptions)))  # fmt: skip
+
+    def _check_stage_order(self, where: list[str], partition: list[str]) -> None:
+        """Copies of one record collapsed to one and a filter on another column, with no order stated:
+        the latest settled copy and the records whose latest copy is settled differ; refuse."""
+        if not collapses_copies(self.t) or order_is_stated(self.t):
+            return
+        names = {c.name for tb in self.req.tables for c in tb.columns}
+        for cond in where:
+            cols = set(re.findall(r"[a-z_][a-z0-9_]*", cond.lower())) & names
+            if cols - set(partition):
+                raise CannotPlan(
+                    f"cannot tell whether the filter ({cond}) applies before or after keeping one row per "
+                    f"{', '.join(partition)}; say 'then' or 'of those'"
+                )
 
     def _place_groupings(self, names: list[str], defs: dict[str, tuple[str, str]]) -> None:
         """'per customer_id and channel', 'for each currency', 'grouped by country': a key named after a
