@@ -126,3 +126,29 @@ def test_the_month_number(plan, rows):
     p = plan("Orders per month number. month_no is the month of placed_at as an integer. Count the rows as "
              "order_count.", columns=["month_no", "order_count"])  # fmt: skip
     assert sorted(rows(p)) == [(1, 3), (2, 3)]
+
+
+@pytest.mark.parametrize(
+    ("description", "column", "word"),
+    [
+        ("Totals per month. The month is shown as 'Mon YYYY' text in month_label.", "month_label", "Mon YYYY"),
+        ("Totals per month. month_label is the month of placed_at as text.", "month_label", "no format"),
+        ("Totals per day. day_no is the day of placed_at as an integer.", "day_no", "say which"),
+    ],
+)
+def test_grain_forms_it_cannot_tell_are_refused(refusal, description, column, word):
+    assert word in refusal(description + " Sum price as total_price.", columns=[column, "total_price"])
+
+
+def test_the_last_day_of_the_month_is_no_deduplication(plan, rows):
+    p = plan("Totals per state per month. Sum price as total_price; month is the last day of the month of "
+             "placed_at.", columns=["month", "state", "total_price"])  # fmt: skip
+    assert "QUALIFY" not in p.sql
+    hand = "SELECT last_day(placed_at), state, SUM(price) FROM orders GROUP BY 1, 2"
+    assert sorted(rows(p)) == sorted(rows(hand))
+
+
+def test_the_hour_of_day_as_a_number(plan, rows):
+    p = plan("Hourly totals. Sum price as total_price; hour is the hour of day of placed_at as an integer.",
+             columns=["hour", "total_price"])  # fmt: skip
+    assert sorted(rows(p)) == sorted(rows("SELECT hour(placed_at), SUM(price) FROM orders GROUP BY 1"))

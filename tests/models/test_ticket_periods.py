@@ -46,3 +46,15 @@ def test_a_month_named_and_not_read_is_refused(refusal):
     # 'May' as a month is a window; nothing reads 'the May campaign', so it must not pass unread
     reason = refusal(f"{SUM} Exclude the May campaign rows.", columns=["state", "total_price"])
     assert "May" in reason
+
+
+@pytest.mark.parametrize(
+    ("window", "word"),
+    [
+        ("Orders year to date.", "depends on the day"),
+        ("Orders of last month.", "depends on the day"),
+        ("Orders placed in the first quarter of 2026.", "cannot tell the window"),
+    ],
+)
+def test_relative_and_partial_windows_are_refused(refusal, window, word):
+    assert word in refusal(f"{SUM} {window}", columns=["state", "total_price"])

@@ -24,6 +24,7 @@ OPERATOR_WORDS = {
     "top", "bottom", "unknown", "null", "missing", "positive", "negative", "weekend", "weekday", "weekdays",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "before", "after", "since",
     "until", "largest", "smallest", "highest", "lowest", "busiest", "biggest", "fiscal",
+    "business", "working",
 }  # fmt: skip
 # Words of a sentence about rows that tie ('when two copies share the event_time').
 TIE_SENTENCE_WORDS = {"tie", "ties", "tied", "share", "same", "equal", "identical"}

@@ -124,6 +124,12 @@ def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None, gr
     # an example label the formats below do not write ('Q1 2026', '03/2026') is refused, not reformatted
     examples = re.findall(r"(?<![\w/-])(?=[\w/-]*\d)(?=[\w/-]*[a-z/])[\w/-]+", ticket.request.description.lower())
     odd = [x for x in examples if "_" not in x and not re.fullmatch(LABELS, x)]
+    # a format written as a pattern ('Mon YYYY', 'MM/YYYY') that is not one of the forms below
+    odd += [
+        tok.raw
+        for tok in ticket.toks[start:end]
+        if tok.is_quoted and "yyyy" in tok.text and not re.fullmatch(r"'?yyyy-(mm|www|qn|q\d|mm-dd)'?", tok.text)
+    ]
     if odd:
         raise ValueError(f"cannot tell the label format of {name} from {', '.join(odd)}")
     if "fiscal" in sentence_words or "fiscal" in name_tokens(name):
@@ -141,11 +147,21 @@ def grain_expr(ticket: Ticket, name: str, time_col: str, mention: int | None, gr
     as_number = "integer" in clause or any(
         w == "number" and ticket.word(i + 1) != "of" for i, w in enumerate(clause) if w == "number"
     )
+    if as_number and grain == "hour":
+        return f"hour({time_col})"  # 'the hour of day as an integer'
+    if as_number and grain in ("day", "date"):
+        raise ValueError(f"{name}: a day as a number is the day of the month or of the week; say which")
+    if grain == "month" and re.search(r"\blast day of\b", text):
+        return f"last_day({time_col})"  # 'the last day of the month'
+    if re.search(r"\blast day of\b", text):
+        raise ValueError(f"{name}: the last day of a {grain} is not a form this planner writes")
     if as_number and grain in ("week", "month", "quarter"):
         # 'the ISO week number', 'the month as an integer': the period's number within its year
         return f"{'week' if grain == 'week' else grain}({time_col})"
     if grain == "week" and (labelled or "yyyy-www" in text or "iso year and week" in text):
         return f"strftime({time_col}, '%G-W%V')"
+    if labelled and not re.search(r"yyyy|\d{4} ?- ?[qw]?\d", text):
+        raise ValueError(f"{name}: a text label with no format or example ('YYYY-MM', 2026-Q1)")
     if grain == "month" and (labelled or "yyyy-mm" in text):
         return f"strftime({time_col}, '%Y-%m')"
     if grain == "quarter" and (labelled or re.search(r"\d{4}-q\d", text)):

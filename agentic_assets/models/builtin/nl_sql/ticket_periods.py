@@ -38,6 +38,8 @@ PATTERNS: list[tuple[str, str]] = [
         "last_days",
     ),
     (r"\b(?:the )?(?:last|past|previous) (\d+) days?\b", "relative"),
+    (r"\b(?:year|month|quarter|week)[ -]to[ -]date\b|\b(?:ytd|mtd|qtd|today|yesterday|tomorrow)\b", "relative"),
+    (r"\b(?:this|last|current|previous|past|next) (?:week|month|quarter|year)\b", "relative"),
 ]
 DAY_OPS = {"on or before": "<=", "on or after": ">=", "before": "<", "after": ">", "until": "<=", "from": ">=",
            "since": ">="}  # fmt: skip
@@ -107,6 +109,9 @@ def _condition(kind: str, m: re.Match, ts: str, ref: ColumnRef, main: str) -> st
         return f"{ts} >= {_first(year, month)} AND {ts} < {_after(year, month)}"
     if kind == "year":
         year = int(g[0])
+        if re.search(r"(?:quarter|half|month|week|day|q[1-4]|h[12]) of$", m.string[: m.end()].rsplit(" ", 1)[0]):
+            lead = " ".join(m.string[: m.start()].split()[-3:])
+            raise ValueError(f"cannot tell the window '{lead} {m.group(0)}'")
         return f"{ts} >= {_first(year, 1)} AND {ts} < {_first(year + 1, 1)}"
     if kind == "day_of_month":
         return f"day({ts}) {DAY_OPS[g[0]]} {int(g[1])}"

@@ -25,6 +25,7 @@ from agentic_assets.models.builtin.nl_sql.ticket_windows import (
 from agentic_assets.models.builtin.nl_sql.words import CannotPlan
 from agentic_assets.models.builtin.text import name_tokens, singular
 
+GRAIN_NOUNS = {"day", "week", "month", "quarter", "year", "hour"}
 REPLAY_WORDS = {"replays", "duplicates", "copies", "repeats", "resends", "dupes"}
 
 
@@ -36,6 +37,8 @@ class RankingMixin(TicketBase):
         if time is None or keep_count_peek(t) not in (None, 1):
             return None
         window = period_tokens(t)
+        # 'the last day of the month', 'the first week of the year': a form of a period, not a row
+        window |= {i for i, w in enumerate(t.words) if t.word(i + 1) in GRAIN_NOUNS and t.word(i + 2) == "of"}
         words = {w for i, w in enumerate(t.words) if i not in window}
         # 'recent' alone ('recent activity') is no rule; 'the most recent' is
         latest = words & (LATEST - {"recent"}) or re.search(r"\bmost recent\b", self.text)
