@@ -7,7 +7,8 @@ gets a refusal naming what it could not map, never a guess. One module per conce
 `words` (vocabulary), `base` (state), `grain`, `measures`, `filters`, `joins`, `windows`, `pivot`,
 `dead_letter`, `layout`, and `planner` (the dispatch). The ticket planner (several sentences
 naming columns and rules) is `ticket` composed of `ticket_base`, `ticket_grain`, `ticket_measures`,
-`ticket_filters`, `ticket_joins`, `ticket_bands`, `ticket_pivot`, `ticket_windows`, `ticket_ranking`,
+`ticket_filters`, `ticket_periods` (calendar windows), `ticket_joins`, `ticket_bands`, `ticket_pivot`,
+`ticket_windows`, `ticket_ranking`, `ticket_stages` (the order of a composition's stages),
 `ticket_dead_letter` and `ticket_layout`.
 """
 

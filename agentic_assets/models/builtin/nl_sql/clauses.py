@@ -23,13 +23,18 @@ OPERATOR_WORDS = {
     "sort", "sorted", "tie", "ties", "tied", "rank", "distinct", "latest", "earliest", "newest", "oldest", "recent",
     "top", "bottom", "unknown", "null", "missing", "positive", "negative", "weekend", "weekday", "weekdays",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "before", "after", "since",
-    "until", "largest", "smallest", "highest", "lowest", "busiest", "biggest",
+    "until", "largest", "smallest", "highest", "lowest", "busiest", "biggest", "fiscal",
+    "business", "working",
 }  # fmt: skip
 # Words of a sentence about rows that tie ('when two copies share the event_time').
 TIE_SENTENCE_WORDS = {"tie", "ties", "tied", "share", "same", "equal", "identical"}
 # A clause that only says something is kept as it is ("including refunds", "every status counts").
 INCLUSION_WORDS = {"including", "included", "includes", "reduce", "reduces", "counted", "counts", "arrive"}
 EXCLUSION_WORDS = {"only", "not", "except", "drop", "dropped", "excluded", "excluding", "ignored", "ignore", "left"}
+MONTHS = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+]  # fmt: skip
 DAYS = {"sunday": 0, "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6}
 
 
@@ -148,6 +153,7 @@ class Ticket:
                     end = self.clause_span(close + 1)[1] if close + 1 < len(self.toks) else close
                 self.use(*range(start, end))
             i = end + 1
+        values = {k for v in self.cat.value_matches(self.toks) for k in v.tokens}
         i = 0
         while i < len(self.toks):
             start, end = self.sentence_span(i)
@@ -157,7 +163,10 @@ class Ticket:
             )
             # a title of a few words restates the request, unless it states a rule ('Positive amounts only.')
             title = end - start <= 3 and not any(
-                self.toks[k].is_number or self.toks[k].is_quoted or self.words[k] in OPERATOR_WORDS | EXCLUSION_WORDS
+                self.toks[k].is_number
+                or self.toks[k].is_quoted
+                or self.words[k] in OPERATOR_WORDS | EXCLUSION_WORDS
+                or k in values  # 'Daily atm withdrawals.' keeps the atm rows
                 for k in range(start, end)
             )
             if elsewhere or title:
@@ -189,13 +198,18 @@ class Ticket:
                 and (self.in_tie_sentence(i) or self.word(i - 1) in ("those", "these", "both"))
             ):
                 continue  # 'when two copies share the event_time', 'those two channels': not a count
+            if i < title_end and tok.text in MONTHS and tok.text in used_words:
+                continue  # 'April 2026 online payments.' restates the body's window
             if i < title_end and tok.is_number and (tok.text in used_numbers or tok.text in used_years):
                 continue  # 'Customers who joined during 2024.' restates the body's window
             ref = self.column_at(i)
             if i < title_end and ref is not None and ref.name in used_columns:
                 continue
+            # a month named is a window ('in March'), unless 'may' is the verb
+            month = tok.text in MONTHS and (tok.text != "may" or tok.raw[:1].isupper())
             meaningful = (
-                tok.is_number
+                month
+                or tok.is_number
                 or tok.is_quoted
                 or tok.text in OPERATOR_WORDS
                 or i in values

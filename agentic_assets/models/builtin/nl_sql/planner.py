@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from agentic_assets.models.builtin.contracts import PlanRefusal, SqlPlan, SqlRequest
+from agentic_assets.models.builtin.nl_sql.clauses import MONTHS
 from agentic_assets.models.builtin.nl_sql.dead_letter import DeadLetterMixin
 from agentic_assets.models.builtin.nl_sql.filters import FiltersMixin
 from agentic_assets.models.builtin.nl_sql.grain import GrainMixin
@@ -93,6 +94,7 @@ PHRASE_PLANNER_UNHANDLED = {
     "row_number", "between", "weekend", "weekday", "weekdays", "monday", "tuesday", "wednesday", "thursday",
     "friday", "saturday", "sunday", "unknown", "left", "inclusive", "descending", "ascending", "label",
     "labelled", "iso", "integer", "exactly", "positive", "zero", "reject", "rejected", "otherwise",
+    "days", "fiscal", "st", "nd", "rd", "th", *MONTHS,
 }  # fmt: skip
 
 
@@ -110,7 +112,7 @@ def plan_sql(request: SqlRequest) -> SqlPlan | PlanRefusal:
     from agentic_assets.models.builtin.nl_sql.ticket import plan_ticket
 
     first: CannotPlan | None = None
-    words = set(re.findall(r"[a-z_]+", request.description.lower()))
+    words = set(re.findall(r"[a-z_]+", request.description.lower()))  # '15th' gives 'th'
     ordered = re.search(r"\border(ed)? by\b", request.description.lower())
     if sentence_count(request.description) == 1 and not words & PHRASE_PLANNER_UNHANDLED and not ordered:
         try:

@@ -14,12 +14,20 @@ from agentic_assets.models.builtin.contracts import SqlPlan, SqlRequest
 from agentic_assets.models.builtin.nl_sql import ticket_filters as tf
 from agentic_assets.models.builtin.nl_sql.ticket_bands import BandsMixin
 from agentic_assets.models.builtin.nl_sql.ticket_dead_letter import DeadLetterMixin
-from agentic_assets.models.builtin.nl_sql.ticket_grain import AGGREGATE_PARTS, grain_expr, grain_in_words, grain_of
+from agentic_assets.models.builtin.nl_sql.ticket_grain import (
+    AGGREGATE_PARTS,
+    grain_expr,
+    grain_in_words,
+    grain_of,
+    stated_grains,
+)
 from agentic_assets.models.builtin.nl_sql.ticket_joins import JoinsMixin
 from agentic_assets.models.builtin.nl_sql.ticket_layout import LayoutMixin
 from agentic_assets.models.builtin.nl_sql.ticket_measures import read_measure
+from agentic_assets.models.builtin.nl_sql.ticket_periods import period_filters
 from agentic_assets.models.builtin.nl_sql.ticket_pivot import PivotMixin
 from agentic_assets.models.builtin.nl_sql.ticket_ranking import RankingMixin
+from agentic_assets.models.builtin.nl_sql.ticket_stages import collapses_copies, order_is_stated, second_stage_start
 from agentic_assets.models.builtin.nl_sql.words import UNSUPPORTED, CannotPlan
 from agentic_assets.models.builtin.schema_match import ColumnRef
 from agentic_assets.models.builtin.text import name_tokens, singular
@@ -31,6 +39,13 @@ RENAME_WORDS = {
     "the", "a", "an", "goes", "go", "into", "as", "is", "are", "in", "column", "called", "named", "renamed",
     "copied", "stored", "shown", "put", "its", "their", "of", "from", "taken", "output", "return", "with", "and",
 }  # fmt: skip
+# the words that lead into a name being defined ('sum amount as total_amount', 'goes into x')
+DEFINING = ("as", "into", "column", "called", "named")
+# the words after which a key is what the rows are grouped (or partitioned) by
+GROUPING_WORDS = ("per", "each", "every")
+GROUPING_VERBS = ("group", "grouped", "split", "down", "partitioned", "partition")
+# the words that open the list of output columns ('Output a, b and c.', 'Return a and b.')
+LIST_LEADS = ("output", "return", "returns")
 ALL_COLUMNS = r"\b(every|all)( the)? (column|columns)\b|\bevery \w+ column\b|\ball \w+ columns\b|\bkeep all columns\b"
 
 
@@ -43,8 +58,7 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
 
     def output_names(self) -> list[str]:
         if self.req.output_columns:
-            for name in self.req.output_columns:
-                self.t.use(*self.mentions(name))
+            self.t.use(*self.name_spans(list(self.req.output_columns)))
             return list(self.req.output_columns)
         m = re.search(ALL_COLUMNS, self.text)
         names: list[str] = []
@@ -64,6 +78,26 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
                 i += 1
             self.t.use(k)
         return names
+
+    def name_spans(self, names: list[str]) -> list[int]:
+        """Where declared output names are placed as names: their defining occurrences ('... as x', 'into
+        x'), the list after 'output', or else the first occurrence. Any other occurrence of the word is
+        a reference some reader must place (a grouping, a filter, a tie rule), or it is refused."""
+        listed = set(self._output_list())
+        out: list[int] = []
+        for name in names:
+            found = [i for i, w in enumerate(self.t.words) if w == name]
+            own = [i for i in found if i in listed or self.t.word(i - 1) in DEFINING]
+            out += own or found[:1]
+        return out + [i for i in listed if self.t.words[i] in ("and", ",", "only", "the", "plus")]
+
+    def _output_list(self) -> list[int]:
+        """The positions of 'output a, b and c' up to the end of its sentence."""
+        k = next((i for i, w in enumerate(self.t.words) if w in LIST_LEADS), None)
+        if k is None:
+            return []
+        end = self.t.sentence_span(k)[1]
+        return list(range(k, end))
 
     def _unuse_all_but_phrase(self, m: re.Match) -> None:
         start = len(self.text[: m.start()].split())
@@ -102,6 +136,8 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         try:
             conds = tf.membership_filters(t, self.col, self.used_tables)
             conds += tf.date_filters(t, self.col, time)
+            if not tf.explicit_dates(t):
+                conds += period_filters(t, self.col, time, self.main, set(skip))
             conds += tf.weekday_filters(t, self.col, time)
             conds += tf.comparison_filters(t, self.col, default, set(skip))
             conds += tf.null_filters(t, self.col, set(skip))
@@ -117,31 +153,54 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         mention = mentions[0] if mentions else None
         ref = self.t.cat.exact(name)
         if ref is not None:
-            # a source column, unless the words make it an aggregate ('the latest event_time as last_seen')
+            # a source column, unless the words make it an aggregate ('the latest event_time as last_seen');
+            # the occurrence that names it (the customer's full_name) is where it is placed
+            placed = any(i in self.t.used for i in mentions)
+            qualified = mention is not None and self.t.cat.is_table_entity(singular(self.t.word(mention - 1)))
+            if mention is not None and (qualified or not placed):
+                self.t.use(mention)
             return "key", self.col(self._qualified(ref, mention))
         if set(name_tokens(name)) & {"rank", "position", "rn", "row_number"}:
             return "unknown", ""  # a window's position column, filled by the window
         time = self.time_column()
         grain = grain_of(name)
+        if grain and time is None and len(self.time_candidates()) > 1:
+            raise self.no_time_column(f"the grain {name}")
         if grain and time is not None:
             return "key", self._grain(name, time, mention, grain)
+        if time is not None and mention is not None and not set(name_tokens(name)) & AGGREGATE_PARTS:
+            # 'rolled up to the quarter of placed_at in period': a grain, before any aggregate word around it
+            grain = grain_in_words(self.t, mention, time.name, set(self.req.output_columns) - {name})
+            if grain:
+                return "key", self._grain(name, time, mention, grain)
         measure = read_measure(self.t, name, mention, boundaries, default_measure)
         if measure is not None:
             if measure.column is not None:
                 self.t.use(*[i for i in range(len(self.t.words)) if self.t.words[i] == measure.column.name][:1])
             return "measure", measure.sql(self.col)
-        # a name without a grain word and no aggregate in its words: a grain when its words name one
-        if time is not None and mention is not None and not set(name_tokens(name)) & AGGREGATE_PARTS:
-            grain = grain_in_words(self.t, mention, time.name, set(self.req.output_columns) - {name})
-            if grain:
-                return "key", self._grain(name, time, mention, grain)
         renamed = self._renamed(name, mention)
         if renamed is not None:
             return "key", self.col(renamed)
         return "unknown", ""
 
+    def _check_stated_grains(self) -> None:
+        """A grain the words state ('monthly', 'rolled up to the quarter') must be one an output column
+        holds: totals over all time, or per month when the ticket says quarter, would be a wrong table."""
+        for i, grain in stated_grains(self.t):
+            if grain not in self.grains_made:
+                held = ", ".join(sorted(self.grains_made)) or "none"
+                raise CannotPlan(
+                    f"the ticket states a {grain} grain ({self.t.toks[i].raw!r}) that no output column holds "
+                    f"(grains of the output: {held})"
+                )
+            self.t.use(i)
+
     def _grain(self, name: str, time: ColumnRef, mention: int | None, grain: str) -> str:
-        self.t.use(*self.mentions(time.name))
+        self.grains_made.add("day" if grain == "date" else grain)
+        # the time column is placed where the grain is defined (its sentence), not wherever it occurs
+        found = self.mentions(time.name)
+        s, e = self.t.sentence_span(mention) if mention is not None else (0, 0)
+        self.t.use(*([i for i in found if s <= i < e] or found[:1]))
         try:
             return grain_expr(self.t, name, self.col(time), mention, grain)
         except ValueError as err:
@@ -196,12 +255,14 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         default_measure = ColumnRef(fact.name, fact_measures[0]) if len(fact_measures) == 1 else None
         del measures_all
         pivot = self._pivot(names, default_measure)
-        then = t.find("then")
         # one row per entity of a dimension source is a join, not a deduplication
         dedupe = None if self.dimension_first() else self._dedupe_window()
+        then = second_stage_start(t) if dedupe else None
         pre_skip = set(range(then, len(t.toks))) if (then is not None and dedupe) else set()
         where = self.filters(skip=pre_skip)
         post = self.filters(skip=set(range(0, then))) if pre_skip and then is not None else []
+        if dedupe and where and not pre_skip:
+            self._check_stage_order(where, dedupe.partition)
         boundaries = sorted(i for n in names for i in self.mentions(n))
         defs: dict[str, tuple[str, str]] = {}
         for name in names:
@@ -209,6 +270,7 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
                 defs[name] = ("measure", pivot[name])
                 continue
             defs[name] = self.define(name, boundaries, default_measure)
+        self._check_stated_grains()
         band = self._band(names, defs)
         if band:
             defs[band[0]] = ("band", band[1])
@@ -219,6 +281,8 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         if unknown:
             raise CannotPlan(f"cannot tell what the column(s) {', '.join(unknown)} should hold")
         has_measure = any(kind in ("measure",) for kind, _ in defs.values())
+        if has_measure or window is not None or dedupe is not None:
+            self._place_groupings(names, defs)
         order = self._order_by(names)
         transform = where or post or has_measure or dedupe or window or pivot or band or order or self.joined
         if self.dimension_first() and has_measure:
@@ -231,6 +295,34 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             raise CannotPlan("found no aggregation, filter, join, deduplication, top-N, pivot or dead-letter rule")
         return SqlPlan(sql=sql, explanation=self._explain(names, defs, dedupe, window), columns=names,
                        assumptions=list(dict.fromkeys(self.assumptions)))  # fmt: skip
+
+    def _check_stage_order(self, where: list[str], partition: list[str]) -> None:
+        """Copies of one record collapsed to one and a filter on another column, with no order stated:
+        the latest settled copy and the records whose latest copy is settled differ; refuse."""
+        if not collapses_copies(self.t) or order_is_stated(self.t):
+            return
+        names = {c.name for tb in self.req.tables for c in tb.columns}
+        for cond in where:
+            cols = set(re.findall(r"[a-z_][a-z0-9_]*", cond.lower())) & names
+            if cols - set(partition):
+                raise CannotPlan(
+                    f"cannot tell whether the filter ({cond}) applies before or after keeping one row per "
+                    f"{', '.join(partition)}; say 'then' or 'of those'"
+                )
+
+    def _place_groupings(self, names: list[str], defs: dict[str, tuple[str, str]]) -> None:
+        """'per customer_id and channel', 'for each currency', 'grouped by country': a key named after a
+        grouping word is placed by the GROUP BY (or the window's partition), and so is the list it opens."""
+        t = self.t
+        keys = {n for n in names if defs[n][0] == "key"}
+        for i, w in enumerate(t.words):
+            by = w == "by" and t.word(i - 1) in GROUPING_VERBS
+            if not (w in GROUPING_WORDS or by):
+                continue
+            k = i + 1
+            while t.word(k) in keys or (t.word(k) in ("and", ",") and t.word(k + 1) in keys):
+                t.use(i, k)
+                k += 1
 
     def _explain(self, names, defs, dedupe, window) -> str:  # noqa: ANN001
         parts = [f"Columns {', '.join(names)} from {self.main}"]

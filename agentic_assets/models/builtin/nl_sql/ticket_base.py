@@ -20,6 +20,7 @@ class TicketBase:
         self.raw = request.description
         self.used_tables = {self.main}
         self.assumptions: list[str] = []
+        self.grains_made: set[str] = set()  # the time grains the output columns hold
 
     # ---- names -------------------------------------------------------------------------------------
     def mentions(self, name: str) -> list[int]:
@@ -30,11 +31,26 @@ class TicketBase:
         body = [i for i in found if i not in defining and i >= title_end]
         return defining + body + [i for i in found if i not in defining and i not in body]
 
-    def time_column(self) -> ColumnRef | None:
+    def time_candidates(self) -> list[ColumnRef]:
+        """The main source's time columns by type: timestamps, else dates."""
         main = self.req.tables[0]
         stamps = [c for c in main.columns if c.type.upper().startswith("TIMESTAMP")]
-        times = stamps or [c for c in main.columns if c.is_time]
-        return ColumnRef(main.name, times[0]) if len(times) == 1 else None
+        return [ColumnRef(main.name, c) for c in stamps or [c for c in main.columns if c.is_time]]
+
+    def time_column(self) -> ColumnRef | None:
+        """The one time column of the main source, or the one the ticket names when several fit."""
+        fits = self.time_candidates()
+        if len(fits) > 1:
+            fits = [r for r in fits if r.name in self.t.words]
+        return fits[0] if len(fits) == 1 else None
+
+    def no_time_column(self, what: str) -> CannotPlan:
+        """The refusal for a grain or window when the time column cannot be chosen."""
+        fits = self.time_candidates()
+        if len(fits) > 1:
+            names = ", ".join(r.name for r in fits)
+            return CannotPlan(f"{what}: several time columns fit ({names}); name the one to use")
+        return CannotPlan(f"{what}: the source has no time column")
 
     @property
     def joined(self) -> bool:

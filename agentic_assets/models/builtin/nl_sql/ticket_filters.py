@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from agentic_assets.models.builtin.nl_sql.clauses import DAYS, Ticket
+from agentic_assets.models.builtin.nl_sql.clauses import DAYS, MONTHS, Ticket
 from agentic_assets.models.builtin.nl_sql.ticket_polarity import drops, excluded, negated_beside
 from agentic_assets.models.builtin.nl_sql.words import literal
 from agentic_assets.models.builtin.schema_match import ColumnRef
@@ -21,10 +21,6 @@ ColumnSql = Callable[[ColumnRef], str]
 NEGATING = {"not", "neither", "nor", "except", "excluding", "outside"}
 DROPPING = {"dropped", "excluded", "ignored", "out", "removed", "drop", "ignore", "ignoring", "exclude"}
 MISSING = {"missing", "null", "empty", "absent", "blank", "unset"}
-MONTHS = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
-}  # fmt: skip
 
 
 def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
@@ -44,6 +40,10 @@ def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
         negated = excluded(t, first, v.tokens[-1] + 1, bool(local))
         groups.setdefault((v.ref.table, v.ref.name, negated), []).append(v)
         t.use(*v.tokens, *local)
+        # 'sum amount over settled rows', 'across all online rows': the rows the filter keeps
+        lead = first - 2 if t.word(first - 1) in ("the", "all") else first - 1
+        if t.word(lead) in ("over", "across", "among"):
+            t.use(*range(lead, first))
         for k in range(max(start, first - 6), first):
             if t.words[k] in ("is", "or", "and"):
                 t.use(k)
@@ -214,9 +214,14 @@ def null_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
     return out
 
 
+def explicit_dates(t: Ticket) -> list[int]:
+    """Positions of ISO dates ('2026-03-01') in the ticket."""
+    return [i for i, tok in enumerate(t.toks) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", tok.text)]
+
+
 def date_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None) -> list[str]:
     out = []
-    dates = [i for i, tok in enumerate(t.toks) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", tok.text)]
+    dates = explicit_dates(t)
     if not dates:
         return out
     if time_ref is None:
@@ -262,7 +267,7 @@ def weekday_filters(t: Ticket, col: ColumnSql, time_ref: ColumnRef | None) -> li
     def week_start(i: int) -> bool:
         sentence = t.words[slice(*t.sentence_span(i))]
         weeks = {"week", "weeks", "weekly", "iso"}
-        starts = {"starting", "starts", "that", "begins"}
+        starts = {"starting", "starts", "start", "that", "begins", "begin"}
         if not any(w in weeks or w.startswith("week_") for w in sentence):
             return False
         # 'the date of its Monday', 'the Monday the week starts on'

@@ -94,6 +94,8 @@ class JoinsMixin(TicketBase):
                 continue
             for n in targets:
                 defs[n] = ("key", f"COALESCE({defs[n][1]}, {literal(value)})")
+                # the column the default is stated for, in this sentence, is placed by the default
+                t.use(*[i for i in self.mentions(n) if s <= i < e])
             t.use(
                 q, *[k for k in range(s, e) if t.words[k] in ("unknown", "missing", "either", "not", "known", "when")]
             )

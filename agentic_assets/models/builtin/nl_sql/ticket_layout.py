@@ -10,6 +10,9 @@ from agentic_assets.models.builtin.nl_sql.ticket_base import TicketBase
 from agentic_assets.models.builtin.nl_sql.ticket_windows import direction_near
 from agentic_assets.models.builtin.nl_sql.words import ident
 
+# the words before 'order' that make it an ordering ('in descending order', 'sort the rows by')
+ORDER_LEADS = {"in", "descending", "ascending", "reverse", "alphabetical", "chronological"}
+
 
 class LayoutMixin(TicketBase):
     def _assemble(self, names, defs, where, post, dedupe, window, has_measure, order) -> str:  # noqa: ANN001
@@ -96,6 +99,9 @@ class LayoutMixin(TicketBase):
         out: list[tuple[str, str]] = []
         for i, w in enumerate(t.words):
             if w not in ("order", "ordered", "sort", "sorted"):
+                continue
+            if w in ("order", "sort") and "by" not in t.words[i + 1 : i + 4] and t.word(i - 1) not in ORDER_LEADS:
+                t.use(i)  # 'weekly order counts': a noun, not an ordering
                 continue
             s, e = t.sentence_span(i)
             t.use(i)

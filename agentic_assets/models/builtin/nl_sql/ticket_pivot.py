@@ -10,6 +10,9 @@ from agentic_assets.models.builtin.nl_sql.ticket_base import TicketBase
 from agentic_assets.models.builtin.nl_sql.words import CannotPlan, literal
 from agentic_assets.models.builtin.schema_match import ColumnRef
 
+# the words that say a group lacks a pivot value ('when a country has none', 'where a currency has no rows')
+PIVOT_ABSENT = {"has", "have", "lacks", "sees", "shows", "does", "is"}
+
 
 class PivotMixin(TicketBase):
     # ---- pivots ------------------------------------------------------------------------------------
@@ -45,7 +48,10 @@ class PivotMixin(TicketBase):
                 expr = f"SUM({self.col(measure_ref)}) FILTER (WHERE {cond})"
                 if zero and not nulls:
                     expr = f"COALESCE({expr}, 0)"
-                self.t.use(*self.mentions(measure_ref.name))
+                # the measure is placed where the cells are defined (their sentences), not everywhere
+                spans = [t.sentence_span(i) for c, _, _ in cells for i in self.mentions(c)]
+                found = self.mentions(measure_ref.name)
+                self.t.use(*([i for i in found if any(a <= i < b for a, b in spans)] or found[:1]))
             out[name] = expr
         # the values and the column named around them are the pivot's, not filters
         for v in t.cat.value_matches(t.toks):
@@ -55,5 +61,8 @@ class PivotMixin(TicketBase):
         for i, w in enumerate(t.words):
             if w in ("null", "0", "zero", "not", "instead", "absent", "none", "never"):
                 t.use(i)
+                # '0 when a country has none': the group the default is stated for
+                a, b = t.clause_span(i)
+                t.use(*[k for k in range(a, b) if t.words[k] in names and k + 1 < b and t.words[k + 1] in PIVOT_ABSENT])
         self.assumptions.append(f"pivoted values of {col_name}: {', '.join(v for _, v, _ in cells)}")
         return out

@@ -8,7 +8,10 @@ import re
 
 from agentic_assets.models.builtin.nl_sql.clauses import Ticket
 from agentic_assets.models.builtin.nl_sql.ticket_base import TicketBase
+from agentic_assets.models.builtin.nl_sql.ticket_periods import period_tokens
 from agentic_assets.models.builtin.nl_sql.ticket_windows import (
+    ASC_WORDS,
+    DESC_WORDS,
     EARLIEST,
     LATEST,
     Window,
@@ -22,6 +25,7 @@ from agentic_assets.models.builtin.nl_sql.ticket_windows import (
 from agentic_assets.models.builtin.nl_sql.words import CannotPlan
 from agentic_assets.models.builtin.text import name_tokens, singular
 
+GRAIN_NOUNS = {"day", "week", "month", "quarter", "year", "hour"}
 REPLAY_WORDS = {"replays", "duplicates", "copies", "repeats", "resends", "dupes"}
 
 
@@ -32,8 +36,12 @@ class RankingMixin(TicketBase):
         time = self.time_column()
         if time is None or keep_count_peek(t) not in (None, 1):
             return None
-        words = set(t.words)
-        latest = words & LATEST or re.search(r"\bmost recent\b", self.text)
+        window = period_tokens(t)
+        # 'the last day of the month', 'the first week of the year': a form of a period, not a row
+        window |= {i for i, w in enumerate(t.words) if t.word(i + 1) in GRAIN_NOUNS and t.word(i + 2) == "of"}
+        words = {w for i, w in enumerate(t.words) if i not in window}
+        # 'recent' alone ('recent activity') is no rule; 'the most recent' is
+        latest = words & (LATEST - {"recent"}) or re.search(r"\bmost recent\b", self.text)
         # 'first' alone is an ordinal ('first collapse replays'); 'first <row of a source>' is the earliest row
         entities = "|".join(singular(name_tokens(tb.name)[-1]) for tb in self.req.tables)
         earliest = words & EARLIEST - {"first"} or re.search(
@@ -45,15 +53,18 @@ class RankingMixin(TicketBase):
             return None
         direction = "DESC" if latest and not earliest else "ASC"
         if latest and earliest:
-            first_latest = min(i for i, w in enumerate(t.words) if w in LATEST | {"most"})
+            first_latest = min(i for i, w in enumerate(t.words) if w in LATEST | {"most"} and i not in window)
             first_earliest = min(i for i, w in enumerate(t.words) if w in EARLIEST)
             direction = "DESC" if first_latest < first_earliest else "ASC"
         # partition: 'one row per X (and Y)', 'per X', 'for each X', 'for every X'
         resolve = self._resolver([])
         partition: list[str] = []
         for i, w in enumerate(t.words):
-            if (w in ("per", "each", "every") and (w == "per" or t.word(i - 1) in ("for", "of", "in"))) or (
-                w in ("same", "one") and t.word(i - 1) in ("of", "the") and t.word(i - 2) != "only"
+            dedupe_on = w == "on" and t.word(i - 1).startswith(("dedupe", "deduplicat", "de-duplicat"))
+            if (
+                dedupe_on
+                or (w in ("per", "each", "every") and (w == "per" or t.word(i - 1) in ("for", "of", "in")))
+                or (w in ("same", "one") and t.word(i - 1) in ("of", "the") and t.word(i - 2) != "only")
             ):
                 k = i + 1
                 while k < len(t.toks):
@@ -151,10 +162,19 @@ class RankingMixin(TicketBase):
         for i, w in enumerate(t.words):
             if w in ("highest", "largest", "lowest", "smallest", "most", "biggest", "busiest", "fewest", "first"):
                 t.use(i)
+            if w == order_col and t.word(i + 1) in ("ranks", "ranked"):
+                t.use(i, i + 1)  # 'whose amount ranks in the top 3': the ranking column
         # 'the top 2 channels', 'the 3 customer_ids': the ranked entity, named after N
         for i, tok in enumerate(t.toks):
             if tok.is_number and i in t.used and resolve(i + 1) in names:
                 t.use(i + 1)
+        # 'keep the channel with the largest total', 'the single highest merchant_id': the ranked entity,
+        # named just before what ranks it or right after the direction word
+        for i, w in enumerate(t.words):
+            before = w == "with" and t.word(i + 1) == "the" and t.word(i + 2) in DESC_WORDS | ASC_WORDS
+            for k in [i - 1] if before else [i + 1] if w in DESC_WORDS | ASC_WORDS else []:
+                if resolve(k) in names and resolve(k) not in partition:
+                    t.use(k)
         ties = tie_breaks(t, {order_col, *partition}, resolve)
         rank_column = next((m for m in names if defs.get(m, ("",))[0] == "unknown"), None)
         if rank_column:
