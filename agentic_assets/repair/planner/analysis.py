@@ -9,6 +9,7 @@ from __future__ import annotations
 from agentic_assets.repair.contracts import Category
 from agentic_assets.repair.failure_signal import FailureSignal
 from agentic_assets.repair.planner import catalog_repairs
+from agentic_assets.repair.planner.combinations import combinations
 from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner.finding import Finding, Step
 from agentic_assets.repair.planner.operators import resource_step, schema_check, source_arrival
@@ -241,10 +242,9 @@ def _evaluation_step(ev: Evidence, findings: list[Finding]) -> Step:
     from agentic_assets.repair.planner.model import proposal_calls  # the model module imports this one
 
     candidates = []
-    for label, options in ev.pending:
-        for i, option in enumerate(options):
-            calls = proposal_calls([*findings, *option], ev.sql)
-            candidates.append({"name": f"{label}#{i}", "calls": [{"tool": c.tool_name, "args": c.args} for c in calls]})
+    for name, option in combinations(ev.pending):
+        calls = proposal_calls([*findings, *option], ev.sql)
+        candidates.append({"name": name, "calls": [{"tool": c.tool_name, "args": c.args} for c in calls]})
     labels = ", ".join(label for label, _ in ev.pending)
     return Step(
         thought=f"More than one repair could explain {labels}; run each in the sandbox against the checks and the "

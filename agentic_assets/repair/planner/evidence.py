@@ -6,6 +6,7 @@ from typing import Any
 
 from agentic_assets.repair.candidates import Evaluation
 from agentic_assets.repair.observations import FailedRunReport
+from agentic_assets.repair.planner.combinations import chosen_option
 from agentic_assets.repair.planner.finding import Finding
 from agentic_assets.repair.schema_diff import SchemaDiff
 
@@ -21,12 +22,13 @@ class Evidence:
     def has(self, tool: str) -> bool:
         return tool in self.obs
 
-    def choose(self, label: str, options: list[list[Finding]]) -> list[Finding]:
+    def choose(self, label: str, options: list[list[Finding]], *, verify: bool = False) -> list[Finding]:
         """One of several candidate repairs for one cause: the sandbox's choice once evaluated, else pending.
 
-        A single option needs no evaluation. Several are queued; `next_step` asks `evaluate_candidates` for
-        all pending ones in one call, and reads its choice (or its disagreement) back here."""
-        if len(options) == 1:
+        A single option needs no evaluation unless `verify` asks for it (a reading of values must reproduce the
+        last good output). Several are queued; `next_step` asks `evaluate_candidates` for all pending ones in
+        one call, and reads its choice (or its disagreement) back here."""
+        if len(options) == 1 and not verify:
             return options[0]
         evaluation = self.obs.get("evaluate_candidates")
         if evaluation is None:
@@ -34,8 +36,13 @@ class Evidence:
             return []
         results = Evaluation.model_validate(evaluation)
         chosen = results.chosen or ""
-        if chosen.startswith(f"{label}#"):
-            return options[int(chosen.rsplit("#", 1)[1])]
+        index = chosen_option(chosen, label)
+        if index is not None:
+            option = options[index]
+            changed = verify and _changes_meaning(results, chosen, option)
+            if not changed:
+                return option
+            results.reason = changed
         return [
             Finding(
                 category=options[0][0].category,
@@ -102,3 +109,30 @@ class Evidence:
             if column in d.get("used_by_transform", []):
                 return d["source"]
         return self.sources[0] if len(self.sources) == 1 else None
+
+
+# A reading restores how values are written, not what they mean: the rows it shares with the last good output
+# come out as they were, except those whose input legitimately changed (the newest partitions). When more
+# than half of the shared rows change, the reading changed what the values mean (a unit, a scale), which
+# is no format; half is where the unchanged rows stop being the majority of what is compared.
+MEANING_CHANGED_SHARE = 0.5
+
+
+def _changes_meaning(results: Evaluation, chosen: str, option: list[Finding]) -> str:
+    """Why the chosen reading changes the meaning of the unchanged rows, or ''.
+
+    A candidate that dead-letters rows changes the aggregates those rows fed, so only readings alone are held
+    to the last good output this way (the others are still compared with their rivals)."""
+    if any(f.remediation == "dead_letter" for f in option):
+        return ""
+    result = next((r for r in results.results if r.name == chosen), None)
+    if result is None or not result.compared_keys:
+        return ""
+    share = result.disagreeing_keys / result.compared_keys
+    if share <= MEANING_CHANGED_SHARE:
+        return ""
+    return (
+        f"{chosen} passes the checks but changes {result.disagreeing_keys} of the {result.compared_keys} rows it "
+        "shares with the last good output: the values changed meaning (a unit or a scale), not only how they "
+        "are written"
+    )

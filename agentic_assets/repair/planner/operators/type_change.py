@@ -7,8 +7,8 @@ from typing import Any
 from agentic_assets.repair.planner import fixes
 from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner.finding import Finding
-from agentic_assets.repair.planner.operators import normalise_cast
-from agentic_assets.repair.sql_rewrite import cast_targets
+from agentic_assets.repair.planner.operators import normalise_cast, number_format
+from agentic_assets.repair.sql_rewrite import cast_targets, quote
 from agentic_assets.repair.types import family, is_identifier_name
 
 # An identifier that changed type kept its meaning when nearly all of its cast values are known ids: 0.95
@@ -87,6 +87,15 @@ def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[st
                 need.setdefault(source, []).append(col)
                 continue
             finding = _representation_finding(source, col, before, now, castable, profile)
+            plain = finding is not None and finding.category == "schema_drift"
+            readings = number_format.candidates(source, col, before, profile) if fb in NUMERIC and not plain else []
+            if readings:
+                # Numbers written for people: every reading that reads all values, held to the last good output.
+                out += ev.choose(f"{source}.{col}", readings, verify=True)
+                continue
+            if fb == "boolean" and castable is not None and castable >= 0.999:
+                out.append(_boolean_finding(source, col, before, now))
+                continue
             options = normalise_cast.candidates(source, col, before, profile) if finding is None else []
             if finding is None and not options:
                 options = normalise_cast.parsed(source, col, before, profile)
@@ -169,6 +178,20 @@ def _representation_finding(
     return None
 
 
+def _boolean_finding(source: str, col: str, before: str, now: str) -> Finding:
+    """Truth values now written as words or letters that DuckDB's own boolean cast reads (`Y`/`N`, `yes`/`no`,
+    `t`/`f`, `1`/`0`): every value casts back, so the cast is no guess."""
+    return Finding(
+        category="format_drift",
+        remediation="code_change",
+        cause=f"{source}.{col} now writes its truth values as {now} text; every value casts back to {before}",
+        evidence=["schema_diff", "column_profiles"],
+        confidence=0.86,
+        source=source,
+        replaces={col: f"CAST(lower(trim({quote(col)})) AS BOOLEAN)"},
+    )
+
+
 def _fmt_list(formats: dict[str, int]) -> str:
     return ", ".join(f"{k.replace('_', ' ')} ({v})" for k, v in sorted(formats.items(), key=lambda kv: -kv[1]))
 
@@ -212,6 +235,10 @@ def text_format_findings(ev: Evidence, columns: list[tuple[str, str]]) -> list[F
                     replaces={col: expr},
                 )
             )
+        elif _casts_to_number(ev.sql, col) and (
+            readings := number_format.candidates(source, col, "string", profile, as_text=True)
+        ):
+            out += ev.choose(f"{source}.{col}", readings, verify=True)
         elif set(formats) & {"decimal_comma", "currency", "thousands_comma"}:
             out.append(
                 Finding(
@@ -233,6 +260,12 @@ def text_format_findings(ev: Evidence, columns: list[tuple[str, str]]) -> list[F
             if options:
                 out += ev.choose(f"{source}.{col}", options)
     return out
+
+
+def _casts_to_number(sql: str, col: str) -> bool:
+    """Whether the transform casts `col` to a number type (so that its text is read as one)."""
+    numbers = ("DOUBLE", "FLOAT", "REAL", "DECIMAL", "NUMERIC", "INT", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT")
+    return any(c == col and t.upper().startswith(numbers) for c, t in cast_targets(sql))
 
 
 def _casts_to_time(sql: str, col: str) -> bool:
