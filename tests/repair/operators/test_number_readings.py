@@ -1,0 +1,135 @@
+"""Numbers written for people: readings built from parts, verified on every value, read alike by DuckDB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from agentic_assets.repair.candidates import CandidateResult, Evaluation
+from agentic_assets.repair.number_readings import detect, to_sql
+from agentic_assets.repair.planner.combinations import chosen_option, combinations
+from agentic_assets.repair.planner.evidence import Evidence
+from agentic_assets.repair.planner.finding import Finding
+from agentic_assets.repair.planner.operators import number_format
+from agentic_assets.repair.profiling import profile_column
+
+from .incident_kit import run, write_incident
+
+
+def _duckdb(expr: str, values: list[str]) -> list:
+    sql = f"SELECT {expr} FROM (SELECT unnest($1::VARCHAR[]) AS v)"
+    return [r[0] for r in duckdb.execute(sql, [values]).fetchall()]
+
+
+@pytest.mark.parametrize(
+    ("written", "numbers"),
+    [
+        (["1,234.50", "12.00", "-7.25"], [1234.5, 12.0, -7.25]),
+        (["1.234,50", "12,00", "980,5"], [1234.5, 12.0, 980.5]),
+        (["1 234,50", "3,10", "12 345 678,00"], [1234.5, 3.1, 12345678.0]),
+        (["1\u202f234,50", "3,10"], [1234.5, 3.1]),
+        (["1'234.50", "7.25"], [1234.5, 7.25]),
+        (["€12", "€1,234.00", "-€3.50"], [12.0, 1234.0, -3.5]),
+        (["12 EUR", "7,5 EUR"], [12.0, 7.5]),
+        (["USD 12.00", "USD -3.50"], [12.0, -3.5]),
+        (["\u221212.00", "4.00"], [-12.0, 4.0]),
+        (["(12.00)", "4.00", "(1,200.00)"], [-12.0, 4.0, -1200.0]),
+        (["12.00-", "3.00"], [-12.0, 3.0]),
+        (["1.2e3", "-4.5E-2", "3"], [1200.0, -0.045, 3.0]),
+        (["12kg", "12 kg", "7.5kg"], [12.0, 12.0, 7.5]),
+    ],
+)
+def test_one_reading_reads_every_value_and_duckdb_reads_the_same(written: list[str], numbers: list[float]) -> None:
+    (reading,) = detect(written)
+    assert _duckdb(to_sql(reading, "v", "DOUBLE"), written) == pytest.approx(numbers)
+
+
+def test_values_that_read_two_ways_are_two_meanings() -> None:
+    # `1,234` is a thousand and more with a grouping comma, one and a bit with a decimal comma.
+    meanings = detect(["1,234", "567", "2,500"])
+    assert len(meanings) == 2
+    assert sorted(_duckdb(to_sql(r, "v", "DOUBLE"), ["1,234"])[0] for r in meanings) == [1.234, 1234.0]
+    # One value with two decimals settles it.
+    assert len(detect(["1,234", "567", "2,50"])) == 1
+    # A percent is the number written or the fraction it stands for.
+    percent = detect(["12.5%", "3%"])
+    assert sorted(_duckdb(to_sql(r, "v", "DOUBLE"), ["12.5%"])[0] for r in percent) == [0.125, 12.5]
+
+
+def test_two_affixes_dates_and_broken_grouping_have_no_reading() -> None:
+    assert detect(["12 kg", "3 lb"]) == []
+    assert detect(["EUR 12", "USD 12"]) == []
+    assert detect(["2026-03-02", "2026-03-03"]) == []
+    assert detect(["02/03/2026"]) == []
+    assert detect(["1,23,4.5"]) == []  # groups of three or nothing
+
+
+def test_the_residue_is_counted_and_dead_lettered_apart() -> None:
+    values = [f"{i},5 kg" for i in range(40)] + ["n/a", "unknown"]
+    profile = profile_column(pa.table({"w": values}), "parcels", "w").model_dump()
+    options = number_format.candidates("parcels", "w", "double", profile)
+    assert [[f.remediation for f in o] for o in options] == [["code_change"], ["code_change", "dead_letter"]]
+    condition = options[1][1].condition
+    flagged = [r[0] for r in duckdb.execute(f"SELECT w FROM (SELECT unnest($1::VARCHAR[]) AS w) WHERE {condition}",
+                                            [values]).fetchall()]  # fmt: skip
+    assert sorted(flagged) == ["n/a", "unknown"]
+
+
+def test_combinations_take_one_option_per_cause_smallest_first() -> None:
+    a = Finding(category="format_drift", remediation="code_change", cause="a")
+    b = Finding(category="data_quality", remediation="dead_letter", cause="b")
+    c = Finding(category="data_quality", remediation="dedupe", cause="c")
+    combos = combinations([("s.x", [[a], [a, b]]), ("s.rows", [[c]])])
+    assert [name for name, _ in combos] == ["s.x#0+s.rows#0", "s.x#1+s.rows#0"]
+    assert [len(f) for _, f in combos] == [2, 3]
+    assert chosen_option("s.x#1+s.rows#0", "s.x") == 1 and chosen_option("s.x#1+s.rows#0", "s.rows") == 0
+    assert chosen_option("s.x#1", "s.y") is None
+
+
+def _evidence(disagreeing: int, compared: int) -> Evidence:
+    result = CandidateResult(name="s.x#0", operators=1, passes_checks=True, compared_keys=compared,
+                             disagreeing_keys=disagreeing, fingerprint="f")  # fmt: skip
+    evaluation = Evaluation(results=[result], chosen="s.x#0", reason="smallest")
+    return Evidence({"evaluate_candidates": evaluation.model_dump()}, {})
+
+
+def test_a_verified_reading_that_changes_most_unchanged_rows_escalates() -> None:
+    cast = Finding(category="format_drift", remediation="code_change", cause="read")
+    kept = _evidence(disagreeing=1, compared=14).choose("s.x", [[cast]], verify=True)
+    assert kept == [cast]
+    (escalated,) = _evidence(disagreeing=14, compared=14).choose("s.x", [[cast]], verify=True)
+    assert escalated.remediation == "escalate" and "changed meaning" in escalated.cause
+    # Without a verification request a single option needs no sandbox.
+    assert Evidence({}, {}).choose("s.x", [[cast]]) == [cast]
+
+
+def _parcels(weights: list, ids: list[int]) -> pa.Table:
+    return pa.table({"parcel_id": ids, "depot": [f"D{i % 3}" for i in ids], "weight": weights})
+
+
+@pytest.mark.slow
+def test_grouped_decimal_commas_are_repaired_and_a_unit_change_escalates(tmp_path: Path) -> None:
+    ids = list(range(60))
+    kg = [1000.5 + 37 * i for i in ids]
+    sql = "SELECT parcel_id, depot, ROUND(weight, 2) AS weight FROM parcels"
+    checks = "checks for parcel_weights:\n  - row_count > 0\n  - duplicate_count(parcel_id) = 0\n"
+    written = [f"{w:,.2f} kg".replace(",", "\u00a0").replace(".", ",") for w in kg]
+    before = {"parcels": _parcels(kg, ids)}
+    folder = write_incident(tmp_path / "inc", name="parcel-weights", sql=sql, checks=checks, before=before,
+                            after={"parcels": _parcels(written, ids)})  # fmt: skip
+    result = run(folder, tmp_path / "work")
+    assert result.sandbox_ok, result.repair.diagnosis if result.repair else result.error
+    assert result.remediation == "code_change"
+    out = {r["parcel_id"]: r["weight"] for r in pq.read_table(result.output).to_pylist()}
+    assert out == pytest.approx(dict(zip(ids, kg, strict=True)))
+    # The same parcels, now in grams: the reading parses every value but changes every unchanged row.
+    grams = [f"{w * 1000:.0f} g" for w in kg]
+    checks = checks.replace("parcel_weights", "parcel_grams")
+    folder = write_incident(tmp_path / "inc", name="parcel-grams", sql=sql, checks=checks, before=before,
+                            after={"parcels": _parcels(grams, ids)})  # fmt: skip
+    result = run(folder, tmp_path / "work2")
+    assert result.remediation == "escalate", result.repair.diagnosis if result.repair else result.error
