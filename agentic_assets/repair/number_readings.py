@@ -101,8 +101,9 @@ def _signed(pre: str, core: str, post: str) -> tuple[bool, str] | None:
 
 def _number_pattern(group: str, decimal: str, exponent: bool) -> re.Pattern[str]:
     """The unsigned number under one grouping and decimal mark, built from its parts."""
-    # Integer part: plain digits, or with a separator, one to three digits then groups of exactly three.
-    integer = r"\d+" if not group else rf"(?:\d{{1,3}}(?:{re.escape(group)}\d{{3}})+|\d+)"
+    # Integer part: plain digits, or with a separator, one to three digits then groups of exactly three; a
+    # grouped number never leads with zero (`0.399` is a decimal, not zero thousand three hundred ninety-nine).
+    integer = r"\d+" if not group else rf"(?:[1-9]\d{{0,2}}(?:{re.escape(group)}\d{{3}})+|\d+)"
     fraction = rf"(?:{re.escape(decimal)}\d+)?"
     power = r"(?:[eE][+\-\u2212]?\d+)?" if exponent else ""
     return re.compile(rf"^(?:{integer}{fraction}|{re.escape(decimal)}\d+){power}$")

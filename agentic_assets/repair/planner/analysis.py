@@ -208,7 +208,9 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
     if ev.pending:
         return _evaluation_step(ev, findings)
     drift = any(f.category in ("schema_drift", "format_drift") for f in findings)
-    if drift and not ev.has("code_history") and not _confident_twice(confidences, findings):
+    # A repair the sandbox ran against the last good output, with the code unchanged since, needs no code history.
+    verified = ev.has("evaluate_candidates") and not code_changed
+    if drift and not verified and not ev.has("code_history") and not _confident_twice(confidences, findings):
         return Step(
             thought="The sources changed. Before blaming them, confirm that no recent change to the transform "
             "itself is implicated.",

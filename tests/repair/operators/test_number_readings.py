@@ -66,6 +66,9 @@ def test_two_affixes_dates_and_broken_grouping_have_no_reading() -> None:
     assert detect(["2026-03-02", "2026-03-03"]) == []
     assert detect(["02/03/2026"]) == []
     assert detect(["1,23,4.5"]) == []  # groups of three or nothing
+    # A leading zero is no thousands group: `0.399` reads one way only.
+    (reading,) = detect(["0.399 kWh", "0.412 kWh"])
+    assert reading.decimal == "." and not reading.group
 
 
 def test_the_residue_is_counted_and_dead_lettered_apart() -> None:
