@@ -8,6 +8,7 @@ from agentic_assets.repair.planner import fixes
 from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner.finding import Finding
 from agentic_assets.repair.planner.operators import normalise_cast, number_format
+from agentic_assets.repair.representations import Parse, readings
 from agentic_assets.repair.sql_rewrite import cast_targets, quote
 from agentic_assets.repair.types import family, is_identifier_name
 
@@ -87,6 +88,10 @@ def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[st
                 need.setdefault(source, []).append(col)
                 continue
             finding = _representation_finding(source, col, before, now, castable, profile)
+            if fb in ("date", "timestamp") and not profile.get("epoch_unit") and _one_format_reads_all(profile):
+                # A format verified on every value (offsets, month names, two-digit years) over the written
+                # forms' classes, which read a `+01:00` or a `Mar` by their look only.
+                finding = None
             plain = finding is not None and finding.category == "schema_drift"
             readings = number_format.candidates(source, col, before, profile) if fb in NUMERIC and not plain else []
             if readings:
@@ -176,6 +181,11 @@ def _representation_finding(
                 replaces={col: fixes.parse_number(col, target, profile.get("decimal_separator"))},
             )
     return None
+
+
+def _one_format_reads_all(profile: dict[str, Any]) -> bool:
+    parses = [Parse.model_validate(p) for p in profile.get("parses") or []]
+    return bool(readings(parses, {"date", "timestamp"}))
 
 
 def _boolean_finding(source: str, col: str, before: str, now: str) -> Finding:
