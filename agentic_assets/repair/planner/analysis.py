@@ -114,6 +114,10 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
     for source, cols in rename_profile_needs(ev).items():
         need_profiles.setdefault(source, []).extend(cols)
     findings += type_findings
+    if ev.partial:
+        # The sandbox ran a repair of the first cause and it still fails checks: those checks are a second cause.
+        extra_failed = sorted({*(extra_failed or []), *ev.partial})
+        failed_names = sorted({*failed_names, *ev.partial})
     findings += key_findings(ev)
     duplicates = duplicate_row_findings(ev)
     # Source columns renamed by the feed: checks on the old name now read the new one.

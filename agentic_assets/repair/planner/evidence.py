@@ -18,6 +18,8 @@ class Evidence:
         self.obs = observations
         self.profiles = profiles
         self.pending: list[tuple[str, list[list[Finding]]]] = []  # candidate sets waiting for the sandbox
+        # Checks still failed by a chosen candidate that repaired its own cause: the evidence of a second one.
+        self.partial: list[str] = []
 
     def has(self, tool: str) -> bool:
         return tool in self.obs
@@ -43,6 +45,15 @@ class Evidence:
             if not changed:
                 return option
             results.reason = changed
+        elif not results.chosen and not any(r.passes_checks for r in results.results):
+            partial = _partial_repair(results, label)
+            if partial is not None:
+                index, failing = partial
+                option = options[index]
+                changed = verify and _changes_meaning(results, f"{label}#{index}", option)
+                if not changed:
+                    self.partial = sorted({*self.partial, *failing})
+                    return option
         return [
             Finding(
                 category=options[0][0].category,
@@ -136,3 +147,23 @@ def _changes_meaning(results: Evaluation, chosen: str, option: list[Finding]) ->
         "shares with the last good output: the values changed meaning (a unit or a scale), not only how they "
         "are written"
     )
+
+
+def _partial_repair(results: Evaluation, label: str) -> tuple[int, list[str]] | None:
+    """The option of `label` that repaired its own cause when none passes every check: the transform ran, and of
+    the candidates that ran, it fails the fewest checks with the fewest operators, all of them alike.
+
+    A candidate that runs and fails a check the failed run never reached (it stopped at an error) has done its
+    part; the check it fails is a second cause for the planner to find. Candidates that ran but disagree on
+    the output are no such evidence."""
+    ran = [r for r in results.results if r.output_rows is not None and r.failing_checks]
+    ran = [r for r in ran if chosen_option(r.name, label) is not None]
+    if not ran:
+        return None
+    fewest = min(len(r.failing_checks) for r in ran)
+    best = sorted((r for r in ran if len(r.failing_checks) == fewest), key=lambda r: r.operators)
+    smallest = [r for r in best if r.operators == best[0].operators]
+    if len({r.fingerprint for r in smallest}) > 1:
+        return None
+    index = chosen_option(smallest[0].name, label)
+    return (index, list(smallest[0].failing_checks)) if index is not None else None

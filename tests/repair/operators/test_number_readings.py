@@ -136,3 +136,19 @@ def test_grouped_decimal_commas_are_repaired_and_a_unit_change_escalates(tmp_pat
                             after={"parcels": _parcels(grams, ids)})  # fmt: skip
     result = run(folder, tmp_path / "work2")
     assert result.remediation == "escalate", result.repair.diagnosis if result.repair else result.error
+
+
+def test_a_reading_that_runs_but_leaves_a_check_failing_is_kept_as_the_first_of_two_causes() -> None:
+    cast = Finding(category="format_drift", remediation="code_change", cause="read")
+    ran = CandidateResult(name="s.x#0", operators=1, passes_checks=False, failing_checks=["avg(n) < 40"],
+                          output_rows=12, compared_keys=12, disagreeing_keys=3, fingerprint="f")  # fmt: skip
+    broke = CandidateResult(name="s.x#1", operators=1, passes_checks=False, message="ConversionException")
+    evaluation = Evaluation(results=[ran, broke], reason="no candidate passes the asset's checks")
+    ev = Evidence({"evaluate_candidates": evaluation.model_dump()}, {})
+    assert ev.choose("s.x", [[cast], [cast]], verify=True) == [cast]
+    assert ev.partial == ["avg(n) < 40"]
+    # Nothing ran: no first cause is settled, and the planner escalates.
+    evaluation = Evaluation(results=[broke], reason="no candidate passes the asset's checks")
+    ev = Evidence({"evaluate_candidates": evaluation.model_dump()}, {})
+    (escalated,) = ev.choose("s.x", [[cast], [cast]], verify=True)
+    assert escalated.remediation == "escalate" and ev.partial == []
