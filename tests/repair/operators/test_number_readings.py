@@ -152,3 +152,27 @@ def test_a_reading_that_runs_but_leaves_a_check_failing_is_kept_as_the_first_of_
     ev = Evidence({"evaluate_candidates": evaluation.model_dump()}, {})
     (escalated,) = ev.choose("s.x", [[cast], [cast]], verify=True)
     assert escalated.remediation == "escalate" and ev.partial == []
+
+
+def _renamed(dropped_type: str, values: list[str]) -> Evidence:
+    diff = {"source": "feed", "dropped": ["old"], "dropped_types": {"old": dropped_type}, "added": ["new_col"],
+            "used_by_transform": ["old"], "rename_candidates": [{"dropped": "old", "added": "new_col",
+            "type_compatible": False, "name_similarity": 0.56}]}  # fmt: skip
+    profile = profile_column(pa.table({"new_col": values}), "feed", "new_col").model_dump()
+    return Evidence({"schema_diff": {"sources": [diff]}}, {"feed": {"new_col": profile}})
+
+
+def test_a_rename_that_also_changed_the_written_form_is_read_back_under_the_old_name() -> None:
+    from agentic_assets.repair.planner.operators.rename_map import rename_findings
+
+    values = ["March 2, 2026", "February 15, 2026"]
+    findings = rename_findings(_renamed("date32[day]", values))
+    assert [f.category for f in findings] == ["schema_drift", "format_drift"]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE feed AS SELECT unnest($1::VARCHAR[]) AS new_col", [values])
+    assert [str(r[0]) for r in con.execute(findings[0].adapter).fetchall()] == ["2026-03-02", "2026-02-15"]
+    # Numbers wait for the sandbox's comparison with the last good output; values no format reads escalate.
+    ev = _renamed("double", ["(1,234.50)", "12.00"])
+    assert rename_findings(ev) == [] and ev.pending
+    (escalated,) = rename_findings(_renamed("date32[day]", ["soon", "later"]))
+    assert escalated.remediation == "escalate"
