@@ -48,12 +48,11 @@ class Evidence:
         elif not results.chosen and not any(r.passes_checks for r in results.results):
             partial = _partial_repair(results, label)
             if partial is not None:
+                # Not held to the last good output: the cause still to be found (a replay, null keys) changes the
+                # rows it touches; the whole plan is validated again once that cause is answered.
                 index, failing = partial
-                option = options[index]
-                changed = verify and _changes_meaning(results, f"{label}#{index}", option)
-                if not changed:
-                    self.partial = sorted({*self.partial, *failing})
-                    return option
+                self.partial = sorted({*self.partial, *failing})
+                return options[index]
         return [
             Finding(
                 category=options[0][0].category,

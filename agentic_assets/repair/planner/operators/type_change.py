@@ -88,11 +88,16 @@ def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[st
                 need.setdefault(source, []).append(col)
                 continue
             finding = _representation_finding(source, col, before, now, castable, profile)
-            if fb in ("date", "timestamp") and not profile.get("epoch_unit") and _one_format_reads_all(profile):
+            plain = finding is not None and finding.category == "schema_drift"  # every value casts back as is
+            if (
+                fb in ("date", "timestamp")
+                and not plain
+                and not profile.get("epoch_unit")
+                and _one_format_reads_all(profile)
+            ):
                 # A format verified on every value (offsets, month names, two-digit years) over the written
                 # forms' classes, which read a `+01:00` or a `Mar` by their look only.
                 finding = None
-            plain = finding is not None and finding.category == "schema_drift"
             readings = number_format.candidates(source, col, before, profile) if fb in NUMERIC and not plain else []
             if readings:
                 # Numbers written for people: every reading that reads all values, held to the last good output.
