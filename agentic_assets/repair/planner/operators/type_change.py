@@ -98,11 +98,12 @@ def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[st
                 # A format verified on every value (offsets, month names, two-digit years) over the written
                 # forms' classes, which read a `+01:00` or a `Mar` by their look only.
                 finding = None
-            readings = number_format.candidates(source, col, before, profile) if fb in NUMERIC and not plain else []
-            if readings:
+            numbers = number_format.candidates(source, col, before, profile) if fb in NUMERIC and not plain else []
+            if numbers:
                 # Numbers written for people: every reading that reads all values, held to the last good output.
-                out += ev.choose(f"{source}.{col}", readings, verify=True)
+                out += ev.choose(f"{source}.{col}", numbers, verify=True)
                 continue
+            # 0.999: every value casts (the share is rounded to four places), as for the other cast-backs here.
             if fb == "boolean" and castable is not None and castable >= 0.999:
                 out.append(_boolean_finding(source, col, before, now))
                 continue
@@ -251,9 +252,9 @@ def text_format_findings(ev: Evidence, columns: list[tuple[str, str]]) -> list[F
                 )
             )
         elif _casts_to_number(ev.sql, col) and (
-            readings := number_format.candidates(source, col, "string", profile, as_text=True)
+            numbers := number_format.candidates(source, col, "string", profile, as_text=True)
         ):
-            out += ev.choose(f"{source}.{col}", readings, verify=True)
+            out += ev.choose(f"{source}.{col}", numbers, verify=True)
         elif set(formats) & {"decimal_comma", "currency", "thousands_comma"}:
             out.append(
                 Finding(
