@@ -88,7 +88,9 @@ def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[st
                 need.setdefault(source, []).append(col)
                 continue
             finding = _representation_finding(source, col, before, now, castable, profile)
-            plain = finding is not None and finding.category == "schema_drift"  # every value casts back as is
+            # Every value casts back as is; but a cast to a naive timestamp drops a written UTC offset (DuckDB
+            # keeps the wall time), so values with an offset are read by their format instead.
+            plain = finding is not None and finding.category == "schema_drift" and not _has_offset(profile)
             if (
                 fb in ("date", "timestamp")
                 and not plain
@@ -192,6 +194,10 @@ def _representation_finding(
 def _one_format_reads_all(profile: dict[str, Any]) -> bool:
     parses = [Parse.model_validate(p) for p in profile.get("parses") or []]
     return bool(readings(parses, {"date", "timestamp"}))
+
+
+def _has_offset(profile: dict[str, Any]) -> bool:
+    return any("%z" in p.get("format", "") for p in profile.get("parses") or [])
 
 
 def _boolean_finding(source: str, col: str, before: str, now: str) -> Finding:
