@@ -176,3 +176,19 @@ def test_a_rename_that_also_changed_the_written_form_is_read_back_under_the_old_
     assert rename_findings(ev) == [] and ev.pending
     (escalated,) = rename_findings(_renamed("date32[day]", ["soon", "later"]))
     assert escalated.remediation == "escalate"
+
+
+def test_timestamps_with_an_offset_are_read_as_moments_although_a_plain_cast_reads_them() -> None:
+    from agentic_assets.repair.planner.operators.type_change import type_change_findings
+
+    values = ["2026-02-09T09:15:00+01:00", "2026-02-09T05:10:00Z"]
+    change = {"column": "at", "before": "timestamp[us]", "now": "string", "used_by_transform": True,
+              "castable_to_before": 1.0}  # fmt: skip
+    profile = profile_column(pa.table({"at": values}), "feed", "at").model_dump()
+    diff = {"sources": [{"source": "feed", "type_changed": [change]}]}
+    ev = Evidence({"schema_diff": diff}, {"feed": {"at": profile}})
+    (finding,), _need = type_change_findings(ev)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE feed AS SELECT unnest($1::VARCHAR[]) AS at", [values])
+    got = [str(r[0]) for r in con.execute(f"SELECT {finding.replaces['at']} FROM feed").fetchall()]
+    assert got == ["2026-02-09 08:15:00", "2026-02-09 05:10:00"]
