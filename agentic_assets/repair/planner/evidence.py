@@ -37,6 +37,8 @@ class Evidence:
             self.pending.append((label, options))
             return []
         results = Evaluation.model_validate(evaluation)
+        if verify and results.disagreement and not results.chosen:
+            results.chosen = _nearest(results, label)
         chosen = results.chosen or ""
         index = chosen_option(chosen, label)
         if index is not None:
@@ -166,3 +168,25 @@ def _partial_repair(results: Evaluation, label: str) -> tuple[int, list[str]] | 
         return None
     index = chosen_option(smallest[0].name, label)
     return (index, list(smallest[0].failing_checks)) if index is not None else None
+
+
+# Readings that all pass but read differently are told apart by how far each lands from the last good output:
+# the right reading moves the shared rows only by what legitimately changed (a residue set aside, a few per
+# cent), a reading in another scale moves them by its factor (100 for a percent, 1000 for a unit). One reading
+# ten times nearer than every other is an order of magnitude apart, beyond the first and within the second.
+NEARER_FACTOR = 10
+
+
+def _nearest(results: Evaluation, label: str) -> str | None:
+    """The passing candidate of `label` an order of magnitude nearer the last good output than the others."""
+    passing = [r for r in results.results if r.passes_checks and chosen_option(r.name, label) is not None]
+    fewest = min((r.disagreeing_keys for r in passing), default=0)
+    tied = [r for r in passing if r.disagreeing_keys == fewest]
+    tied = [r for r in tied if r.operators == min(t.operators for t in tied)]
+    if len(tied) < 2 or any(r.distance is None for r in tied):
+        return None
+    ranked = sorted(tied, key=lambda r: (r.distance or 0.0, r.operators))
+    best, rest = ranked[0], [r for r in ranked[1:] if r.fingerprint != ranked[0].fingerprint]
+    if all((best.distance or 0.0) * NEARER_FACTOR < (r.distance or 0.0) for r in rest):
+        return best.name
+    return None

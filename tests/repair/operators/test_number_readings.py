@@ -192,3 +192,23 @@ def test_timestamps_with_an_offset_are_read_as_moments_although_a_plain_cast_rea
     con.execute("CREATE TABLE feed AS SELECT unnest($1::VARCHAR[]) AS at", [values])
     got = [str(r[0]) for r in con.execute(f"SELECT {finding.replaces['at']} FROM feed").fetchall()]
     assert got == ["2026-02-09 08:15:00", "2026-02-09 05:10:00"]
+
+
+def test_readings_that_all_pass_are_told_apart_by_an_order_of_magnitude_from_the_last_good_output() -> None:
+    cast = Finding(category="format_drift", remediation="code_change", cause="read")
+    fraction = Finding(category="format_drift", remediation="code_change", cause="fraction")
+    residue = Finding(category="data_quality", remediation="dead_letter", cause="no number")
+    # Both with the residue set aside, which changes every shared row a little.
+    near_option, far_option = [cast, residue], [fraction, residue]
+
+    def results(near: float, far: float) -> Evidence:
+        a = CandidateResult(name="s.x#0", operators=2, passes_checks=True, compared_keys=9, disagreeing_keys=9,
+                            fingerprint="a", distance=near)  # fmt: skip
+        b = a.model_copy(update={"name": "s.x#1", "fingerprint": "b", "distance": far})
+        evaluation = Evaluation(results=[a, b], disagreement=True, reason="all pass but produce different outputs")
+        return Evidence({"evaluate_candidates": evaluation.model_dump()}, {})
+
+    assert results(0.02, 0.99).choose("s.x", [near_option, far_option], verify=True) == near_option
+    # Within a factor of ten of each other, the evidence does not decide.
+    (escalated,) = results(0.2, 0.9).choose("s.x", [near_option, far_option], verify=True)
+    assert escalated.remediation == "escalate"
