@@ -90,7 +90,13 @@ def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[st
             finding = _representation_finding(source, col, before, now, castable, profile)
             # Every value casts back as is; but a cast to a naive timestamp drops a written UTC offset (DuckDB
             # keeps the wall time), so values with an offset are read by their format instead.
-            plain = finding is not None and finding.category == "schema_drift" and not _has_offset(profile)
+            # Likewise numbers now in scientific notation are a new representation of the same values.
+            plain = (
+                finding is not None
+                and finding.category == "schema_drift"
+                and not _has_offset(profile)
+                and not any(r.exponent for r in number_format.readings_of(profile))
+            )
             if (
                 fb in ("date", "timestamp")
                 and not plain
