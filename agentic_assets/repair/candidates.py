@@ -121,6 +121,15 @@ def distance_to_last_good(output: pa.Table, last_good: pa.Table, keys: list[str]
         (value,) = con.execute(
             f"SELECT avg(({terms}) / {len(measures)}) FROM now_rows n JOIN good_rows g ON {on}"
         ).fetchone()
+        if value is None:
+            # No row in both (every key changed, say a count beside it): the measures' medians must still agree.
+            medians = [
+                con.execute(f'SELECT median(CAST("{c}" AS DOUBLE)) FROM {t}').fetchone()[0]
+                for c in measures
+                for t in ("now_rows", "good_rows")
+            ]
+            pairs = [(a, b) for a, b in zip(medians[::2], medians[1::2], strict=True) if a is not None and b]
+            value = sum(abs(a - b) / abs(b) for a, b in pairs) / len(pairs) if pairs else None
         return None if value is None else round(float(value), 6)
     finally:
         con.close()
