@@ -47,6 +47,7 @@ class CandidateResult(BaseModel):
     compared_keys: int = Field(default=0, description="keys present in both this output and the last good one")
     disagreeing_keys: int = 0
     fingerprint: str | None = Field(default=None, description="a digest of the output rows, order ignored")
+    distance: float | None = Field(default=None, description="mean relative difference of shared rows' measures")
     message: str = ""
 
 
@@ -96,6 +97,48 @@ def compare_to_last_good(output: pa.Table, last_good: pa.Table, keys: list[str])
         con.close()
 
 
+def distance_to_last_good(output: pa.Table, last_good: pa.Table, keys: list[str]) -> float | None:
+    """How far the numbers of the rows both outputs hold are from the last good ones: the mean relative
+    difference over the shared measure columns (None without keys or measures). Rows a repair legitimately
+    changed (a residue set aside) move a little; a reading in another unit or scale moves every row by its
+    factor."""
+    shared = [c for c in output.column_names if c in last_good.column_names and c not in keys]
+    measures = [
+        c for c in shared if _is_number(output.schema.field(c).type) and _is_number(last_good.schema.field(c).type)
+    ]
+    if not keys or not measures:
+        return None
+    con = duckdb.connect()
+    try:
+        con.register("now_rows", output.select([*keys, *measures]))
+        con.register("good_rows", last_good.select([*keys, *measures]))
+        on = " AND ".join(f'CAST(n."{k}" AS VARCHAR) IS NOT DISTINCT FROM CAST(g."{k}" AS VARCHAR)' for k in keys)
+        terms = " + ".join(
+            f"COALESCE(abs({now} - {good}) / NULLIF(abs({good}), 0), 0)"
+            for c in measures
+            for now, good in [(f'CAST(n."{c}" AS DOUBLE)', f'CAST(g."{c}" AS DOUBLE)')]
+        )
+        (value,) = con.execute(
+            f"SELECT avg(({terms}) / {len(measures)}) FROM now_rows n JOIN good_rows g ON {on}"
+        ).fetchone()
+        if value is None:
+            # No row in both (every key changed, say a count beside it): the measures' medians must still agree.
+            medians = [
+                con.execute(f'SELECT median(CAST("{c}" AS DOUBLE)) FROM {t}').fetchone()[0]
+                for c in measures
+                for t in ("now_rows", "good_rows")
+            ]
+            pairs = [(a, b) for a, b in zip(medians[::2], medians[1::2], strict=True) if a is not None and b]
+            value = sum(abs(a - b) / abs(b) for a, b in pairs) / len(pairs) if pairs else None
+        return None if value is None else round(float(value), 6)
+    finally:
+        con.close()
+
+
+def _is_number(kind: pa.DataType) -> bool:
+    return pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
+
+
 def fingerprint(output: pa.Table) -> str:
     con = duckdb.connect()
     try:
@@ -136,6 +179,7 @@ def evaluate(view: AssetView, candidates: list[Candidate]) -> Evaluation:
             if last_good is not None:
                 keys = _key_columns(view.checks_text, output, last_good)
                 result.compared_keys, result.disagreeing_keys = compare_to_last_good(output, last_good, keys)
+                result.distance = distance_to_last_good(output, last_good, keys)
         out.results.append(result)
     return choose(out.results)
 

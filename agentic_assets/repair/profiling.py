@@ -15,6 +15,8 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel, Field
 
+from agentic_assets.repair.number_readings import NumberReading
+from agentic_assets.repair.number_readings import detect as detect_numbers
 from agentic_assets.repair.redaction import is_pii_column, mask, names_column, redact_value
 from agentic_assets.repair.representations import Parse, detect
 
@@ -126,6 +128,9 @@ class ColumnProfile(BaseModel):
     affixes: Affixes | None = Field(default=None, description="text: numbers written inside constant text")
     parses: list[Parse] = Field(
         default_factory=list, description="text: date, timestamp and duration formats that read every value"
+    )
+    number_readings: list[NumberReading] = Field(
+        default_factory=list, description="text: the ways of reading every value holding a digit as a number"
     )
 
 
@@ -301,4 +306,5 @@ def profile_column(
         affixes=affixes_of([str(v) for v in values]) if _is_text(t) and not pii else None,
         # Tried on the distinct values read above (up to DISTINCT_SAMPLE of them).
         parses=detect([str(v) for v in values]) if _is_text(t) and not pii else [],
+        number_readings=detect_numbers([str(v) for v in values]) if _is_text(t) and not pii else [],
     )

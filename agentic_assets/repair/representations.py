@@ -1,8 +1,10 @@
 """Which written representation a text column's values are in: candidate formats, each tried on the values.
 
 A value that stopped casting because the source now writes it differently (`20260302`, `02.03.2026`,
-`20260302T0815`) is restored by parsing it in the format it is written in. The candidates are generated
-(date orders x separators x time parts, plus ISO 8601 durations) rather than listed from cases, and each is
+`20260302T0815`, `2 Mar 2026`, `02/03/26`, `2026-03-02T08:15:00+01:00`) is restored by parsing it in the
+format it is written in. The candidates are generated from parts (date orders with four- or two-digit years,
+numeric months or English month names, separators, clocks with fractional seconds, `Z` or an offset, plus
+ISO 8601 durations) rather than listed from cases, and each is
 tried on every distinct value; a candidate counts only when it parses all of them. Two candidates that both
 parse everything but read some value differently (day and month order when no day is above 12) are an
 ambiguity that the planner escalates; the digest of what each candidate reads tells them apart.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import product
 from typing import Literal
 
@@ -21,9 +23,28 @@ from pydantic import BaseModel, Field
 # The three date orders in use: ISO 8601 (year first) and the two national orders with the year last.
 _ORDERS = [("%Y", "%m", "%d"), ("%d", "%m", "%Y"), ("%m", "%d", "%Y")]
 _DATE_SEPARATORS = ["-", "/", ".", ""]
+# Two-digit years are written in the national orders only (`02/03/26`); `26-03-02` would be read as a day.
+_SHORT_YEAR_ORDERS = [("%d", "%m", "%y"), ("%m", "%d", "%y")]
+# Dates with the month's English name or abbreviation (`2 Mar 2026`, `Mar 2, 2026`, `02-MAR-26`): the day
+# before or after the month, the year last or (with hyphens) first; strptime reads the name in any case.
+_MONTHS = ["%b", "%B"]
+_NAMED_LAYOUTS = [
+    *("{d} {b} {y}", "{d}-{b}-{y}", "{d}/{b}/{y}", "{d}.{b}.{y}"),
+    *("{b} {d}, {y}", "{b} {d} {y}", "{y}-{b}-{d}"),
+]
 # Time parts after a date: none, or hours and minutes (with seconds) joined by `T` or a space, with or
-# without colons.
-_TIME_PARTS = ["", "T%H:%M", "T%H:%M:%S", "T%H%M", "T%H%M%S", " %H:%M", " %H:%M:%S", " %H%M", " %H%M%S"]
+# without colons; with fractional seconds, a UTC `Z` or a numeric offset.
+_CLOCKS = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%H%M", "%H%M%S"]
+_ZONES = ["", "Z", "%z"]
+_TIME_PARTS = [""] + [
+    f"{join}{clock}{zone}"
+    for join in ("T", " ")
+    for clock in _CLOCKS
+    for zone in _ZONES
+    if not (zone == "%z" and ":" not in clock)  # a compact clock takes `Z`, never a written offset
+]
+# Month-name dates come with a plain clock at most.
+_NAMED_TIME_PARTS = ["", " %H:%M", " %H:%M:%S"]
 _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 
 
@@ -37,24 +58,34 @@ class Parse(BaseModel):
 
 def _date_formats() -> list[tuple[str, str]]:
     out = []
-    for (a, b, c), sep, time in product(_ORDERS, _DATE_SEPARATORS, _TIME_PARTS):
+    for (a, b, c), sep, time in product(_ORDERS + _SHORT_YEAR_ORDERS, _DATE_SEPARATORS, _TIME_PARTS):
         if not sep and a != "%Y":
             continue  # `02032026` has no compact national form in use: a compact date is ISO's `YYYYMMDD`
+        if not sep and time and ":" in time:
+            continue  # a compact date goes with a compact clock (`20260302T0815`)
         out.append(("timestamp" if time else "date", f"{a}{sep}{b}{sep}{c}{time}"))
+    for layout, month, year, time in product(_NAMED_LAYOUTS, _MONTHS, ("%Y", "%y"), _NAMED_TIME_PARTS):
+        if layout.startswith("{y}") and year == "%y":
+            continue  # a two-digit year first would be read as a day
+        out.append(("timestamp" if time else "date", layout.format(d="%d", b=month, y=year) + time))
     return out
 
 
 _ADJACENT = re.compile(r"%[A-Za-z]%[A-Za-z]")
-_LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
 
 
 def _round_trips(text: str, value: datetime, fmt: str) -> bool:
-    """Whether `fmt` writes `value` back as `text`: a compact format (fields side by side) must match exactly,
-    or `0815` would read as 00:08:15 under `%H%M%S`; separated fields may drop their leading zeros (`2.3.2026`)."""
-    written = value.strftime(fmt)
-    if written == text:
+    """Whether `fmt` writes `value` back as `text`: a compact format (fields side by side) must match exactly
+    (letters in any case), or `0815` would read as 00:08:15 under `%H%M%S`; separated fields are delimited by
+    their separators, so strptime alone is exact there (it also reads `2.3.2026` and `+01:00`)."""
+    if not _ADJACENT.search(fmt.replace("%z", "")):  # an offset is delimited by its sign
         return True
-    return not _ADJACENT.search(fmt) and _LEADING_ZEROS.sub("", written) == _LEADING_ZEROS.sub("", text)
+    return value.strftime(fmt).lower() == text.lower()
+
+
+def _utc(value: datetime) -> datetime:
+    """A value with an offset as the UTC wall time it names; naive values as they are."""
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def _digest(parsed: list[object]) -> str:
@@ -84,7 +115,7 @@ def detect(values: list[str]) -> list[Parse]:
                 break
             if not _round_trips(v, value, fmt):
                 break
-            parsed.append(value)
+            parsed.append(_utc(value))
         else:
             out.append(Parse(kind=kind, format=fmt, digest=_digest(parsed)))  # type: ignore[arg-type]
     durations = [duration_seconds(v) for v in texts]

@@ -72,6 +72,7 @@ class SourceDiff(BaseModel):
     rows_now: int = 0
     columns_now: dict[str, str] = Field(default_factory=dict, description="column -> Arrow type now")
     dropped: list[str] = Field(default_factory=list)
+    dropped_types: dict[str, str] = Field(default_factory=dict, description="dropped column -> Arrow type before")
     added: list[str] = Field(default_factory=list)
     type_changed: list[TypeChange] = Field(default_factory=list)
     used_by_transform: list[str] = Field(default_factory=list)
@@ -269,6 +270,7 @@ def schema_diff(view: AssetView) -> SchemaDiff:
         )
         if before:
             diff.dropped = [c for c in before if c not in now]
+            diff.dropped_types = {c: before[c] for c in diff.dropped}
             diff.added = [c for c in now if c not in before]
             for col in before:
                 if col in now and family(before[col]) != family(now[col]):

@@ -21,7 +21,7 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("incident", ["payslips-read-failures"])
+@pytest.mark.parametrize("incident", ["payslips-read-failures", "ledger-renamed-and-accounting-negatives"])
 def test_generator_is_deterministic_and_verifies(incident: str, tmp_path: Path) -> None:
     generate = _generate_module()
     assert generate.main(["--out", str(tmp_path), "--only", incident]) == 0

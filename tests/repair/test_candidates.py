@@ -28,3 +28,16 @@ def test_rows_of_keys_both_outputs_hold_are_compared_column_by_column() -> None:
     scaled = pa.table({"day": ["d1", "d2", "d3"], "total": [100.0, 200.0, 3.0]})
     assert compare_to_last_good(scaled, good, ["day"]) == (3, 2)
     assert fingerprint(good) == fingerprint(good.take([2, 0, 1])) != fingerprint(scaled)
+
+
+def test_distance_to_the_last_good_output_on_shared_rows_or_else_by_medians() -> None:
+    from agentic_assets.repair.candidates import distance_to_last_good
+
+    good = pa.table({"day": ["a", "b", "c"], "total": [10.0, 20.0, 30.0]})
+    assert distance_to_last_good(good, good, ["day"]) == 0.0
+    scaled = pa.table({"day": ["a", "b", "c"], "total": [1000.0, 2000.0, 3000.0]})
+    assert distance_to_last_good(scaled, good, ["day"]) == 99.0
+    # No key in both: the medians of the measures are compared.
+    moved = pa.table({"day": ["x", "y", "z"], "total": [11.0, 20.0, 29.0]})
+    assert distance_to_last_good(moved, good, ["day"]) == 0.0
+    assert distance_to_last_good(pa.table({"day": ["x"], "total": [2000.0]}), good, ["day"]) == 99.0

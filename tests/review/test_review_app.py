@@ -98,6 +98,19 @@ def test_the_page_shows_what_a_reviewer_needs(tier2, tmp_path: Path) -> None:
     assert "grocery" in html or "fuel" in html  # rows of the repaired output
     listing = c.get("/").text
     assert repair.repair_id in listing and "Waiting for approval (1)" in listing
+    assert 'id="added-sources"' not in html
+
+
+def test_the_page_shows_the_sources_a_proposal_adds(tier2, tmp_path: Path) -> None:
+    settings, repair = tier2
+    # The same proposal, as a catalog repair files it: it reads a table the asset does not read yet.
+    first = repair.plan.proposals[0].model_copy(update={"add_sources": ["merchant_directory"]})
+    record = repair.model_copy(update={"plan": repair.plan.model_copy(update={"proposals": [first]})})
+    RepairStore.for_settings(settings).save(record)
+    c = client(settings, tmp_path)
+    sign_in(c)
+    html = c.get(f"/proposals/{repair.repair_id}").text
+    assert 'id="added-sources"' in html and "<code>merchant_directory</code>" in html
 
 
 def test_a_forged_form_without_csrf_is_refused_and_nothing_is_applied(tier2, tmp_path: Path) -> None:

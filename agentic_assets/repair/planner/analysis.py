@@ -9,6 +9,7 @@ from __future__ import annotations
 from agentic_assets.repair.contracts import Category
 from agentic_assets.repair.failure_signal import FailureSignal
 from agentic_assets.repair.planner import catalog_repairs
+from agentic_assets.repair.planner.combinations import combinations
 from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner.finding import Finding, Step
 from agentic_assets.repair.planner.operators import resource_step, schema_check, source_arrival
@@ -113,6 +114,10 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
     for source, cols in rename_profile_needs(ev).items():
         need_profiles.setdefault(source, []).extend(cols)
     findings += type_findings
+    if ev.partial:
+        # The sandbox ran a repair of the first cause and it still fails checks: those checks are a second cause.
+        extra_failed = sorted({*(extra_failed or []), *ev.partial})
+        failed_names = sorted({*failed_names, *ev.partial})
     findings += key_findings(ev)
     duplicates = duplicate_row_findings(ev)
     # Source columns renamed by the feed: checks on the old name now read the new one.
@@ -207,7 +212,9 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
     if ev.pending:
         return _evaluation_step(ev, findings)
     drift = any(f.category in ("schema_drift", "format_drift") for f in findings)
-    if drift and not ev.has("code_history") and not _confident_twice(confidences, findings):
+    # A repair the sandbox ran against the last good output, with the code unchanged since, needs no code history.
+    verified = ev.has("evaluate_candidates") and not code_changed
+    if drift and not verified and not ev.has("code_history") and not _confident_twice(confidences, findings):
         return Step(
             thought="The sources changed. Before blaming them, confirm that no recent change to the transform "
             "itself is implicated.",
@@ -241,10 +248,9 @@ def _evaluation_step(ev: Evidence, findings: list[Finding]) -> Step:
     from agentic_assets.repair.planner.model import proposal_calls  # the model module imports this one
 
     candidates = []
-    for label, options in ev.pending:
-        for i, option in enumerate(options):
-            calls = proposal_calls([*findings, *option], ev.sql)
-            candidates.append({"name": f"{label}#{i}", "calls": [{"tool": c.tool_name, "args": c.args} for c in calls]})
+    for name, option in combinations(ev.pending):
+        calls = proposal_calls([*findings, *option], ev.sql)
+        candidates.append({"name": name, "calls": [{"tool": c.tool_name, "args": c.args} for c in calls]})
     labels = ", ".join(label for label, _ in ev.pending)
     return Step(
         thought=f"More than one repair could explain {labels}; run each in the sandbox against the checks and the "

@@ -19,10 +19,12 @@ def all_builders() -> list[Callable[[], Incident]]:
         regressions,
         resources,
         schema_drift,
+        written_forms,
     )
 
     modules = [
         *(schema_drift, format_drift, data_quality, operations, regressions, resources, multi_cause),
         *(catalog_drift, code_sets, operations_families),  # the families, one member per world
+        written_forms,  # format drift in written forms the modules above do not use
     ]
     return [build for module in modules for build in module.BUILDERS]

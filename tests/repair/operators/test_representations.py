@@ -76,3 +76,30 @@ def test_compact_timestamps_are_repaired_end_to_end(tmp_path: Path) -> None:
     assert result.remediation == "code_change" and result.category == "format_drift"
     out = {str(r["day"]): r["scans"] for r in pq.read_table(result.output).to_pylist()}
     assert out == {"2026-03-01": 14, "2026-03-02": 13, "2026-03-03": 13}
+
+
+@pytest.mark.parametrize(
+    ("values", "fmt", "first"),
+    [
+        (["2 Mar 2026", "15 Feb 2026"], "%d %b %Y", "2026-03-02"),
+        (["Mar 2, 2026", "February 15, 2026"][:1], "%b %d, %Y", "2026-03-02"),
+        (["02-MAR-26", "15-FEB-26"], "%d-%b-%y", "2026-03-02"),
+        (["02/03/26", "15/04/26"], "%d/%m/%y", "2026-03-02"),
+    ],
+)
+def test_month_names_and_two_digit_years_read_one_way(values: list[str], fmt: str, first: str) -> None:
+    (option,) = parsed("t", "v", "date32[day]", _profile(values))
+    assert option[0].remediation == "code_change" and fmt in option[0].replaces["v"]
+    assert str(_apply(option[0].replaces["v"], values)[0]) == first
+
+
+def test_offsets_and_z_read_as_utc_wall_time() -> None:
+    values = ["2026-03-02T08:15:00+01:00", "2026-03-02T09:15:00Z", "2026-03-02T10:00:00-02:00"]
+    (option,) = parsed("t", "v", "timestamp[us]", _profile(values))
+    got = [str(x) for x in _apply(option[0].replaces["v"], values)]
+    assert got == ["2026-03-02 07:15:00", "2026-03-02 09:15:00", "2026-03-02 12:00:00"]
+
+
+def test_two_digit_years_without_a_day_above_twelve_are_ambiguous() -> None:
+    (option,) = parsed("t", "v", "date32[day]", _profile(["02/03/26", "04/05/26"]))
+    assert option[0].remediation == "escalate"

@@ -105,6 +105,10 @@ def parsed(source: str, col: str, before: str, profile: dict, *, as_text: bool =
             )]]  # fmt: skip
         fmt = next(iter(groups.values()))[0]
         value = f"strptime({q}, '{fmt.format}')"
+        if "%z" in fmt.format:
+            # An offset reads as a moment: written as UTC wall time, as the naive timestamps of the transform
+            # are; DuckDB reads `Z` only as a literal, so it is spelled as the offset it is.
+            value = f"timezone('UTC', strptime(regexp_replace({q}, 'Z$', '+00:00'), '{fmt.format}'))"
         if as_text:
             iso = "%Y-%m-%d" if fmt.kind == "date" else "%Y-%m-%d %H:%M:%S"
             expr = f"strftime({value}, '{iso}')"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from agentic_assets.repair.planner import fixes
 from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner.finding import Finding
+from agentic_assets.repair.planner.operators import normalise_cast, number_format
 from agentic_assets.repair.sql_rewrite import quote
+from agentic_assets.repair.types import family
 
 # Name similarity (difflib ratio) of a dropped and an added column: 0.55 is where a name keeps more than half
 # of its characters in order (`amount` / `amount_eur`), below which names share only common word parts.
@@ -43,13 +45,17 @@ def rename_findings(ev: Evidence) -> list[Finding]:
                     strong = [top]
             retyped = [
                 c for c in d.get("rename_candidates", [])
-                if c["dropped"] == dropped and not c["type_compatible"] and c["name_similarity"] >= RETYPED_RENAME_MIN
+                if c["dropped"] == dropped and not c["type_compatible"] and c["name_similarity"] >= RENAME_NAME_MIN
             ]  # fmt: skip
             if not strong and len(retyped) == 1:
                 c = retyped[0]
                 profile = ev.profile(d["source"], c["added"])
-                if profile is not None and profile.get("epoch_unit"):
-                    target = fixes.target_type(d.get("before_types", {}).get(dropped, "timestamp[us]"))
+                read = _read_back(ev, d, dropped, c["added"], profile) if profile is not None else None
+                if read is not None:
+                    out += read
+                    continue
+                if profile is not None and profile.get("epoch_unit") and c["name_similarity"] >= RETYPED_RENAME_MIN:
+                    target = fixes.target_type((d.get("dropped_types") or {}).get(dropped, "timestamp[us]"))
                     expr = fixes.epoch_to_time(c["added"], profile["epoch_unit"], target)
                     out.append(
                         Finding(
@@ -116,6 +122,43 @@ def rename_findings(ev: Evidence) -> list[Finding]:
     return out
 
 
+def _read_back(ev: Evidence, d: dict, dropped: str, added: str, profile: dict) -> list[Finding] | None:
+    """A renamed column that is also written differently, read back by the one format that reads all its values
+    (a date or timestamp format, or a number reading held to the last good output); None when none does.
+
+    Every value read as the old type is evidence beside the name, so the name needs only a plain rename's
+    similarity here; epoch numbers (any integer in range) are weaker and keep the stricter bar."""
+    source = d["source"]
+    before = (d.get("dropped_types") or {}).get(dropped)
+    if not before:
+        return None
+    fam = family(before)
+    if fam in ("date", "timestamp"):
+        parsed = normalise_cast.parsed(source, added, before, profile)
+        options = [o for o in parsed if o[0].remediation == "code_change"]
+        verify = False
+    elif fam in ("integer", "number"):
+        options = [o for o in number_format.candidates(source, added, before, profile) if len(o) == 1]
+        verify = True
+    else:
+        return None
+    if len(options) != 1:
+        return None
+    (read,) = options[0]
+    adapter = f"SELECT * EXCLUDE ({quote(added)}), {read.replaces[added]} AS {quote(dropped)} FROM {quote(source)}"
+    finding = Finding(
+        category="schema_drift",
+        remediation="code_change",
+        cause=f"{source} replaced {dropped} with {added}, written differently: {read.cause}",
+        evidence=["schema_diff", "column_profiles"],
+        confidence=0.85,
+        source=source,
+        adapter=adapter,
+    )
+    both = [finding, finding.model_copy(update={"category": "format_drift"})]
+    return ev.choose(f"{source}.{added}", [both], verify=verify)
+
+
 def rename_profile_needs(ev: Evidence) -> dict[str, list[str]]:
     """New columns that replace a dropped one under a different type: their profile decides."""
     need: dict[str, list[str]] = {}
@@ -124,7 +167,7 @@ def rename_profile_needs(ev: Evidence) -> dict[str, list[str]]:
             if (
                 c["dropped"] in d.get("used_by_transform", [])
                 and not c["type_compatible"]
-                and c["name_similarity"] >= RETYPED_RENAME_MIN
+                and c["name_similarity"] >= RENAME_NAME_MIN
                 and not ev.attempted(d["source"], c["added"])
             ):
                 need.setdefault(d["source"], []).append(c["added"])

@@ -7,8 +7,9 @@ from typing import Any
 from agentic_assets.repair.planner import fixes
 from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner.finding import Finding
-from agentic_assets.repair.planner.operators import normalise_cast
-from agentic_assets.repair.sql_rewrite import cast_targets
+from agentic_assets.repair.planner.operators import normalise_cast, number_format
+from agentic_assets.repair.representations import Parse, readings
+from agentic_assets.repair.sql_rewrite import cast_targets, quote
 from agentic_assets.repair.types import family, is_identifier_name
 
 # An identifier that changed type kept its meaning when nearly all of its cast values are known ids: 0.95
@@ -87,6 +88,33 @@ def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[st
                 need.setdefault(source, []).append(col)
                 continue
             finding = _representation_finding(source, col, before, now, castable, profile)
+            # Every value casts back as is; but a cast to a naive timestamp drops a written UTC offset (DuckDB
+            # keeps the wall time), so values with an offset are read by their format instead.
+            # Likewise numbers now in scientific notation are a new representation of the same values.
+            plain = (
+                finding is not None
+                and finding.category == "schema_drift"
+                and not _has_offset(profile)
+                and not any(r.exponent for r in number_format.readings_of(profile))
+            )
+            if (
+                fb in ("date", "timestamp")
+                and not plain
+                and not profile.get("epoch_unit")
+                and _one_format_reads_all(profile)
+            ):
+                # A format verified on every value (offsets, month names, two-digit years) over the written
+                # forms' classes, which read a `+01:00` or a `Mar` by their look only.
+                finding = None
+            numbers = number_format.candidates(source, col, before, profile) if fb in NUMERIC and not plain else []
+            if numbers:
+                # Numbers written for people: every reading that reads all values, held to the last good output.
+                out += ev.choose(f"{source}.{col}", numbers, verify=True)
+                continue
+            # 0.999: every value casts (the share is rounded to four places), as for the other cast-backs here.
+            if fb == "boolean" and castable is not None and castable >= 0.999:
+                out.append(_boolean_finding(source, col, before, now))
+                continue
             options = normalise_cast.candidates(source, col, before, profile) if finding is None else []
             if finding is None and not options:
                 options = normalise_cast.parsed(source, col, before, profile)
@@ -169,6 +197,29 @@ def _representation_finding(
     return None
 
 
+def _one_format_reads_all(profile: dict[str, Any]) -> bool:
+    parses = [Parse.model_validate(p) for p in profile.get("parses") or []]
+    return bool(readings(parses, {"date", "timestamp"}))
+
+
+def _has_offset(profile: dict[str, Any]) -> bool:
+    return any("%z" in p.get("format", "") for p in profile.get("parses") or [])
+
+
+def _boolean_finding(source: str, col: str, before: str, now: str) -> Finding:
+    """Truth values now written as words or letters that DuckDB's own boolean cast reads (`Y`/`N`, `yes`/`no`,
+    `t`/`f`, `1`/`0`): every value casts back, so the cast is no guess."""
+    return Finding(
+        category="format_drift",
+        remediation="code_change",
+        cause=f"{source}.{col} now writes its truth values as {now} text; every value casts back to {before}",
+        evidence=["schema_diff", "column_profiles"],
+        confidence=0.86,
+        source=source,
+        replaces={col: f"CAST(lower(trim({quote(col)})) AS BOOLEAN)"},
+    )
+
+
 def _fmt_list(formats: dict[str, int]) -> str:
     return ", ".join(f"{k.replace('_', ' ')} ({v})" for k, v in sorted(formats.items(), key=lambda kv: -kv[1]))
 
@@ -212,6 +263,10 @@ def text_format_findings(ev: Evidence, columns: list[tuple[str, str]]) -> list[F
                     replaces={col: expr},
                 )
             )
+        elif _casts_to_number(ev.sql, col) and (
+            numbers := number_format.candidates(source, col, "string", profile, as_text=True)
+        ):
+            out += ev.choose(f"{source}.{col}", numbers, verify=True)
         elif set(formats) & {"decimal_comma", "currency", "thousands_comma"}:
             out.append(
                 Finding(
@@ -233,6 +288,12 @@ def text_format_findings(ev: Evidence, columns: list[tuple[str, str]]) -> list[F
             if options:
                 out += ev.choose(f"{source}.{col}", options)
     return out
+
+
+def _casts_to_number(sql: str, col: str) -> bool:
+    """Whether the transform casts `col` to a number type (so that its text is read as one)."""
+    numbers = ("DOUBLE", "FLOAT", "REAL", "DECIMAL", "NUMERIC", "INT", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT")
+    return any(c == col and t.upper().startswith(numbers) for c, t in cast_targets(sql))
 
 
 def _casts_to_time(sql: str, col: str) -> bool:
