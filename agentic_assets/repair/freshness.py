@@ -36,7 +36,9 @@ MIN_HISTORY = 3
 FEED_RUN = 3
 
 _ORDER: dict[Grain, int] = {"hour": 0, "day": 1, "month": 2}
-_LENGTH: dict[Grain, timedelta] = {"hour": timedelta(hours=1), "day": timedelta(days=1), "month": timedelta(days=30)}
+# A month counts as 30 days: it is used only for the share of an open period that has passed and for how long
+# to wait, where a day either way changes nothing.
+PERIOD: dict[Grain, timedelta] = {"hour": timedelta(hours=1), "day": timedelta(days=1), "month": timedelta(days=30)}
 
 
 class ColumnFreshness(BaseModel):
@@ -112,7 +114,7 @@ def _expected_rows(mark: Watermark, good: Watermark | None, clock: datetime | No
         return None, None
     if not mark.partitioned and clock is not None:
         # An event stream's latest period may still be open at the clock: it should hold its share so far.
-        elapsed = (clock - mark.latest_period) / _LENGTH[mark.grain]
+        elapsed = (clock - mark.latest_period) / PERIOD[mark.grain]
         share = max(0.0, min(1.0, elapsed))
         typical, least = int(typical * share), int(least * share)
     return typical, least
@@ -158,7 +160,7 @@ def measure(
                 )  # fmt: skip
             if col.feed and col.lag_hours is not None and col.lag_at_last_good_hours is not None:
                 fell = col.lag_hours - col.lag_at_last_good_hours
-                if fell >= _LENGTH[mark.grain].total_seconds() / 3600:
+                if fell >= PERIOD[mark.grain].total_seconds() / 3600:
                     report.shortfalls.append(
                         Shortfall(source=source, column=mark.column, kind="stale", period=mark.latest_period,
                                   detail=f"{source}.{mark.column} is {col.lag_hours:.0f} h behind the clock, "
@@ -199,7 +201,7 @@ def _behind(columns: list[ColumnFreshness]) -> list[Shortfall]:
 def _next(period: datetime, grain: Grain) -> datetime:
     if grain == "month":
         return period.replace(year=period.year + period.month // 12, month=period.month % 12 + 1)
-    return period + _LENGTH[grain]
+    return period + PERIOD[grain]
 
 
 def freshness(view: AssetView) -> FreshnessReport:
