@@ -309,9 +309,9 @@ def hotel_deploy_filter_drops_all_not_late() -> Incident:
     rng = random.Random(1109)
     days = [dt.date(2026, 3, 19) + DAY * i for i in range(7)]  # to 2026-03-25
     stays = [
-        {"stay_date": d, "hotel_id": h, "status": rng.choice(["confirmed", "confirmed", "cancelled"]),
-         "nights": rng.randrange(1, 6)}
-        for d in days for h in range(1, 9) for _ in range(rng.randrange(8, 20))
+        {"stay_id": f"BK{i:06d}", "stay_date": d, "hotel_id": h, "nights": rng.randrange(1, 6),
+         "status": rng.choice(["confirmed", "confirmed", "cancelled"])}
+        for i, (d, h) in enumerate((d, h) for d in days for h in range(1, 9) for _ in range(rng.randrange(8, 20)))
     ]  # fmt: skip
     good = """
 SELECT stay_date, hotel_id, COUNT(*) AS stays, SUM(nights) AS room_nights
