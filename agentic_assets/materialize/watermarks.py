@@ -25,8 +25,10 @@ EPOCH_UNITS: dict[str, tuple[float, float, float]] = {
     "epoch_millis": (1e12, 2.2e12, 1.0),
     "epoch_micros": (1e15, 2.2e15, 0.001),
 }
-# Values read to decide whether a text or integer column holds times: enough distinct values that one value
-# in another shape would be among them, few enough that the decision costs a small query on a large input.
+# Values read to decide whether a text or integer column holds times: the distinct values among the first
+# PREFIX rows, at most SAMPLE of them; enough that a value in another shape would be among them, few enough
+# that the decision costs a small query however large the input (it runs at every materialization).
+PREFIX = 20_000
 SAMPLE = 2000
 # Earlier periods kept per column: whatever the grain, eight earlier periods give a median that one odd
 # period does not move, and cover a week of a daily feed (its weekday pattern).
@@ -61,7 +63,7 @@ def _expression(con: duckdb.DuckDBPyConnection, field: pa.Field) -> tuple[str, s
         return (f"({c} AT TIME ZONE 'UTC')", "timestamptz") if t.tz else (f"CAST({c} AS TIMESTAMP)", "timestamp")
     if pa.types.is_date(t):
         return f"CAST({c} AS TIMESTAMP)", "date"
-    sample = f"(SELECT DISTINCT {c} AS v FROM t WHERE {c} IS NOT NULL LIMIT {SAMPLE})"
+    sample = f"(SELECT DISTINCT v FROM (SELECT {c} AS v FROM t WHERE {c} IS NOT NULL LIMIT {PREFIX}) LIMIT {SAMPLE})"
     if pa.types.is_integer(t):
         lo, hi = con.execute(f"SELECT min(v), max(v) FROM {sample}").fetchone()
         if lo is None:
@@ -87,17 +89,16 @@ def _expression(con: duckdb.DuckDBPyConnection, field: pa.Field) -> tuple[str, s
 
 def _grain(con: duckdb.DuckDBPyConnection, expr: str) -> tuple[Grain, bool]:
     """The coarsest unit that leaves every value unchanged (a partition label), else events bucketed by day."""
-    row = con.execute(
+    month, day, hour, several = con.execute(
         f"SELECT bool_and(v = date_trunc('month', v)), bool_and(v = date_trunc('day', v)), "
-        f"bool_and(v = date_trunc('hour', v)), count(DISTINCT v) FROM (SELECT {expr} AS v FROM t) WHERE v IS NOT NULL"
+        f"bool_and(v = date_trunc('hour', v)), min(v) < max(v) FROM (SELECT {expr} AS v FROM t) WHERE v IS NOT NULL"
     ).fetchone()
-    month, day, hour, distinct = row
     # A single value says nothing of the grain; it is read as the day it falls on.
-    if distinct and distinct > 1 and month:
+    if several and month:
         return "month", True
     if day:
         return "day", True
-    if hour and distinct and distinct > 1:
+    if hour and several:
         return "hour", True
     return "day", False
 
@@ -108,6 +109,7 @@ def watermarks_of(data: Any) -> list[Watermark]:
     out: list[Watermark] = []
     try:
         con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
         con.register("t", data)
         for field in data.schema:
             found = _expression(con, field)
