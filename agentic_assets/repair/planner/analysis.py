@@ -185,7 +185,6 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             tool="code_history",
         )
     regression = regression_finding(ev, failed_names)
-    ask_freshness = False
     if regression is not None and not any(f.category in ("schema_drift", "format_drift") for f in findings):
         findings = [f for f in findings if f.category not in ("data_quality",)]
         findings.append(regression)
@@ -195,8 +194,11 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             findings += literal_findings(ev)
         if checks_path or renamed or not findings:
             allow_late = not findings and not duplicates
-            findings += data_findings(ev, failed_names, renamed, allow_late=allow_late)
-            ask_freshness = allow_late and not findings and not ev.has("freshness")
+            found = data_findings(ev, failed_names, renamed, allow_late=allow_late)
+            if allow_late and not found and not ev.has("freshness"):
+                return Step(thought="No bad rows explain the failed checks: see whether each source's data reaches "
+                            "as far as its history says it should.", confidence=0.6, tool="freshness")  # fmt: skip
+            findings += found
         for dup in duplicates:
             if not any(f.remediation == "dedupe" and f.source == dup.source for f in findings):
                 findings.append(dup)
@@ -204,9 +206,6 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
     findings, ask = catalog_repairs.resolve(ev, findings, failed_names)
     if ask is not None:
         return ask
-    if ask_freshness and not findings:
-        return Step(thought="No bad rows explain the failed checks: see whether each source's data reaches as far "
-                    "as its history says it should.", confidence=0.6, tool="freshness")  # fmt: skip
     if ev.pending:
         return _evaluation_step(ev, findings)
     drift = any(f.category in ("schema_drift", "format_drift") for f in findings)
