@@ -6,8 +6,8 @@ each a fact of the data, never of a name:
   partition);
 - the last good run: the same column's latest value and latest period then (recorded in the run log), and the
   clock then (a feed that fell a whole period further behind the clock than it was);
-- the other sources: a feed whose latest period is behind another feed's by more than it was at the last good
-  run (a partition that has not landed while the data it belongs to has).
+- the other sources: a column whose latest period is behind another source's by more than at the last good
+  run, where the two moved in step then (a partition that has not landed while the data it belongs to has).
 A source with no rows now that had rows at the last good run has not landed at all.
 """
 
@@ -34,6 +34,11 @@ MIN_HISTORY = 3
 # period by period) rather than an occasional date such as a hire or contract date: the latest and the two
 # before it, the fewest that show a cadence rather than a coincidence of two neighbours.
 FEED_RUN = 3
+
+# Two time columns moved in step at the last good run when their latest periods were at most this many periods
+# apart: a feed published one period after the data it belongs to (yesterday's targets) still moves with it;
+# further apart, the column does not follow the other (a load date, a static validity date).
+IN_STEP = 1
 
 _ORDER: dict[Grain, int] = {"hour": 0, "day": 1, "month": 2}
 # A month counts as 30 days: it is used only for the share of an open period that has passed and for how long
@@ -171,11 +176,11 @@ def measure(
 
 
 def _behind(columns: list[ColumnFreshness]) -> list[Shortfall]:
-    """Feeds whose latest period fell behind another source's feed by more than at the last good run."""
+    """Time columns whose latest period fell behind another source's by more than at the last good run, where
+    the two moved in step then; without that history, between two feeds (periods without a gap)."""
     out: list[Shortfall] = []
-    feeds = [c for c in columns if c.feed]
-    for late in feeds:
-        for ahead in feeds:
+    for late in columns:
+        for ahead in columns:
             if ahead.source == late.source:
                 continue
             grain = coarser(late.now.grain, ahead.now.grain)
@@ -184,10 +189,11 @@ def _behind(columns: list[ColumnFreshness]) -> list[Shortfall]:
                 continue
             if late.at_last_good is not None and ahead.at_last_good is not None:
                 before = steps(late.at_last_good.latest, ahead.at_last_good.latest, grain)
-                if gap <= before:
-                    continue  # the same distance as at the last good run: the feeds' usual offset
-            missing = truncate(late.now.latest, grain)
-            missing = _next(missing, grain)
+                if before > IN_STEP or gap <= before:
+                    continue  # not moving with the other, or its usual offset
+            elif not (late.feed and ahead.feed):
+                continue
+            missing = _next(truncate(late.now.latest, grain), grain)
             out.append(
                 Shortfall(source=late.source, column=late.column, kind="behind", period=missing,
                           expected_rows=late.expected_rows or late.now.latest_rows,

@@ -138,3 +138,18 @@ def test_late_findings_read_the_shortfalls_and_a_freshness_checks_own_bound() ->
     assert late_findings(ev, loose) == []  # 4 h old is within the declared day
     assert late_findings(Evidence({"failed_run": run}, {}), checks) == []
     assert FreshnessReport.model_validate(report.model_dump(mode="json")) == report
+
+
+def test_a_one_period_table_that_moved_in_step_is_behind_and_a_static_date_is_not() -> None:
+    targets = _marks(pa.table({"day": [date(2026, 2, 8)] * 12}))["day"]  # one partition, one period
+    hours_then = [datetime(2026, 2, 8, h) for h in range(24)]
+    hours_now = hours_then + [datetime(2026, 2, 9, h) for h in range(24)]
+    then, now = _marks(pa.table({"at": hours_then}))["at"], _marks(pa.table({"at": hours_now}))["at"]
+    clock = datetime(2026, 2, 9, 23, 20)
+    args = {"clock": clock, "last_good_clock": clock, "rows_now": {"readings": 48, "targets": 12},
+            "rows_at_last_good": {"readings": 24, "targets": 12}}  # fmt: skip
+    report = measure({"readings": [now], "targets": [targets]}, {"readings": [then], "targets": [targets]}, **args)
+    assert [(s.source, s.kind) for s in report.shortfalls] == [("targets", "behind")]
+    static = _marks(pa.table({"valid_from": [date(2020, 1, 1)] * 12}))["valid_from"]  # loaded once, years ago
+    report = measure({"readings": [now], "targets": [static]}, {"readings": [then], "targets": [static]}, **args)
+    assert report.shortfalls == []
