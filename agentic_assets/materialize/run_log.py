@@ -11,6 +11,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from agentic_assets.materialize.watermarks import Watermark
 from agentic_assets.state_db import StateDb
 
 
@@ -24,6 +25,10 @@ class RunRecord(BaseModel):
     input_schemas: dict[str, dict[str, str]] = Field(default_factory=dict)
     output_schema: dict[str, str] = Field(default_factory=dict)
     input_rows: dict[str, int] = Field(default_factory=dict, description="rows read per input")
+    input_watermarks: dict[str, list[Watermark]] = Field(
+        default_factory=dict, description="per input, how far its time columns reached (freshness history)"
+    )
+    clock: datetime | None = Field(default=None, description="the clock the run ran at (naive UTC)")
     rows: int | None = None
     version_before: int | None = None
     version_after: int | None = None

@@ -21,6 +21,7 @@ from agentic_assets.engines.sandboxed import run_sql_sandboxed
 from agentic_assets.lineage import record_materialization
 from agentic_assets.materialize.inputs import ReadHook, input_schemas, read_inputs, schema_dict
 from agentic_assets.materialize.run_log import RunLog, RunRecord, exception_lineage
+from agentic_assets.materialize.watermarks import input_watermarks
 from agentic_assets.settings import Settings
 from agentic_assets.specs.project import LoadedAsset, Project
 from agentic_assets.tables.registry import store_for
@@ -123,6 +124,9 @@ def materialize(
         inputs = read_inputs(asset, project, settings, on_read=on_read)
         record.input_schemas = input_schemas(inputs)
         record.input_rows = {name: _row_count(t) for name, t in inputs.items()}
+        record.input_watermarks = input_watermarks(inputs)
+        ran_at = now or started
+        record.clock = ran_at.astimezone(UTC).replace(tzinfo=None) if ran_at.tzinfo else ran_at
         outcome.input_rows = sum(record.input_rows.values())
         step("transform")
         outcome.engine = engine_for(spec, settings)

@@ -40,8 +40,9 @@ CONFIDENT = 0.85
 INSTRUCTIONS = """\
 You are the first responder for a failed data asset. Work in a ReAct loop: think, call one read-only tool,
 read its observation, repeat. Start with `failed_run`, then `schema_diff`; use `column_profiles`,
-`failed_checks`, `code_history`, `table_history`, `sample_rows`, `lineage` and `catalog` (tables beyond the
-asset's sources, with value-overlap probes) as the evidence requires.
+`failed_checks`, `code_history`, `table_history`, `freshness` (how far each source's time columns reach),
+`sample_rows`, `lineage` and `catalog` (tables beyond the asset's sources, with value-overlap probes) as the
+evidence requires.
 Write each thought with a line `Confidence: <0..1>`.
 When you know the cause, call the `propose_*` tools that fix it (they only build proposals; the sandbox
 validates them and a person approves them). Keep the transform's meaning: adapt what the sources deliver

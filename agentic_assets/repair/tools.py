@@ -18,6 +18,7 @@ from agentic_assets.repair.checks_replay import replay_checks
 from agentic_assets.repair.code_diff import code_history
 from agentic_assets.repair.contracts import Proposal
 from agentic_assets.repair.failure_signal import classify
+from agentic_assets.repair.freshness import freshness
 from agentic_assets.repair.observations import FailedRunInfo, FailedRunReport, GoodRunInfo
 from agentic_assets.repair.profiling import profile_column
 from agentic_assets.repair.redaction import redact_rows, redact_text
@@ -31,6 +32,7 @@ READ_ONLY_TOOLS = (
     "column_profiles",
     "code_history",
     "table_history",
+    "freshness",
     "sample_rows",
     "lineage",
     "catalog",
@@ -196,6 +198,12 @@ def register_tools(agent: Agent[RepairDeps, Any]) -> None:
     def _table_history(ctx: RunContext[RepairDeps]) -> dict[str, Any]:
         """The published table's versions and the asset's recent runs."""
         return table_history(ctx.deps.view)
+
+    @agent.tool(name="freshness")
+    def _freshness(ctx: RunContext[RepairDeps]) -> dict[str, Any]:
+        """How far each source's time columns reach now against the last good run, the clock and the other
+        sources: partly landed periods, periods not landed, feeds that stopped. Changes nothing."""
+        return _clean(freshness(ctx.deps.view).model_dump(mode="json", exclude_none=True))
 
     @agent.tool(name="sample_rows")
     def _sample_rows(ctx: RunContext[RepairDeps], source: str, n: int = 5) -> dict[str, Any]:

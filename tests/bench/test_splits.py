@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
 from agentic_assets.bench.report import MULTI, category_figures, render_markdown
 from agentic_assets.bench.results import CATEGORIES, REMEDIATIONS, IncidentResult
 from agentic_assets.bench.scoring import build_results, label_set
+from agentic_assets.materialize.watermarks import watermarks_of
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 TUNED = BENCHMARKS / "incidents"
@@ -156,3 +158,25 @@ def test_second_heldout_generator_reproduces_and_verifies(incident: str, tmp_pat
 def test_second_heldout_generator_lists_every_committed_incident(capsys: pytest.CaptureFixture[str]) -> None:
     assert _heldout_generator(HELDOUT_B).main(["--list"]) == 0
     assert set(capsys.readouterr().out.split()) == set(_docs(HELDOUT_B))
+
+
+def _time_kinds(folder: Path) -> set[tuple[str, str]]:
+    """(how it is written, grain) of every time column of an incident's after/ sources (found by values)."""
+    out: set[tuple[str, str]] = set()
+    for path in sorted((folder / "after").glob("*")):
+        reader = "read_csv" if path.suffix == ".csv" else "read_parquet"
+        table = duckdb.sql(f"SELECT * FROM {reader}('{path.as_posix()}')").to_arrow_table()
+        out |= {(m.written_as, m.grain) for m in watermarks_of(table)}
+    return out
+
+
+def test_tuned_late_data_spans_time_types_and_schedules_and_has_look_alikes() -> None:
+    docs = _docs(TUNED)
+    late = [n for n, d in docs.items() if d["expected"]["category"] == "late_data"]
+    kinds = set().union(*(_time_kinds(TUNED / n) for n in late))
+    written = {w.split("_")[0] for w, _ in kinds}
+    assert {"date", "timestamp", "timestamptz", "epoch", "text"} <= written, kinds
+    assert {"hour", "day", "month"} <= {g for _, g in kinds}, kinds
+    # Failures that look like late data (a count short, a join that finds nothing) and are not.
+    look_alikes = [n for n in docs if n.endswith("-not-late")]
+    assert len(look_alikes) >= 2 and all(docs[n]["expected"]["category"] != "late_data" for n in look_alikes)

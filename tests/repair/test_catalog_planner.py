@@ -6,6 +6,7 @@ from typing import Any
 
 from agentic_assets.repair.catalog import CatalogColumn, CatalogReport, CatalogTable, ProbeHit, ProbeResult
 from agentic_assets.repair.failure_signal import FailureSignal
+from agentic_assets.repair.freshness import FreshnessReport
 from agentic_assets.repair.observations import FailedRunInfo, FailedRunReport, GoodRunInfo
 from agentic_assets.repair.planner import catalog_repairs
 from agentic_assets.repair.planner.analysis import Evidence, next_step
@@ -99,14 +100,19 @@ def _unexplained(sql: str, sources: dict[str, dict[str, str]]) -> dict[str, Any]
         SourceDiff(source=s, rows_now=10, columns_now=cols, used_by_transform=sorted(cols))
         for s, cols in sources.items()
     ]
+    # The data is all there: freshness finds no source short (late data ruled out first, it is the cheaper check).
+    fresh = FreshnessReport(rows_now=dict.fromkeys(sources, 10), rows_at_last_good=dict.fromkeys(sources, 10))
     return {"failed_run": report.model_dump(mode="json"),
-            "schema_diff": SchemaDiff(last_good_run="r1", sources=diffs).model_dump(mode="json")}  # fmt: skip
+            "schema_diff": SchemaDiff(last_good_run="r1", sources=diffs).model_dump(mode="json"),
+            "freshness": fresh.model_dump(mode="json")}  # fmt: skip
 
 
 def test_an_unexplained_failure_of_a_join_between_two_sources_probes_the_join_key() -> None:
     sql = "SELECT d.grp, COUNT(*) AS n FROM orders f JOIN channels d ON d.channel = f.channel GROUP BY d.grp"
     obs = _unexplained(sql, {"channels": {"channel": "string", "grp": "string"},
                              "orders": {"channel": "string", "total": "double"}})  # fmt: skip
+    unmeasured = {k: v for k, v in obs.items() if k != "freshness"}
+    assert next_step(Evidence(unmeasured, {}), [0.5]).tool == "freshness"  # is the data late? asked first
     step = next_step(Evidence(obs, {}), [0.5])
     assert step.tool == "catalog"
     assert {p["label"] for p in step.args["probes"]} == {

@@ -1,29 +1,14 @@
-"""Planner rules that read profiles and SQL: partial partitions, shifted distributions, traced checks, unions."""
+"""Planner rules that read profiles and SQL: shifted distributions, traced checks, unions."""
 
 from __future__ import annotations
-
-from datetime import date, timedelta
 
 import pyarrow as pa
 
 from agentic_assets.repair.failure_signal import classify
-from agentic_assets.repair.planner.operators.late_arrival import partial_partition
 from agentic_assets.repair.planner.operators.unit_change import unit_change_reason
 from agentic_assets.repair.planner.signals import error_class, output_origins
 from agentic_assets.repair.profiling import profile_column
 from agentic_assets.repair.sql_rewrite import union_by_name
-
-
-def test_a_thin_latest_partition_of_any_period_is_partial() -> None:
-    months = [date(2026, m, 1) for m in (1, 2)]
-    t = pa.table({"period": [months[0]] * 130 + [months[1]] * 84})
-    assert "84 rows" in (partial_partition(profile_column(t, "payslips", "period").model_dump()) or "")
-    days = [date(2026, 2, 1) + timedelta(days=i) for i in range(4)]
-    full = pa.table({"day": [d for d in days for _ in range(100)]})
-    assert partial_partition(profile_column(full, "readings", "day").model_dump()) is None
-    # Event times (one row per value) are not partitions.
-    events = pa.table({"at": [date(2026, 1, 1) + timedelta(days=i) for i in range(30)]})
-    assert partial_partition(profile_column(events, "events", "at").model_dump()) is None
 
 
 def test_a_bound_crossed_by_a_shifted_distribution_is_a_unit_change_not_bad_rows() -> None:

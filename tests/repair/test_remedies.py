@@ -9,11 +9,13 @@ import pyarrow as pa
 import pytest
 
 from agentic_assets.materialize.wap import materialize
+from agentic_assets.repair.freshness import freshness
 from agentic_assets.repair.gate import approve
-from agentic_assets.repair.late_data import poll_waiting
+from agentic_assets.repair.late_data import data_landed, feed_wait, poll_waiting
 from agentic_assets.repair.retry import retry_policy, with_backoff
 from agentic_assets.repair.service import start_repair
 from agentic_assets.repair.store import RepairStore
+from agentic_assets.repair.view import AssetView
 from agentic_assets.specs.loader import load_project
 from agentic_assets.tables.registry import store_for
 
@@ -99,3 +101,27 @@ def test_late_data_that_never_lands_escalates_at_the_deadline(tmp_path: Path) ->
     assert repair.status == "waiting_for_data" and repair.wait_until is not None
     late = repair.wait_until + dt.timedelta(minutes=1)
     assert [o.status for o in poll_waiting(settings, now=late)] == ["escalated"]
+
+
+def _daily_feed(rows_per_day: list[int]) -> pa.Table:
+    days = [dt.datetime(2026, 3, 1) + dt.timedelta(days=i) for i in range(len(rows_per_day))]
+    stamps = [d for d, n in zip(days, rows_per_day, strict=True) for _ in range(n)]
+    n = len(stamps)
+    return pa.table({"transaction_id": [f"T{i}" for i in range(n)], "amount": [1.0] * n, "event_time": stamps})
+
+
+@pytest.mark.slow
+def test_a_partly_landed_day_has_not_landed_although_the_checks_pass(tmp_path: Path) -> None:
+    settings = write_project(
+        tmp_path, source=_daily_feed([50] * 6), sql="SELECT COUNT(*) AS n FROM transactions",
+        checks="checks for daily_totals:\n  - row_count > 0\n",
+    )  # fmt: skip
+    clock = dt.datetime(2026, 3, 7, 6)
+    assert materialize(load_project(settings).assets["daily_totals"], load_project(settings), settings,
+                       now=clock).published  # fmt: skip
+    land(settings, _daily_feed([50] * 6 + [12]))  # the seventh day: 12 of its 50 rows so far
+    assert not data_landed(settings, "daily_totals", now=clock)  # row_count > 0 passes; the day is short
+    report = freshness(AssetView(settings, load_project(settings), "daily_totals", now=clock))
+    assert [s.kind for s in report.shortfalls] == ["partial"] and feed_wait(report) == dt.timedelta(days=1)
+    land(settings, _daily_feed([50] * 7))
+    assert data_landed(settings, "daily_totals", now=clock)

@@ -16,7 +16,6 @@ from agentic_assets.repair.planner.operators import resource_step, schema_check,
 from agentic_assets.repair.planner.operators.data_quality import check_source_columns, data_findings, row_key_columns
 from agentic_assets.repair.planner.operators.dedupe import duplicate_row_findings
 from agentic_assets.repair.planner.operators.join_keys import key_findings
-from agentic_assets.repair.planner.operators.late_arrival import time_columns
 from agentic_assets.repair.planner.operators.literal_codes import literal_findings
 from agentic_assets.repair.planner.operators.regression import regression_finding
 from agentic_assets.repair.planner.operators.rename_map import rename_findings, rename_profile_needs
@@ -164,8 +163,6 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
         if checks_path and not code_changed:
             for source, cols in row_key_columns(ev).items():
                 need_profiles.setdefault(source, []).extend(cols)
-            for source, cols in time_columns(ev).items():
-                need_profiles.setdefault(source, []).extend(cols)
             for col, _literals in literal_filters(ev.sql) if ev.sql else []:
                 source = ev.source_of_column(col)
                 if source:
@@ -201,7 +198,12 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
         if checks_path and not findings:
             findings += literal_findings(ev)
         if checks_path or renamed or not findings:
-            findings += data_findings(ev, failed_names, renamed, allow_late=not findings and not duplicates)
+            allow_late = not findings and not duplicates
+            found = data_findings(ev, failed_names, renamed, allow_late=allow_late)
+            if allow_late and not found and not ev.has("freshness"):
+                return Step(thought="No bad rows explain the failed checks: see whether each source's data reaches "
+                            "as far as its history says it should.", confidence=0.6, tool="freshness")  # fmt: skip
+            findings += found
         for dup in duplicates:
             if not any(f.remediation == "dedupe" and f.source == dup.source for f in findings):
                 findings.append(dup)

@@ -13,6 +13,7 @@ def all_builders() -> list[Callable[[], Incident]]:
         code_sets,
         data_quality,
         format_drift,
+        late_arrivals,
         multi_cause,
         operations,
         operations_families,
@@ -24,6 +25,7 @@ def all_builders() -> list[Callable[[], Incident]]:
 
     modules = [
         *(schema_drift, format_drift, data_quality, operations, regressions, resources, multi_cause),
+        late_arrivals,  # late data in other time types and schedules, and two look-alikes that are not
         *(catalog_drift, code_sets, operations_families),  # the families, one member per world
         written_forms,  # format drift in written forms the modules above do not use
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
@@ -11,7 +11,6 @@ from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner.operators.data_quality import data_findings
 from agentic_assets.repair.planner.operators.dedupe import duplicate_row_findings
 from agentic_assets.repair.planner.operators.join_keys import key_findings
-from agentic_assets.repair.planner.operators.late_arrival import late_findings, time_columns
 from agentic_assets.repair.planner.operators.literal_codes import _abbreviates, literal_findings
 from agentic_assets.repair.planner.operators.rename_map import rename_findings
 from agentic_assets.repair.planner.operators.unit_change import unit_change_reason
@@ -98,21 +97,3 @@ def test_unit_change_reads_the_written_shape_of_the_listed_codes() -> None:
     assert unit_change_reason(p, {"valid values": ["EUR", "USD"]}) is not None  # more codes of the same shape
     junk = pa.table({"ccy": ["EUR", "USD", "n/a", "??"] * 5})
     assert unit_change_reason(_profile(junk, "fx", "ccy"), {"valid values": ["EUR", "USD"]}) is None
-
-
-def test_late_arrival_by_type_and_against_the_sources_own_history() -> None:
-    now = datetime(2026, 3, 5, 6, 0)
-    days = [datetime(2026, 3, 1) + timedelta(days=i) for i in range(5)]
-    counts = [100, 104, 98, 101, 40]  # the latest day holds 40 rows against about 100 before
-    stamps = [d + timedelta(minutes=k) for d, n in zip(days, counts, strict=True) for k in range(n)]
-    reads = pa.table({"read_at": stamps, "term_months": [12] * len(stamps)})
-    diff = {"source": "reads", "used_by_transform": ["read_at", "term_months"],
-            "columns_now": {"read_at": "timestamp[us]", "term_months": "int64"}}  # fmt: skip
-    ev = _ev([diff], "SELECT CAST(read_at AS DATE), COUNT(*) FROM reads GROUP BY 1",
-             {"reads": {"read_at": _profile(reads, "reads", "read_at", now)}})  # fmt: skip
-    assert time_columns(ev) == {"reads": ["read_at"]}  # a month count is not a time column, whatever its name
-    (finding,) = late_findings(ev, [])
-    assert finding.category == "late_data" and finding.wait_for_data
-    full = pa.table({"read_at": [d + timedelta(minutes=k) for d in days for k in range(100)]})
-    ev.profiles["reads"]["read_at"] = _profile(full, "reads", "read_at", now)
-    assert late_findings(ev, []) == []
