@@ -102,12 +102,11 @@ def test_a_fiscal_year_is_refused_unless_defined(plan, rows, refusal):
     assert sorted(rows(p)) == [(2026, 27), (2027, 680)]
 
 
-def test_two_time_columns_and_neither_named_is_refused(refusal, plan, rows):
-    from conftest import ORDERS
-
+def test_two_time_columns_and_neither_named_is_refused(refusal, plan, rows, tables):
+    # The table comes from the fixture: `conftest` as a module name is whichever test folder's loaded first.
     from agentic_assets.models.builtin.contracts import ColumnInfo, TableInfo
 
-    two = TableInfo(name="orders", columns=[*ORDERS.columns, ColumnInfo(name="shipped_at", type="TIMESTAMP")])
+    two = TableInfo(name="orders", columns=[*tables["orders"].columns, ColumnInfo(name="shipped_at", type="TIMESTAMP")])
     reason = refusal("Monthly totals. Sum price as total_price; month is the first day of the month.",
                      tables=(two,), columns=["month", "total_price"])  # fmt: skip
     assert "placed_at, shipped_at" in reason
