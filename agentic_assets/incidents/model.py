@@ -6,11 +6,13 @@ scorer) returns it, and nothing in the repair path calls it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, Field
+
+from agentic_assets.clock import naive_utc
 
 SOURCE_SUFFIXES = (".csv", ".parquet")
 
@@ -47,7 +49,7 @@ class Incident(BaseModel):
     def now_naive_utc(self) -> datetime | None:
         if self.now is None:
             return None
-        return self.now.astimezone(UTC).replace(tzinfo=None) if self.now.tzinfo else self.now
+        return naive_utc(self.now)
 
     def source_files(self, phase: str) -> dict[str, Path]:
         """Table name -> file for before/, after/ or landed/ (each falls back to the phase before it per table)."""

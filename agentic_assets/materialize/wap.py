@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from agentic_assets.clock import naive_utc
 from agentic_assets.codegen.integrity import require_approved
 from agentic_assets.engines.choice import engine_for
 from agentic_assets.engines.duckdb_engine import locked_connection, run_sql
@@ -126,7 +127,7 @@ def materialize(
         record.input_rows = {name: _row_count(t) for name, t in inputs.items()}
         record.input_watermarks = input_watermarks(inputs)
         ran_at = now or started
-        record.clock = ran_at.astimezone(UTC).replace(tzinfo=None) if ran_at.tzinfo else ran_at
+        record.clock = naive_utc(ran_at)
         outcome.input_rows = sum(record.input_rows.values())
         step("transform")
         outcome.engine = engine_for(spec, settings)

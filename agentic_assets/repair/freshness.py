@@ -19,6 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from agentic_assets.clock import naive_utc
 from agentic_assets.materialize.watermarks import Grain, Watermark, watermarks_of
 from agentic_assets.repair.view import AssetView
 
@@ -223,7 +224,7 @@ def freshness(view: AssetView) -> FreshnessReport:
         rows_now[source] = table.num_rows
         now[source] = watermarks_of(table)
     current = view.now or datetime.now(UTC)
-    clock = current.astimezone(UTC).replace(tzinfo=None) if current.tzinfo else current
+    clock = naive_utc(current)
     return measure(
         now,
         good.input_watermarks if good else {},

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import product
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from agentic_assets.clock import naive_utc
 
 # The three date orders in use: ISO 8601 (year first) and the two national orders with the year last.
 _ORDERS = [("%Y", "%m", "%d"), ("%d", "%m", "%Y"), ("%m", "%d", "%Y")]
@@ -83,11 +85,6 @@ def _round_trips(text: str, value: datetime, fmt: str) -> bool:
     return value.strftime(fmt).lower() == text.lower()
 
 
-def _utc(value: datetime) -> datetime:
-    """A value with an offset as the UTC wall time it names; naive values as they are."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
-
-
 def _digest(parsed: list[object]) -> str:
     return hashlib.sha256("|".join(map(str, parsed)).encode()).hexdigest()[:16]
 
@@ -115,7 +112,7 @@ def detect(values: list[str]) -> list[Parse]:
                 break
             if not _round_trips(v, value, fmt):
                 break
-            parsed.append(_utc(value))
+            parsed.append(naive_utc(value))
         else:
             out.append(Parse(kind=kind, format=fmt, digest=_digest(parsed)))  # type: ignore[arg-type]
     durations = [duration_seconds(v) for v in texts]
