@@ -239,6 +239,14 @@ def _verify(case: Case, folder: Path, scratch: Path) -> tuple[Verdict, str]:  # 
             return v.fail("after", f"UNEXPECTED: not out of memory at {memory} MB (threads {bad})"), title
         v.after = f"out of memory at {memory} MB (threads 1, 2, 4)"
 
+    if case.landed and ref.kind != "wait" and not ref.on_landed:
+        # A look-alike of late data: what lands later does not make the run pass.
+        ws.land_late_rows()
+        waited = ws.run(faults=False)
+        if not waited.failed:
+            return v.fail("after", "UNEXPECTED: passes once landed/ is in (it is late data)"), title
+        v.after += "; still fails once landed/ is in"
+
     if ref.kind == "escalate":
         v.reference = "escalate: no expected output"
         tables = []
