@@ -35,6 +35,9 @@ class Reference(BaseModel):
     # Escalations with two readings: transforms that each pass the checks on after/ yet disagree on the
     # rows, which is what "a fix would have to guess at meaning" looks like.
     readings: list[str] = Field(default_factory=list)
+    # Multi-cause incidents: transforms that each answer one cause only. Each must still fail on after/, which
+    # is what makes the incident need both answers.
+    partials: list[str] = Field(default_factory=list)
 
 
 class Case(BaseModel):

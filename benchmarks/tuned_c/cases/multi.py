@@ -52,7 +52,16 @@ GROUP BY 1, 2
         root_cause="Two changes in one gateway upgrade: tmp_c was renamed temp_c (same values), and ts now holds "
         "Unix epoch milliseconds instead of a timestamp. The transform must read temp_c as tmp_c and convert the "
         "milliseconds to a timestamp before bucketing.",
-        reference=Reference(kind="sql", sql=ref),
+        reference=Reference(
+            kind="sql",
+            sql=ref,
+            partials=[
+                sql.replace("FROM sensor_rdg\n", "FROM (SELECT * RENAME (temp_c AS tmp_c) FROM sensor_rdg)\n"),
+                sql.replace(
+                    "FROM sensor_rdg\n", "FROM (SELECT * REPLACE (make_timestamp(ts * 1000) AS ts) FROM sensor_rdg)\n"
+                ),
+            ],
+        ),
     )
 
 
@@ -117,7 +126,14 @@ JOIN events e ON e.event_id = s.event_id
         "('2,350.40'), which no longer casts to a number; and its first run was delivered twice, so every sale "
         "since 2026-04-27 is in the file twice with the same sale_id. The transform must drop the separators and "
         "keep one row per sale_id.",
-        reference=Reference(kind="sql", sql=ref),
+        reference=Reference(
+            kind="sql",
+            sql=ref,
+            partials=[
+                sql.replace("CAST(s.amount AS DOUBLE)", "CAST(replace(s.amount, ',', '') AS DOUBLE)"),
+                ref.replace("CAST(replace(s.amount, ',', '') AS DOUBLE)", "CAST(s.amount AS DOUBLE)"),
+            ],
+        ),
     )
 
 
@@ -209,7 +225,11 @@ WHERE i.INV_AMT IS NOT NULL
         "scanning fault left INV_AMT empty on a few invoices of 2026-09-21 and 22. The transform must read "
         "INVOICE_NO as INV_NO, and the invoices without an amount go to a dead-letter table (reason: missing "
         "amount) while the rest flow on.",
-        reference=Reference(kind="sql", sql=ref),
+        reference=Reference(
+            kind="sql",
+            sql=ref,
+            partials=[ref.replace("WHERE i.INV_AMT IS NOT NULL\n", ""), sql + "WHERE i.INV_AMT IS NOT NULL\n"],
+        ),
     )
 
 
@@ -240,7 +260,7 @@ GROUP BY 1, 2
   - duplicate_count(zone_cd, rdg_dt) = 0
   - invalid_count(cons_m3) = 0:
       valid min: 0
-      valid max: 50
+      valid max: 10
 """,
         history=[(v1, "2026-01-12T09:00:00Z"), (v2, "2026-05-04T13:00:00Z")],
         deployed="2026-06-13T15:45:00Z",
@@ -309,7 +329,14 @@ GROUP BY 1, 2, 3
         "sign ('€41.80'), and about one order in 23 arrives without a store_id. The transform must strip the sign "
         "before summing; the orders without a store cannot be attributed and go to a dead-letter table (reason: "
         "missing store_id).",
-        reference=Reference(kind="sql", sql=ref),
+        reference=Reference(
+            kind="sql",
+            sql=ref,
+            partials=[
+                ref.replace("WHERE o.store_id IS NOT NULL\n", ""),
+                sql.replace("GROUP BY 1, 2, 3", "WHERE o.store_id IS NOT NULL\nGROUP BY 1, 2, 3"),
+            ],
+        ),
     )
 
 
@@ -415,5 +442,12 @@ GROUP BY 1, 2, 3
         root_cause="Two causes: the meter head-end renamed cons_l to cons_ltr (same litres), and it re-sent zone "
         "Z03's reads of 2026-03-12, so those are in the file twice with the same rdg_id. The transform must read "
         "cons_ltr and keep one row per rdg_id.",
-        reference=Reference(kind="sql", sql=ref),
+        reference=Reference(
+            kind="sql",
+            sql=ref,
+            partials=[
+                sql.replace("FROM mtr_rdg r\n", "FROM (SELECT * RENAME (cons_ltr AS cons_l) FROM mtr_rdg) r\n"),
+                ref.replace("cons_ltr AS cons_l", "cons_l"),
+            ],
+        ),
     )

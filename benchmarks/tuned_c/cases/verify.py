@@ -225,6 +225,11 @@ def _verify(case: Case, folder: Path, scratch: Path) -> tuple[Verdict, str]:  # 
     after_inputs = _inputs(ws, "after")
     if faults.get("read_failures") and "InjectedReadError" not in (failed.error or ""):
         return v.fail("after", f"UNEXPECTED: not the read fault: {v.after}"), title
+    if faults.get("read_failures") and case.category != "transient":
+        # A second cause hides behind the read fault: without the faults the run must still fail.
+        if not ws.run(faults=False).failed:
+            return v.fail("after", "UNEXPECTED: passes without the read faults (only transient)"), title
+        v.after += "; still fails without the read faults"
     if seconds:
         err, took = _transform(case.sql, after_inputs, threads=2, deadline_s=TIME_MARGIN * seconds)
         if err != "interrupted":
@@ -247,6 +252,13 @@ def _verify(case: Case, folder: Path, scratch: Path) -> tuple[Verdict, str]:  # 
         if not waited.failed:
             return v.fail("after", "UNEXPECTED: passes once landed/ is in (it is late data)"), title
         v.after += "; still fails once landed/ is in"
+
+    for number, partial in enumerate(ref.partials, start=1):
+        passed, _ = _run_sql(ws, partial, ref.checks)
+        if passed:
+            return v.fail("reference", f"FAIL: the partial repair {number} alone passes (one cause only)"), title
+    if ref.partials:
+        v.after += f"; {len(ref.partials)} one-cause repairs still fail"
 
     if ref.kind == "escalate":
         v.reference = "escalate: no expected output"
@@ -279,7 +291,14 @@ def _verify(case: Case, folder: Path, scratch: Path) -> tuple[Verdict, str]:  # 
     else:
         sql = case.history[-1][0] if ref.kind == "rollback" else ref.sql
         if ref.on_landed:
+            # Both causes are real: the new transform alone does not pass on after/, and the current one
+            # does not pass once the late rows are in.
+            alone, _ = _run_sql(ws, sql, ref.checks)
+            if alone:
+                return v.fail("reference", "FAIL: the repair passes on after/ without the late rows"), title
             ws.land_late_rows()
+            if not ws.run(faults=False).failed:
+                return v.fail("reference", "FAIL: the current transform passes once landed/ is in"), title
         ok, text = _run_sql(ws, sql, ref.checks)
     if not ok:
         return v.fail("reference", f"FAIL: {text}"), title
