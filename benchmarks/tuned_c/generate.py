@@ -9,7 +9,9 @@ of each incident lives only in this generator. Verification, through `agentic_as
   after      on after/, with the faults injected, the production run fails or a check fails; a transient
              incident fails through its read faults only; a memory fault holds at 1, 2 and 4 threads; a
              time-limit fault's transform alone still runs at twice the limit;
-  reference  the reference repair publishes, and expected/output.csv reads back equal to its rows.
+  reference  the reference repair publishes, and expected/output.csv reads back equal to its rows;
+             a multi-cause incident needs both of its answers (each one-cause repair still fails); a
+             late-data look-alike still fails once landed/ is in place.
 
 The title is the symptom the after/ run shows. Deterministic: seeded worlds, rows in a fixed order.
 Exits 1 if any incident fails verification.

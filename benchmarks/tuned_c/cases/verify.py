@@ -4,7 +4,13 @@ The workspace runs the last good transform on before/ with write-audit-publish a
 `now`, switches to after/ with the faults injected and runs the asset as production does; the failure it
 sees is the incident's title. The reference repair then runs through the same materialization and its
 published rows become expected/output.csv. Resource faults are also checked on the transform alone, so
-that they hold on other thread counts and on a faster machine.
+that they hold on other thread counts and on a faster machine, with the sources in the form the platform's
+reader hands them to the engine.
+
+Multi-cause incidents are checked to need both answers: a read fault must hide a second failure, a repair
+that is also waiting for late rows must fail without them (and the current transform with them), and each
+one-cause repair listed in the reference must still fail. A late-data look-alike must still fail once
+landed/ is in place.
 """
 
 from __future__ import annotations
