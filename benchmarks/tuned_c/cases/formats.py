@@ -106,7 +106,7 @@ GROUP BY 1, 2
         category="format_drift",
         remediation="code_change",
         root_cause="The new scan gateway exports scanned_at as Unix epoch seconds (UTC) instead of an ISO timestamp: "
-        "1783327200 for 2026-07-06 07:20:00. The moments are the same; the transform must convert the seconds to a "
+        "1783322400 for 2026-07-06 07:20:00. The moments are the same; the transform must convert the seconds to a "
         "timestamp before truncating and differencing them.",
         reference=Reference(kind="sql", sql=ref),
     )
