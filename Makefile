@@ -20,7 +20,7 @@ export DO_NOT_TRACK := 1
 export UV_COMPILE_BYTECODE := 1
 
 .PHONY: help install system-packages python-packages demo dev test lint bench bench-materialize bench-incidents \
-	bench-examples bench-sandbox bench-codegen incidents clean bench-tuned bench-heldout heldout heldout-b bench-scale
+	bench-examples bench-sandbox bench-codegen incidents clean bench-tuned bench-heldout heldout heldout-b tuned-c bench-scale
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -55,15 +55,19 @@ lint: install ## ruff check and format check
 # The six example incidents of the incident format (benchmarks/examples/FORMAT.md).
 EXAMPLES ?= benchmarks/examples
 
-bench: install ## The incident benchmark, tuned split and the two held-out splits reported apart (JOBS=2)
+bench: install ## The incident benchmark: the two tuned splits and the two held-out splits, each reported apart (JOBS=2)
 	@status=0; \
 	$(RUN) agentic-assets bench benchmarks/incidents $(EXAMPLES) --split tuned --out bench-out/tuned --jobs $${JOBS:-2} || status=1; \
+	$(RUN) agentic-assets bench benchmarks/tuned_c --split tuned-c --out bench-out/tuned_c --jobs $${JOBS:-2} || status=1; \
 	$(RUN) agentic-assets bench benchmarks/heldout --split held-out --out bench-out/heldout --jobs $${JOBS:-2} || status=1; \
 	$(RUN) agentic-assets bench benchmarks/heldout_b --split held-out-b --out bench-out/heldout_b --jobs $${JOBS:-2} || status=1; \
 	exit $$status
 
-bench-tuned: install ## The tuned split only: benchmarks/incidents and the example incidents (JOBS=2)
-	@$(RUN) agentic-assets bench benchmarks/incidents $(EXAMPLES) --split tuned --out bench-out/tuned --jobs $${JOBS:-2}
+bench-tuned: install ## The tuned splits only: benchmarks/incidents with the example incidents, and benchmarks/tuned_c (JOBS=2)
+	@status=0; \
+	$(RUN) agentic-assets bench benchmarks/incidents $(EXAMPLES) --split tuned --out bench-out/tuned --jobs $${JOBS:-2} || status=1; \
+	$(RUN) agentic-assets bench benchmarks/tuned_c --split tuned-c --out bench-out/tuned_c --jobs $${JOBS:-2} || status=1; \
+	exit $$status
 
 bench-heldout: install ## The held-out splits only (benchmarks/heldout, benchmarks/heldout_b: nobody tunes on them) (JOBS=2)
 	@status=0; \
@@ -91,6 +95,9 @@ incidents: install ## Regenerate and verify the incident benchmark set (tuned sp
 
 heldout: install ## Regenerate and verify the held-out incident split
 	@$(RUN) python benchmarks/heldout/generate.py
+
+tuned-c: install ## Regenerate and verify the third tuned incident split (benchmarks/tuned_c)
+	@$(RUN) python benchmarks/tuned_c/generate.py
 
 heldout-b: install ## Regenerate and verify the second held-out incident split (benchmarks/heldout_b)
 	@$(RUN) python benchmarks/heldout_b/generate.py

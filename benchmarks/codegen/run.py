@@ -3,7 +3,9 @@
 Splits (each a folder with requests.yaml): `tuned`, the ticket-style requests the builtin model is
 developed against; `heldout`, ticket-style requests nobody tunes on, reported separately; `heldout_b`,
 a second held-out split written later without reading the model or the other splits, which nobody
-tunes on either (the first one had been run often enough to stop being a clean measure); `basic`, the
+tunes on either (the first one had been run often enough to stop being a clean measure); `tuned_c`, a
+third set written the same way, blind to the model, scored once untouched and developed against since
+(so it is tuned, and its first run is kept in the README as a blind figure); `basic`, the
 earlier one-sentence requests. For every request the codegen agent (the same loop as `agentic-assets
 generate`: prompt, tools, output validator with retries, sandbox run) writes SQL from the words; its
 output rows are compared with the rows of the hand-written expected SQL on the same sample data

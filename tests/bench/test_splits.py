@@ -18,6 +18,7 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 TUNED = BENCHMARKS / "incidents"
 HELDOUT = BENCHMARKS / "heldout"
 HELDOUT_B = BENCHMARKS / "heldout_b"
+TUNED_C = BENCHMARKS / "tuned_c"
 
 
 def _docs(root: Path) -> dict[str, dict]:
@@ -66,6 +67,19 @@ def test_heldout_split_is_apart_and_complete() -> None:
     assert set(cats) == set(CATEGORIES)
     assert set(rems) == set(REMEDIATIONS)
     assert sum((d.get("faults") or {}).get("timeout_s") is not None for d in docs.values()) >= 3
+
+
+def test_third_tuned_split_is_apart_and_complete() -> None:
+    docs = _docs(TUNED_C)
+    assert len(docs) >= 40
+    others = set(_docs(TUNED)) | set(_docs(HELDOUT)) | set(_docs(HELDOUT_B))
+    assert not set(docs) & others, "an incident id in two splits"
+    groups = Counter(_group(d) for d in docs.values())
+    assert set(groups) == {*CATEGORIES, MULTI}
+    assert groups["format_drift"] >= 8 and groups[MULTI] >= 8, groups
+    timed = [d for d in docs.values() if (d.get("faults") or {}).get("timeout_s")]
+    memory = [d for d in docs.values() if (d.get("faults") or {}).get("memory_limit_mb")]
+    assert len(timed) >= 3 and len(memory) >= 3
 
 
 def test_second_heldout_split_is_apart_and_complete() -> None:
