@@ -26,6 +26,13 @@ OPERATOR_WORDS = {
     "until", "largest", "smallest", "highest", "lowest", "busiest", "biggest", "fiscal",
     "business", "working",
 }  # fmt: skip
+# Relation words that compare rows with something: a number, a date, a month, a quoted value, a column,
+# a sample value, or the rows themselves ('orders placed before the opening'). With none of these in
+# their clause ('asked for this after the board meeting', 'handed over to finance') they relate things
+# outside the data and carry no rule.
+RELATION_WORDS = {"before", "after", "since", "until", "over", "under", "above", "below"}
+# nouns that name the rows of a source, whatever it is called
+ROW_NOUNS = {"row", "record", "entry", "line", "item", "event"}
 # Words of a sentence about rows that tie ('when two copies share the event_time').
 TIE_SENTENCE_WORDS = {"tie", "ties", "tied", "share", "same", "equal", "identical"}
 # A clause that only says something is kept as it is ("including refunds", "every status counts").
@@ -173,6 +180,23 @@ class Ticket:
                 self.use(*range(start, end))
             i = end + 1
 
+    def has_operand(self, i: int, values: set[int]) -> bool:
+        """Whether the clause of token i holds something a relation word could compare, or the rows."""
+        s, e = self.clause_span(i)
+        return any(
+            singular(self.words[k]) in ROW_NOUNS or self.cat.is_table_entity(singular(self.words[k]))
+            for k in range(s, e)
+        ) or any(
+            self.toks[k].is_number
+            or self.toks[k].is_quoted
+            or self.words[k] in MONTHS
+            or self.words[k] in ("zero", "today", "yesterday", "now")
+            or k in values
+            or self.column_at(k) is not None
+            for k in range(s, e)
+            if k != i
+        )
+
     def in_tie_sentence(self, i: int) -> bool:
         s, e = self.sentence_span(i)
         return bool(set(self.words[s:e]) & TIE_SENTENCE_WORDS)
@@ -204,6 +228,8 @@ class Ticket:
                 continue  # 'Customers who joined during 2024.' restates the body's window
             ref = self.column_at(i)
             if i < title_end and ref is not None and ref.name in used_columns:
+                continue
+            if tok.text in RELATION_WORDS and not self.has_operand(i, values):
                 continue
             # a month named is a window ('in March'), unless 'may' is the verb
             month = tok.text in MONTHS and (tok.text != "may" or tok.raw[:1].isupper())

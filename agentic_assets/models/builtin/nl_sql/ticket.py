@@ -16,6 +16,7 @@ from agentic_assets.models.builtin.nl_sql.ticket_bands import BandsMixin
 from agentic_assets.models.builtin.nl_sql.ticket_dead_letter import DeadLetterMixin
 from agentic_assets.models.builtin.nl_sql.ticket_grain import (
     AGGREGATE_PARTS,
+    AGGREGATE_WORDS,
     grain_expr,
     grain_in_words,
     grain_of,
@@ -46,6 +47,8 @@ GROUPING_WORDS = ("per", "each", "every")
 GROUPING_VERBS = ("group", "grouped", "split", "down", "partitioned", "partition")
 # the words that open the list of output columns ('Output a, b and c.', 'Return a and b.')
 LIST_LEADS = ("output", "return", "returns")
+# prepositions that place an occasion in time ('for the monthly review', 'at the weekly meeting')
+OCCASION_LEADS = ("for", "at", "in", "during", "before", "after", "to", "from", "ahead")
 ALL_COLUMNS = r"\b(every|all)( the)? (column|columns)\b|\bevery \w+ column\b|\ball \w+ columns\b|\bkeep all columns\b"
 
 
@@ -83,13 +86,33 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         """Where declared output names are placed as names: their defining occurrences ('... as x', 'into
         x'), the list after 'output', or else the first occurrence. Any other occurrence of the word is
         a reference some reader must place (a grouping, a filter, a tie rule), or it is refused."""
-        listed = set(self._output_list())
+        listed = set(self._output_list()) | set(self._name_runs(names))
         out: list[int] = []
         for name in names:
             found = [i for i, w in enumerate(self.t.words) if w == name]
             own = [i for i in found if i in listed or self.t.word(i - 1) in DEFINING]
             out += own or found[:1]
         return out + [i for i in listed if self.t.words[i] in ("and", ",", "only", "the", "plus")]
+
+    def _name_runs(self, names: list[str]) -> list[int]:
+        """'with transaction_id, channel and country in the output': a run of at least three declared names
+        joined only by commas and 'and' lists the output, wherever it stands. Two names joined by 'and'
+        may be a grouping ('per channel and country'), so they are not a listing on their own."""
+        declared = set(names)
+        out: list[int] = []
+        i = 0
+        while i < len(self.t.words):
+            if self.t.words[i] not in declared:
+                i += 1
+                continue
+            k, run = i, [i]
+            while self.t.word(k + 1) in (",", "and") and self.t.word(k + 2) in declared:
+                run += [k + 1, k + 2]
+                k += 2
+            if len([j for j in run if self.t.words[j] in declared]) >= 3:
+                out += run
+            i = k + 1
+        return out
 
     def _output_list(self) -> list[int]:
         """The positions of 'output a, b and c' up to the end of its sentence."""
@@ -187,6 +210,9 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         """A grain the words state ('monthly', 'rolled up to the quarter') must be one an output column
         holds: totals over all time, or per month when the ticket says quarter, would be a wrong table."""
         for i, grain in stated_grains(self.t):
+            if grain not in self.grains_made and self._grain_of_an_occasion(i):
+                self.t.use(i)
+                continue
             if grain not in self.grains_made:
                 held = ", ".join(sorted(self.grains_made)) or "none"
                 raise CannotPlan(
@@ -194,6 +220,30 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
                     f"(grains of the output: {held})"
                 )
             self.t.use(i)
+
+    def _grain_of_an_occasion(self, i: int) -> bool:
+        """'for the quarterly review', 'at the weekly meeting': a grain adjective after a preposition and a
+        determiner, before a noun grounded in nothing (no column, source, value or aggregate), dates an
+        occasion outside the data, not the rows. Only read so when the output columns are declared and
+        none of them holds a grain: a declared output with no period cannot be that grain's table."""
+        t = self.t
+        if not self.req.output_columns or self.grains_made:
+            return False
+        if t.word(i - 1) not in ("the", "our", "their", "its", "a", "an", "this", "next", "each"):
+            return False
+        if t.word(i - 2) not in OCCASION_LEADS:
+            return False
+        noun = i + 1
+        values = {k for v in t.cat.value_matches(t.toks) for k in v.tokens}
+        grounded = (
+            t.column_at(noun) is not None
+            or t.cat.is_table_entity(singular(t.word(noun)))
+            or noun in values
+            or t.word(noun) in AGGREGATE_WORDS
+            or not t.toks[noun : noun + 1]
+            or not t.toks[noun].is_word
+        )
+        return not grounded
 
     def _grain(self, name: str, time: ColumnRef, mention: int | None, grain: str) -> str:
         self.grains_made.add("day" if grain == "date" else grain)
