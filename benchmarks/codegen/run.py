@@ -48,11 +48,11 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 from bench_data import write_bench_data  # noqa: E402
 
-SPLITS = ("tuned", "heldout", "heldout_b", "basic")
+SPLITS = ("tuned", "heldout", "heldout_b", "tuned_c", "basic")
 DEFAULT_TRANSACTIONS = 4_000
 # Splits of ticket-style requests: their families are the fixed list below, so that accuracy per
 # family means the same thing in every split. `basic` keeps its own earlier families.
-TICKET_SPLITS = ("tuned", "heldout", "heldout_b")
+TICKET_SPLITS = ("tuned", "heldout", "heldout_b", "tuned_c")
 TICKET_FAMILIES = (
     "time_grain",
     "word_filter",
