@@ -24,7 +24,12 @@ from agentic_assets.models.builtin.nl_sql.ticket_grain import (
 )
 from agentic_assets.models.builtin.nl_sql.ticket_joins import JoinsMixin
 from agentic_assets.models.builtin.nl_sql.ticket_layout import LayoutMixin
-from agentic_assets.models.builtin.nl_sql.ticket_measures import read_measure
+from agentic_assets.models.builtin.nl_sql.ticket_measures import (
+    AGGREGATES,
+    free_aggregate,
+    name_aggregate,
+    read_measure,
+)
 from agentic_assets.models.builtin.nl_sql.ticket_periods import period_filters
 from agentic_assets.models.builtin.nl_sql.ticket_pivot import PivotMixin
 from agentic_assets.models.builtin.nl_sql.ticket_ranking import RankingMixin
@@ -49,6 +54,8 @@ GROUPING_VERBS = ("group", "grouped", "split", "down", "partitioned", "partition
 LIST_LEADS = ("output", "return", "returns")
 # prepositions that place an occasion in time ('for the monthly review', 'at the weekly meeting')
 OCCASION_LEADS = ("for", "at", "in", "during", "before", "after", "to", "from", "ahead")
+# the words that lead a listing of output names anywhere ('Columns channel, avg_amount', 'Give a and b')
+LIST_WORDS = {*LIST_LEADS, "columns", "column", "fields", "give", "keep", "show", "list", "include", "output"}
 ALL_COLUMNS = r"\b(every|all)( the)? (column|columns)\b|\bevery \w+ column\b|\ball \w+ columns\b|\bkeep all columns\b"
 
 
@@ -87,6 +94,7 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         x'), the list after 'output', or else the first occurrence. Any other occurrence of the word is
         a reference some reader must place (a grouping, a filter, a tie rule), or it is refused."""
         listed = set(self._output_list()) | set(self._name_runs(names))
+        self.listed = listed
         out: list[int] = []
         for name in names:
             found = [i for i, w in enumerate(self.t.words) if w == name]
@@ -106,11 +114,31 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
                 i += 1
                 continue
             k, run = i, [i]
-            while self.t.word(k + 1) in (",", "and") and self.t.word(k + 2) in declared:
-                run += [k + 1, k + 2]
-                k += 2
-            if len([j for j in run if self.t.words[j] in declared]) >= 3:
+            while True:
+                # 'day (a DATE), channel': a parenthesis after a listed name says its type
+                if self.t.word(k + 1) == "(" and ")" in self.t.words[k + 1 : k + 6]:
+                    close = self.t.words.index(")", k + 1)
+                    if self.t.word(close + 1) in (",", "and") and self.t.word(close + 2) in declared:
+                        run += list(range(k + 1, close + 1))
+                        k = close
+                if self.t.word(k + 1) in (",", "and") and self.t.word(k + 2) in declared:
+                    run += [k + 1, k + 2]
+                    k += 2
+                elif self.t.word(k + 1) == "," and self.t.word(k + 2) == "and" and self.t.word(k + 3) in declared:
+                    run += [k + 1, k + 2, k + 3]
+                    k += 3
+                else:
+                    break
+            count = len([j for j in run if self.t.words[j] in declared])
+            lead = i - 1
+            while self.t.word(lead) in (":", "the", "only") or (
+                self.t.word(lead) in ("columns", "column") and self.t.word(lead - 1) in LIST_WORDS
+            ):
+                lead -= 1
+            # two names are a listing when a listing word leads them ('Columns channel, avg_amount')
+            if count >= 3 or (count == 2 and (self.t.word(lead) in LIST_WORDS or self.t.word(i - 1) == ":")):
                 out += run
+                out += list(range(lead, i)) if self.t.word(lead) in LIST_WORDS else []
             i = k + 1
         return out
 
@@ -174,6 +202,8 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         """(kind, sql) of output column `name`: kind is 'key', 'measure' or 'row'."""
         mentions = self.mentions(name)
         mention = mentions[0] if mentions else None
+        if name in getattr(self, "anchors", {}):
+            mention = self.anchors[name]
         ref = self.t.cat.exact(name)
         if ref is not None:
             # a source column, unless the words make it an aggregate ('the latest event_time as last_seen');
@@ -205,6 +235,44 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         if renamed is not None:
             return "key", self.col(renamed)
         return "unknown", ""
+
+    def _unnamed_measures(self, names: list[str]) -> dict[str, int]:
+        """'Average transaction amount per channel, rounded to 2 decimal places. Columns channel,
+        avg_amount.': a measure described in a sentence that names no new column, and an output named
+        only in a listing. When the new names listed only are as many as such sentences, each takes the
+        sentence of its turn; its defining position is the end of the aggregate's clause. A name that
+        says its own aggregate ('avg_', '_count') must agree with the sentence's, or nothing is bound."""
+        t = self.t
+        listed = getattr(self, "listed", set())
+        new_names = {n for n in self.req.output_columns if t.cat.exact(n) is None}
+        unnamed = [
+            n
+            for n in names
+            if t.cat.exact(n) is None
+            and grain_of(n) is None
+            and not set(name_tokens(n)) & {"rank", "position", "rn", "row_number", "reason"}
+            and all(i in listed for i in self.mentions(n))
+        ]
+        if not unnamed:
+            return {}
+        anchors: list[int] = []
+        i = 0
+        while i < len(t.toks):
+            s, e = t.sentence_span(i)
+            names_here = [k for k in range(s, e) if t.words[k] in new_names and k not in listed]
+            hits = [k for k in range(s, e) if free_aggregate(t, k)]
+            if hits and not names_here:
+                anchors.append(hits[0])
+            i = e + 1
+        if len(anchors) != len(unnamed):
+            return {}
+        out: dict[str, int] = {}
+        for name, k in zip(unnamed, anchors, strict=True):
+            said = name_aggregate(name)
+            if said is not None and said != AGGREGATES[t.words[k]]:
+                return {}
+            out[name] = t.clause_span(k)[1]
+        return out
 
     def _check_stated_grains(self) -> None:
         """A grain the words state ('monthly', 'rolled up to the quarter') must be one an output column
@@ -313,7 +381,8 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         post = self.filters(skip=set(range(0, then))) if pre_skip and then is not None else []
         if dedupe and where and not pre_skip:
             self._check_stage_order(where, dedupe.partition)
-        boundaries = sorted(i for n in names for i in self.mentions(n))
+        self.anchors = self._unnamed_measures([n for n in names if n not in pivot])
+        boundaries = sorted([i for n in names for i in self.mentions(n)] + list(self.anchors.values()))
         defs: dict[str, tuple[str, str]] = {}
         for name in names:
             if name in pivot:
@@ -333,6 +402,7 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         has_measure = any(kind in ("measure",) for kind, _ in defs.values())
         if has_measure or window is not None or dedupe is not None:
             self._place_groupings(names, defs)
+        self.defs = defs
         order = self._order_by(names)
         transform = where or post or has_measure or dedupe or window or pivot or band or order or self.joined
         if self.dimension_first() and has_measure:

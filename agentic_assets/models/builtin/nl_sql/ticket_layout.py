@@ -10,6 +10,17 @@ from agentic_assets.models.builtin.nl_sql.ticket_base import TicketBase
 from agentic_assets.models.builtin.nl_sql.ticket_windows import direction_near
 from agentic_assets.models.builtin.nl_sql.words import ident
 
+# an order stated in words: 'from the highest average to the lowest', 'biggest first', 'listed from the
+# largest total down', 'smallest first'; 'desc' marks the descending forms
+_HIGH = r"highest|largest|biggest|greatest|most|top"
+_LOW = r"lowest|smallest|fewest|least"
+ORDER_PHRASE = (
+    rf"(?:(?:listed|sorted|ordered|ranked|arranged|shown) )?from (?:the )?(?:(?P<desc>{_HIGH})|{_LOW})"
+    rf"(?: \w+){{0,2}}? (?:to (?:the )?(?:{_LOW}|{_HIGH})|down|up)\b"
+    rf"|\b(?:the )?(?:(?P<desc2>{_HIGH})|{_LOW}) (?:\w+ )?first\b"
+)
+AGGREGATE_SQL = {"average": "AVG", "avg": "AVG", "mean": "AVG", "total": "SUM", "sum": "SUM", "count": "COUNT",
+                 "number": "COUNT"}  # fmt: skip
 # the words before 'order' that make it an ordering ('in descending order', 'sort the rows by')
 ORDER_LEADS = {"in", "descending", "ascending", "reverse", "alphabetical", "chronological"}
 
@@ -122,4 +133,40 @@ class LayoutMixin(TicketBase):
                 if t.words[k] in ("by", "the", "rows", "then", ","):
                     t.use(k)
                 k += 1
-        return out
+        return out or self._order_in_words(names)
+
+    def _order_in_words(self, names: list[str]) -> list[tuple[str, str]]:
+        """'listed from the highest average to the lowest', 'biggest first', 'sorted alphabetically by
+        country': an order stated with a superlative (or a listing verb) and no output name after 'by'.
+        The ordered column is the output named in the phrase, else the one measure output the phrase's
+        aggregate word or column names, else the only measure output; none of them, no order."""
+        t = self.t
+        defs = getattr(self, "defs", {})
+        measures = [n for n in names if defs.get(n, ("",))[0] == "measure"]
+        text = " ".join(t.words)
+        for m in re.finditer(ORDER_PHRASE, text):
+            start = len(text[: m.start()].split())
+            end = start + len(m.group(0).split())
+            words = t.words[start:end]
+            named = [w for w in words if w in names]
+            column = named[0] if named else self._measure_named(words, measures, defs)
+            if column is None:
+                continue
+            desc = (
+                m.group("desc") is not None
+                or m.group("desc2") is not None
+                or any(w in ("down", "descending") for w in words)
+            )
+            t.use(*range(start, end))
+            return [(column, "DESC" if desc else "ASC")]
+        return []
+
+    def _measure_named(self, words: list[str], measures: list[str], defs: dict) -> str | None:  # type: ignore[type-arg]
+        """The one measure output that an aggregate word ('average') or a column ('amount') names."""
+        aggs = {AGGREGATE_SQL[w] for w in words if w in AGGREGATE_SQL}
+        hits = [n for n in measures if any(f"{a}(" in defs[n][1].upper() for a in aggs)] if aggs else []
+        if len(hits) == 1:
+            return hits[0]
+        if len(measures) == 1 and not aggs:
+            return measures[0]
+        return None

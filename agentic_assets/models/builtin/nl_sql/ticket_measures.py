@@ -30,6 +30,7 @@ class Measure:
     column: ColumnRef | None  # None: COUNT(*)
     distinct: bool = False
     round_to: int | None = None
+    divide_by: int | None = None  # 'in thousands', 'divided by 1000'
 
     def sql(self, col) -> str:  # noqa: ANN001
         if self.agg == "COUNT" and self.column is None:
@@ -38,6 +39,8 @@ class Measure:
             expr = f"COUNT(DISTINCT {col(self.column)})"
         else:
             expr = f"{self.agg}({col(self.column)})"
+        if self.divide_by is not None:
+            expr = f"{expr} / {self.divide_by}"
         return f"ROUND({expr}, {self.round_to})" if self.round_to is not None else expr
 
 
@@ -139,7 +142,54 @@ def read_measure(
     if round_to is None and mention is not None:
         # 'avg_amount is the average amount rounded to 2 decimals' / '..., rounded to 2 decimal places, as x'
         round_to = rounding_in(t, mention, min(t.clause_span(mention)[1] + 8, e))
-    return Measure(name=name, agg=agg, column=column, distinct=distinct, round_to=round_to)
+    divide_by = scale_in(t, s, e)
+    if divide_by == -1:
+        return None
+    return Measure(name=name, agg=agg, column=column, distinct=distinct, round_to=round_to, divide_by=divide_by)
+
+
+# 'expressed in thousands', 'in millions': the unit a measure is shown in
+UNITS = {"thousands": 1000, "millions": 1_000_000}
+
+
+def scale_in(t: Ticket, start: int, end: int) -> int | None:
+    """The divisor a sentence states for its measure ('in thousands', 'the sum divided by 1000'); -1 when
+    it states two that disagree."""
+    found: dict[int, list[int]] = {}
+    for i in range(start, end):
+        w = t.words[i]
+        if w in UNITS and t.word(i - 1) == "in":
+            found.setdefault(UNITS[w], []).extend([i - 1, i] + ([i - 2] if t.word(i - 2) == "expressed" else []))
+        if w == "divided" and t.word(i + 1) == "by" and t.toks[i + 2 : i + 3] and t.toks[i + 2].is_number:
+            n = float(t.words[i + 2])
+            if n > 0 and n == int(n):
+                found.setdefault(int(n), []).extend([i, i + 1, i + 2])
+    if not found:
+        return None
+    if len(found) > 1:
+        return -1
+    ((divisor, positions),) = found.items()
+    t.use(*positions)
+    return divisor
+
+
+def free_aggregate(t: Ticket, i: int) -> bool:
+    """An aggregate word no reader has placed that is an aggregate here (not 'a number', not 'the
+    highest total', not 'the latest row')."""
+    w = t.words[i]
+    if w not in AGGREGATES or i in t.used or _is_filler(t, i) or _ranks(t, i):
+        return False
+    # a superlative alone ('the highest', 'latest event_time') orders or picks rows; only a plain
+    # aggregate word describes a measure without a name
+    return AGGREGATES[w] in ("SUM", "COUNT", "AVG")
+
+
+def name_aggregate(name: str) -> str | None:
+    """The aggregate an output name spells ('avg_amount', 'txn_count', 'total_spend'), if any."""
+    parts = name_tokens(name)
+    if parts[-1] == "count" or parts[0] in ("count", "num", "n"):
+        return "COUNT"
+    return NAME_PREFIXES.get(parts[0])
 
 
 def _is_filler(t: Ticket, i: int) -> bool:
