@@ -33,6 +33,22 @@ OPERATOR_WORDS = {
 RELATION_WORDS = {"before", "after", "since", "until", "over", "under", "above", "below"}
 # nouns that name the rows of a source, whatever it is called
 ROW_NOUNS = {"row", "record", "entry", "line", "item", "event"}
+# copies of a record and the words for removing them
+COPIES_WORDS = {
+    "replay", "replays", "replayed", "duplicate", "duplicates", "dupes", "copies", "resends", "repeats", "dedupe",
+    "dedup", "deduplication", "deduplicate", "deduplicated", "de-duplication", "deduping",
+}  # fmt: skip
+_REMOVED = r"(?:removed|dropped|collapsed|deduplicated|deduped|excluded|filtered|merged|discarded)"
+# 'replays are not removed', 'no dedupe', 'duplicates stay in', 'without deduplication' is not one
+# ('volume without replays' removes them)
+COPIES_KEPT = (
+    rf"\b(?:are|is|were|be|get|gets) not {_REMOVED}\b|\bnot (?:to )?(?:be )?{_REMOVED}\b|\bno (?:dedupe|dedup|"
+    r"deduplication|de-duplication|deduping)\b|\bdo not (?:dedupe|deduplicate|remove|drop|collapse)\b"
+    r"|\b(?:stay|stays|remain|remains|are kept|is kept|are included|kept|included|count|counted) in\b"
+    r"|\b(?:replays|duplicates|copies|resends|repeats) (?:are )?(?:kept|included|counted)\b"
+)
+# words that pick one row among copies: a clause with one of them is a rule, not a restatement
+PICK_WORDS = {"latest", "earliest", "per", "each", "first", "last"}
 # Words of a sentence about rows that tie ('when two copies share the event_time').
 TIE_SENTENCE_WORDS = {"tie", "ties", "tied", "share", "same", "equal", "identical"}
 # A clause that only says something is kept as it is ("including refunds", "every status counts").
@@ -160,6 +176,7 @@ class Ticket:
                     end = self.clause_span(close + 1)[1] if close + 1 < len(self.toks) else close
                 self.use(*range(start, end))
             i = end + 1
+        self._consume_copies_kept()
         values = {k for v in self.cat.value_matches(self.toks) for k in v.tokens}
         i = 0
         while i < len(self.toks):
@@ -196,6 +213,28 @@ class Ticket:
             for k in range(s, e)
             if k != i
         )
+
+    def _consume_copies_kept(self) -> None:
+        """'replays are not removed for this one', 'No dedupe.', 'duplicates stay in': the rows are taken
+        as they land, which is what a query does unless told otherwise. Only a clause that names no
+        column, value or number and no row to pick ('latest', 'per') is read so."""
+        i = 0
+        while i < len(self.toks):
+            start, end = self.clause_span(i)
+            words = self.words[start:end]
+            copies = [k for k, w in enumerate(words) if w in COPIES_WORDS]
+            grounded = (
+                any(
+                    self.toks[k].is_number or self.toks[k].is_quoted or self.column_at(k) is not None
+                    for k in range(start, end)
+                )
+                or set(words) & PICK_WORDS
+            )
+            if copies and not grounded:
+                text = " ".join(words)
+                if re.search(COPIES_KEPT, text):
+                    self.use(*range(start, end))
+            i = end + 1
 
     def in_tie_sentence(self, i: int) -> bool:
         s, e = self.sentence_span(i)

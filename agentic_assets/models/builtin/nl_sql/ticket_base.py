@@ -8,7 +8,10 @@ from agentic_assets.models.builtin.contracts import SqlRequest
 from agentic_assets.models.builtin.nl_sql.clauses import Ticket
 from agentic_assets.models.builtin.nl_sql.words import CannotPlan, ident
 from agentic_assets.models.builtin.schema_match import ColumnRef
-from agentic_assets.models.builtin.text import name_tokens
+from agentic_assets.models.builtin.text import name_tokens, singular
+
+# the words of a parenthesis that only names a column ('(the transaction's own country)')
+APPOSITION_WORDS = {"the", "a", "an", "own", "column", "field", "its", "their", "value", "s", "."}
 
 
 class TicketBase:
@@ -79,6 +82,31 @@ class TicketBase:
         return ref is not None and ref.column.is_numeric and not ref.column.is_identifier
 
     # ---- honesty -----------------------------------------------------------------------------------
+    def _use_appositions(self) -> None:
+        """'made in Spain (the transaction's own country)', 'per country (the transactions country
+        column)': a parenthesis that only names one column says which column the words before it mean;
+        when the query uses that column (placed elsewhere, or filtered by a value named), it is read."""
+        t = self.t
+        placed = {r.name for i in t.used if (r := t.column_at(i)) is not None}
+        placed |= {v.ref.name for v in t.cat.value_matches(t.toks) if all(i in t.used for i in v.tokens)}
+        tables = {tb.name for tb in self.req.tables}
+        for i, w in enumerate(t.words):
+            if w != "(" or ")" not in t.words[i:]:
+                continue
+            close = t.words.index(")", i)
+            inside = range(i + 1, close)
+            cols = [(k, r) for k, r in t.columns_in(i + 1, close)]
+            rest = [
+                k
+                for k in inside
+                if k not in {c for c, _ in cols}
+                and t.words[k] not in APPOSITION_WORDS
+                and t.words[k] not in tables
+                and not t.cat.is_table_entity(singular(t.words[k]))
+            ]
+            if len(cols) == 1 and not rest and cols[0][1].name in placed:
+                t.use(i, close, *inside)
+
     def _require_all_used(self) -> None:
         # 'the home country, in a column home_country': the name spelled out in words restates it
         for name in self.req.output_columns:
@@ -87,6 +115,7 @@ class TicketBase:
                 for i in range(len(self.t.words) - len(parts) + 1):
                     if self.t.words[i : i + len(parts)] == parts:
                         self.t.use(*range(i, i + len(parts)))
+        self._use_appositions()
         values = {i for v in self.t.cat.value_matches(self.t.toks) for i in v.tokens}
         left = self.t.unused_meaning(values)
         if left:

@@ -11,6 +11,8 @@ from agentic_assets.models.builtin.nl_sql.words import CannotPlan, literal
 from agentic_assets.models.builtin.schema_match import ColumnRef
 
 # the words that say a group lacks a pivot value ('when a country has none', 'where a currency has no rows')
+# '0 rather than null', 'null, not 0', '0 instead of NULL': which default a missing cell gets
+ZERO_OR_NULL = r"\b(0|zero|null)\b,? (?:rather than|instead of|not|and not|never) (?:a |an )?(0|zero|null)\b"
 PIVOT_ABSENT = {"has", "have", "lacks", "sees", "shows", "does", "is"}
 
 
@@ -32,8 +34,22 @@ class PivotMixin(TicketBase):
             return {}
         col_name, cells = next(iter(cols.items()))
         ref = next(r for r in t.cat.categorical() if r.name == col_name)
+        # '<other>_amount' beside the cells, whose <other> is no value of the column: a cell of a value the
+        # data does not have, or something else; either way not a plain aggregate
+        rests = {rest for _, _, rest in cells}
+        celled = {name for name, _, _ in cells}
+        for name in names:
+            if name not in celled and t.cat.exact(name) is None and any(name.endswith("_" + r) for r in rests):
+                raise CannotPlan(f"{name} looks like a cell of the pivot over {col_name}, but names no value of it")
         nulls = bool(re.search(r"\bnull\b", self.text))
         zero = bool(re.search(r"\b0\b|\bzero\b", self.text))
+        if nulls and zero:
+            # '0 rather than null', 'null, not 0': the first one named is the one wanted
+            m = re.search(ZERO_OR_NULL, self.text)
+            if m is None or (m.group(1) == "null") == (m.group(2) == "null"):
+                raise CannotPlan("the ticket names both 0 and NULL for a missing cell; say which one")
+            nulls = m.group(1) == "null"
+            zero = not nulls
         out = {}
         for name, value, rest in cells:
             cond = f"{self.col(ref)} = {literal(value)}"
