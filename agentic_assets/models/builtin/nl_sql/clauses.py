@@ -24,7 +24,7 @@ OPERATOR_WORDS = {
     "top", "bottom", "unknown", "null", "missing", "positive", "negative", "weekend", "weekday", "weekdays",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "before", "after", "since",
     "until", "largest", "smallest", "highest", "lowest", "busiest", "biggest", "fiscal",
-    "business", "working",
+    "business", "working", "never",
 }  # fmt: skip
 # Relation words that compare rows with something: a number, a date, a month, a quoted value, a column,
 # a sample value, or the rows themselves ('orders placed before the opening'). With none of these in

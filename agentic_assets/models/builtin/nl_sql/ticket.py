@@ -244,7 +244,8 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         says its own aggregate ('avg_', '_count') must agree with the sentence's, or nothing is bound."""
         t = self.t
         listed = getattr(self, "listed", set())
-        new_names = {n for n in self.req.output_columns if t.cat.exact(n) is None}
+        # the new names a sentence may define besides a measure: grains ('with month as a DATE') do not count
+        new_names = {n for n in self.req.output_columns if t.cat.exact(n) is None and grain_of(n) is None}
         unnamed = [
             n
             for n in names
@@ -440,7 +441,15 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             if not (w in GROUPING_WORDS or by):
                 continue
             k = i + 1
-            while t.word(k) in keys or (t.word(k) in ("and", ",") and t.word(k + 1) in keys):
+            # 'per calendar month and channel': a grain the output holds is one of the keys
+            grains = self.grains_made | {"date"} if "day" in self.grains_made else self.grains_made
+            while t.word(k) in ("calendar", "iso") and t.word(k + 1) in grains:
+                k += 1
+            while (
+                t.word(k) in keys
+                or t.word(k) in grains
+                or (t.word(k) in ("and", ",") and (t.word(k + 1) in keys or t.word(k + 1) in grains))
+            ):
                 t.use(i, k)
                 k += 1
 

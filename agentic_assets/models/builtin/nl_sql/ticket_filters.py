@@ -64,9 +64,11 @@ def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
     return out
 
 
+# the words after which a comparison with no column before it sizes the one measure
+SIZE_LEADS = {"of", "for", "worth", "("}
 _NUM = r"(-?\d+(?:\.\d+)?)"
 # the verb that links a column to its comparison: 'amount is', 'amount lies between', 'amounts of'
-_BE = r"(?:(?:is|are|was|were|lies|lie|falls|fall|sits|that|which|of|must|should|has|have|needs|to|be) )*"
+_BE = r"(?:(?:is|are|was|were|lies|lie|falls|fall|sits|that|which|of|must|should|has|have|needs|to|be|strictly) )*"
 # (pattern over the words after a numeric column, operator or a template with two numbers)
 _COMPARISONS: list[tuple[str, str]] = [
     (rf"^{_BE}between {_NUM} and {_NUM}", "BETWEEN"),
@@ -106,11 +108,21 @@ def comparison_filters(t: Ticket, col: ColumnSql, default: ColumnRef | None, ski
             if prev in ("positive", "negative") and i - 1 not in t.used:
                 t.use(i - 1, i)
                 out.append(f"{col(ref)} {'> 0' if prev == 'positive' else '< 0'}")
-        elif tok.text == "of" and default is not None and t.column_at(i - 1) is None and i not in t.used:
-            # 'a status other than settled, of at least 100': the one measure, named by its size
+        elif tok.text in SIZE_LEADS and default is not None and t.column_at(i - 1) is None and i not in t.used:
+            # 'a status other than settled, of at least 100', 'for more than 100 (strictly above 100)': the
+            # one measure, named by its size; a number followed by a unit word counts something else
+            # ('for more than 3 days')
+            before = set(t.used)
             sql = _comparison_after(t, i, default, col)
-            if sql and re.search(r"\d", sql):
-                out.append(sql)
+            numbers = [k for k in range(i, len(t.toks)) if k in t.used and k not in before and t.toks[k].is_number]
+            unit = bool(numbers) and t.toks[numbers[-1] + 1 : numbers[-1] + 2] and t.toks[numbers[-1] + 1].is_word
+            if sql and re.search(r"\d", sql) and not (unit and tok.text != "of"):
+                if sql not in out:
+                    out.append(sql)
+                if tok.text in ("(", "for"):
+                    t.use(i)
+            elif sql:
+                t.used = before
         elif tok.text == "zero" and t.word(i + 1) == "and" and t.word(i + 2) == "negative" and default is not None:
             # 'zero and negative rows are ignored'
             s, e = t.clause_span(i)
@@ -122,7 +134,8 @@ def comparison_filters(t: Ticket, col: ColumnSql, default: ColumnRef | None, ski
 
 
 def _comparison_after(t: Ticket, i: int, ref: ColumnRef, col: ColumnSql) -> str | None:
-    s, e = t.clause_span(i)
+    # '(strictly above 100)': a parenthesis is its own clause
+    s, e = t.clause_span(i + 1 if t.word(i) == "(" else i)
     # two comparisons joined by 'and' ('less than or equal to 10 and greater than 0') fit in 16 tokens
     after = t.toks[i + 1 : min(e, i + 17)]
     # 'amount is greater than zero and not above 5000': read each 'and'-joined comparison

@@ -108,7 +108,9 @@ class JoinsMixin(TicketBase):
         zero = bool(re.search(ZERO_DEFAULT, self.text))
         for i, w in enumerate(self.t.words):
             if w == "null" and set(self.t.words[slice(*self.t.sentence_span(i))]) & {"never", "none", "no", "without"}:
-                self.t.use(i)
+                # 'stays NULL for customers who never transacted': the entity without facts, not a filter
+                a, b = self.t.sentence_span(i)
+                self.t.use(i, *[k for k in range(a, b) if self.t.words[k] in ("never", "none", "no", "without")])
             if w in ("without", "none", "never") and re.search(ZERO_DEFAULT, " ".join(
                     self.t.words[slice(*self.t.sentence_span(i))])):  # fmt: skip
                 self.t.use(i)

@@ -72,8 +72,17 @@ class LayoutMixin(TicketBase):
                 else:
                     sql += f"\nQUALIFY {window.over(self._out_col(defs))} <= {window.keep}"
             else:
-                order_sql = ", ".join(f"{self._out_col(defs)(c)} {d}" for c, d in window.order)
-                return sql + f"\nORDER BY {order_sql}\nLIMIT {window.keep}"
+                ranked = window.order
+                # 'Order by row_count descending, then day ascending': a stated order led by the ranking
+                # column is the ranking with its tie rules; another one orders the kept rows afterwards
+                if order and order[0] == ranked[0]:
+                    ranked = [*ranked, *[o for o in order[1:] if o[0] not in {c for c, _ in ranked}]]
+                    order = []
+                order_sql = ", ".join(f"{self._out_col(defs)(c)} {d}" for c, d in ranked)
+                sql += f"\nORDER BY {order_sql}\nLIMIT {window.keep}"
+                if order:
+                    return f"SELECT * FROM (\n{sql}\n) AS top_rows" + self._order_sql(order)
+                return sql
         return sql + self._order_sql(order)
 
     def _strip_aliases(self, sql: str) -> str:

@@ -26,6 +26,11 @@ from agentic_assets.models.builtin.nl_sql.words import CannotPlan
 from agentic_assets.models.builtin.text import name_tokens, singular
 
 GRAIN_NOUNS = {"day", "week", "month", "quarter", "year", "hour"}
+# what is said of a key whose rows repeat ('is not unique', 'repeats', 'appears more than once')
+NOT_UNIQUE = (
+    r"(?:is|are|was) not unique\b|(?:can |may |does )?(?:repeat|repeats|recur|recurs)\b"
+    r"|(?:is|are) (?:repeated|duplicated)\b|(?:can |may )?appears? (?:more than once|twice|several times)\b"
+)
 REPLAY_WORDS = {"replays", "duplicates", "copies", "repeats", "resends", "dupes"}
 
 
@@ -91,11 +96,23 @@ class RankingMixin(TicketBase):
                 t.use(i)
             if w == time.name:
                 t.use(i)
+        self._use_not_unique(partition)
         ties = tie_breaks(t, {time.name, *partition}, resolve)
         self.assumptions.append(
             f"one row per {', '.join(partition)}: the {'latest' if direction == 'DESC' else 'earliest'} by {time.name}"
         )
         return Window(partition=partition, order=[(time.name, direction), *ties])
+
+    def _use_not_unique(self, partition: list[str]) -> None:
+        """'transaction_id is not unique in the feed', 'customer_id repeats': the reason for keeping one
+        row per that key, restated."""
+        t = self.t
+        for i, w in enumerate(t.words):
+            if w not in partition or i in t.used:
+                continue
+            m = re.match(NOT_UNIQUE, " ".join(t.words[i + 1 : i + 8]))
+            if m:
+                t.use(i, *range(i + 1, i + 1 + len(m.group(0).split())))
 
     def _rank_window(self, names: list[str], defs: dict) -> Window | None:
         t = self.t

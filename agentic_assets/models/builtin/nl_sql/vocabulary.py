@@ -43,8 +43,55 @@ PHRASES = {
 }  # fmt: skip
 
 
+UNITS_WORDS = {"one": 1, **NUMBER_WORDS, "thirteen": 13, "fourteen": 14, "sixteen": 16, "seventeen": 17,
+               "eighteen": 18, "nineteen": 19}  # fmt: skip
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+
+
+def _compound(words: list[str]) -> tuple[int, int] | None:
+    """('one hundred', 'two thousand five hundred', 'twenty five') -> (value, tokens used), when the
+    words form a number with a scale or a tens-and-units pair; None for a lone number word."""
+    total, current, used, scaled = 0, 0, 0, False
+    for w in words:
+        w = w.replace("-", " ")
+        if w in UNITS_WORDS and (current % 10 == 0 or current >= 100 or current == 0):
+            current += UNITS_WORDS[w]
+        elif w in TENS and current % 100 == 0:
+            current += TENS[w]
+        elif w in SCALES and current:
+            scaled = True
+            if SCALES[w] == 100:
+                current *= 100
+            else:
+                total += current * SCALES[w]
+                current = 0
+        elif w == "and" and scaled and used + 1 < len(words) and words[used + 1] in {**UNITS_WORDS, **TENS}:
+            pass  # 'one hundred and twenty'
+        else:
+            break
+        used += 1
+    if used < 2 or not (scaled or any(w in TENS for w in words[:used])):
+        return None
+    return total + current, used
+
+
 def canonical(tokens: list[Token]) -> list[Token]:
-    """The tokens with every synonym read as its concept word (raw text unchanged)."""
+    """The tokens with every synonym read as its concept word (raw text unchanged); a number written in
+    words of several tokens ('one hundred') becomes one number token."""
+    merged: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        found = _compound([t.text for t in tokens[i : i + 8]]) if tokens[i].text in UNITS_WORDS | TENS else None
+        if found is not None:
+            value, n = found
+            raw = " ".join(t.raw for t in tokens[i : i + n])
+            merged.append(Token(text=str(value), raw=raw, index=len(merged)))
+            i += n
+            continue
+        merged.append(Token(text=tokens[i].text, raw=tokens[i].raw, index=len(merged)))
+        i += 1
+    tokens = merged
     out = []
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
