@@ -195,6 +195,9 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             conds += tf.value_filters(t, self.col, set(skip))
         except ValueError as err:
             raise CannotPlan(str(err)) from err
+        contradiction = tf.contradiction(conds)
+        if contradiction:
+            raise CannotPlan(f"the conditions contradict each other on {contradiction}; say which one holds")
         return conds
 
     # ---- one output column -------------------------------------------------------------------------
@@ -227,6 +230,11 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             if grain:
                 return "key", self._grain(name, time, mention, grain)
         measure = read_measure(self.t, name, mention, boundaries, default_measure)
+        said = name_aggregate(name)
+        if measure is not None and said in ("AVG", "MIN", "MAX", "COUNT") and said != measure.agg:
+            # 'avg_spend' read as a sum: the words and the name disagree (an aggregate of aggregates, or a
+            # misread); a wrong table is worse than a refusal
+            raise CannotPlan(f"{name} is named as {said.lower()} but the words read as {measure.agg.lower()}")
         if measure is not None:
             if measure.column is not None:
                 self.t.use(*[i for i in range(len(self.t.words)) if self.t.words[i] == measure.column.name][:1])

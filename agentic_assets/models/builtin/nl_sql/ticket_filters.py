@@ -26,10 +26,21 @@ MISSING = {"missing", "null", "empty", "absent", "blank", "unset"}
 def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
     """Sample values named in the text, per column, kept or (after a negation) excluded."""
     groups: dict[tuple[str, str, bool], list] = {}
-    for v in t.cat.value_matches(t.toks):
+    matches = t.cat.value_matches(t.toks)
+    for v in matches:
         if any(i in skip or i in t.used for i in v.tokens):
             continue
         first = v.tokens[0]
+        s0, e0 = t.sentence_span(first)
+        if (
+            re.search(DEFAULT_FOR_NONE, " ".join(t.words[s0:e0]))
+            and any(w in ("never", "no", "without", "none") for w in t.words[s0:first])
+            and any(o.value == v.value and o.tokens[0] < s0 for o in matches)
+        ):
+            # 'the total ATM amount; merchants that never saw an ATM transaction show 0': the rows with
+            # none of the value get the default; the value restates the measure's filter
+            t.use(*v.tokens, *[k for k in range(s0, first) if t.words[k] in ("never", "no", "without", "none")])
+            continue
         if (t.word(v.tokens[-1] + 1) == "by" and t.in_tie_sentence(first)) or t.word(first - 1) == "tie":
             t.use(*v.tokens)  # 'a tie is settled by the lower id': a verb that shares its spelling with a value
             continue
@@ -66,6 +77,10 @@ def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
 
 # the words after which a comparison with no column before it sizes the one measure
 SIZE_LEADS = {"of", "for", "worth", "("}
+# a default for the groups that have no rows ('show 0', 'get 0', 'with 0', 'as 0', '0 when')
+DEFAULT_FOR_NONE = (
+    r"\b(?:show|shows|get|gets|with|as|stay|stays|read|reads|be) (?:0|zero)\b|\b(?:0|zero) (?:when|if|for)\b"
+)
 _NUM = r"(-?\d+(?:\.\d+)?)"
 # the verb that links a column to its comparison: 'amount is', 'amount lies between', 'amounts of'
 _BE = r"(?:(?:is|are|was|were|lies|lie|falls|fall|sits|that|which|of|must|should|has|have|needs|to|be|strictly) )*"
@@ -328,3 +343,21 @@ def membership_filters(t: Ticket, col: ColumnSql, used_tables: set[str]) -> list
         used_tables.add(table)
         out.append(f"{col(ref)} IN (SELECT {ref.name} FROM {table})")
     return out
+
+
+def contradiction(conds: list[str]) -> str | None:
+    """A column kept at a value and kept off it ('channel = 'atm'' and 'channel <> 'atm''): two readings
+    of the words that cannot both hold, so one of them is a misreading."""
+    kept: dict[str, set[str]] = {}
+    dropped: dict[str, set[str]] = {}
+    for cond in conds:
+        m = re.fullmatch(r"(\S+) (=|<>|IN|NOT IN) \(?(.+?)\)?", cond)
+        if m is None:
+            continue
+        values = set(re.findall(r"'(?:[^']|'')*'", m.group(3)))
+        target = kept if m.group(2) in ("=", "IN") else dropped
+        target.setdefault(m.group(1), set()).update(values)
+    for column, values in kept.items():
+        if values and values <= dropped.get(column, set()):
+            return column
+    return None

@@ -14,7 +14,9 @@ from agentic_assets.models.builtin.text import name_tokens, singular
 LEFT_JOIN_PHRASES = (
     r"\bleft[ -]join|\bleft joined\b|\bno transaction is (lost|dropped)\b|\bso that no \w+ is (lost|dropped)\b"
 )
-ZERO_DEFAULT = r"\b(gets?|shows?|stays?|becomes?|use) (0|zero)\b|\b(0|zero) (when|if|for)\b"
+ZERO_DEFAULT = (
+    r"\b(gets?|shows?|stays?|becomes?|use|with|as|reads?) (0|zero)\b|\b(0|zero) (when|if|for|rather|instead)\b"
+)
 
 
 class JoinsMixin(TicketBase):
@@ -117,8 +119,8 @@ class JoinsMixin(TicketBase):
         if zero:
             for i, w in enumerate(self.t.words):
                 if w in ("0", "zero") and (
-                    self.t.word(i + 1) in ("when", "if", "for")
-                    or self.t.word(i - 1) in ("get", "gets", "show", "shows")
+                    self.t.word(i + 1) in ("when", "if", "for", "rather", "instead")
+                    or self.t.word(i - 1) in ("get", "gets", "show", "shows", "with", "as", "read", "reads", "use")
                 ):
                     self.t.use(i, i + 1)
         a_fact = self.alias(fact.name)
