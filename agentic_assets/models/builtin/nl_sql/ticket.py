@@ -216,6 +216,11 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             if mention is not None and (qualified or not placed):
                 self.t.use(mention)
             return "key", self.col(self._qualified(ref, mention))
+        spelled = self._spelled_column(name)
+        if spelled is not None:
+            if mention is not None:
+                self.t.use(mention)
+            return "key", self.col(spelled)
         if set(name_tokens(name)) & {"rank", "position", "rn", "row_number"}:
             return "unknown", ""  # a window's position column, filled by the window
         time = self.time_column()
@@ -282,6 +287,35 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
                 return {}
             out[name] = t.clause_span(k)[1]
         return out
+
+    def _spelled_column(self, name: str) -> ColumnRef | None:
+        """A source column that an output name spells: '<entity>_<column>' for a column of that entity's
+        source (customer_country: customers.country, when several sources have a country), '<first|
+        latest>_<column>' for the kept row's column when one row per key is kept (first_event_time), and
+        '<start>' for the one column whose name starts so and that the ticket names (segment for
+        segment_hint, written '(segment_hint)')."""
+        t = self.t
+        parts = name_tokens(name)
+        if len(parts) >= 2:
+            table = t.cat.is_table_entity(singular(parts[0]))
+            rest = "_".join(parts[1:])
+            if table is not None and len(self.req.tables) > 1:
+                hit = next((c for c in t.cat.by_name[table].columns if c.name == rest), None)
+                if hit is not None:
+                    return ColumnRef(table, hit)
+            if parts[0] in ("first", "latest", "last", "earliest", "newest", "oldest") and getattr(
+                self, "keeps_one", False
+            ):
+                return t.cat.exact(rest)
+        starts = [
+            r
+            for r in t.cat.refs()
+            if name_tokens(r.name)[: len(parts)] == parts and r.name != name and r.name in t.words
+        ]
+        if len({(r.table, r.name) for r in starts}) == 1 and all(w != name for w in ("id", "key")):
+            t.use(*[i for i, w in enumerate(t.words) if w == starts[0].name])
+            return starts[0]
+        return None
 
     def _check_stated_grains(self) -> None:
         """A grain the words state ('monthly', 'rolled up to the quarter') must be one an output column
@@ -384,6 +418,7 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         pivot = self._pivot(names, default_measure)
         # one row per entity of a dimension source is a join, not a deduplication
         dedupe = None if self.dimension_first() else self._dedupe_window()
+        self.keeps_one = dedupe is not None
         then = second_stage_start(t) if dedupe else None
         pre_skip = set(range(then, len(t.toks))) if (then is not None and dedupe) else set()
         where = self.filters(skip=pre_skip)

@@ -225,8 +225,12 @@ def null_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
         ):
             t.use(i, i + 1, i + 2, i + 3 if t.word(i + 3) == "null" else i + 2)
             out.append(f"{col(ref)} IS NOT NULL")
-        elif ("without" in prev[:2] or "no" in prev[:2]) and sentence & (
-            DROPPING | {"not", "drop", "do", "ignoring", "dropped"}
+        elif (
+            ("without" in prev[:2] or "no" in prev[:2])
+            and sentence & (DROPPING | {"not", "drop", "do", "ignoring", "dropped"})
+            # 'rows with no customer_id, or whose customer_id is not in customers, go into 'unmatched'': a
+            # default for them, not a filter, unless a verb drops them
+            and not (any(t.toks[k].is_quoted for k in range(s, e)) and not sentence & DROPPING)
         ):
             # 'rows without a customer_id are dropped', 'ignoring rows without a customer_id'
             t.use(i, *[i - k for k in (1, 2, 3) if t.word(i - k) in ("without", "no", "a", "an", "rows", "row")])
@@ -236,6 +240,8 @@ def null_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
             prev[0] in ("a", "an")
             and prev[1] in ("have", "has", "with", "and")
             and (not ref.column.is_numeric or ref.column.is_identifier)
+            # 'with a customer_id that is not in customers': the relative clause is the condition
+            and t.word(i + 1) not in ("that", "which", "whose")
         ):
             t.use(i, i - 1)
             out.append(f"{col(ref)} IS NOT NULL")

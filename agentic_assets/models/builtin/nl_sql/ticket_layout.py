@@ -29,7 +29,8 @@ class LayoutMixin(TicketBase):
     def _assemble(self, names, defs, where, post, dedupe, window, has_measure, order) -> str:  # noqa: ANN001
         left = self.wants_left_join()
         joins = self.join_clause(left) if len(self.req.tables) > 1 else f"FROM {ident(self.main)}"
-        if left:
+        if len(self.req.tables) > 1:
+            # a default for a joined column: its missing match (left join) or its own NULLs (either join)
             self._apply_text_defaults(names, defs)
         select = ",\n    ".join(self._item(defs[n][1], n) for n in names if defs[n][0] != "unknown")
         keys = [defs[n][1] for n in names if defs[n][0] == "key"]

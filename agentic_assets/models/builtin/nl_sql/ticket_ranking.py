@@ -68,7 +68,10 @@ class RankingMixin(TicketBase):
             dedupe_on = w == "on" and t.word(i - 1).startswith(("dedupe", "deduplicat", "de-duplicat"))
             if (
                 dedupe_on
-                or (w in ("per", "each", "every") and (w == "per" or t.word(i - 1) in ("for", "of", "in")))
+                # 'per customer_id', 'for each country', and 'Each customer's first transaction' opening a sentence
+                or (
+                    w in ("per", "each", "every") and (w == "per" or t.word(i - 1) in ("for", "of", "in", "", ".", ";"))
+                )
                 or (w in ("same", "one") and t.word(i - 1) in ("of", "the") and t.word(i - 2) != "only")
             ):
                 k = i + 1
