@@ -144,6 +144,11 @@ class Ticket:
         if not hits:
             return None
         table = self.cat.is_table_entity(singular(self.word(i - 1)))
+        if "." in tok.text:
+            prefix = tok.text.split(".")[0]
+            table = next((t.name for t in self.request.tables if t.name == prefix), None) or self.cat.is_table_entity(
+                singular(prefix)
+            )
         if table and any(h.table == table for h in hits):
             return next(h for h in hits if h.table == table)
         return next((h for h in hits if h.table == self.cat.main.name), hits[0])
@@ -183,7 +188,10 @@ class Ticket:
             start, end = self.sentence_span(i)
             text = " ".join(self.words[start:end])
             elsewhere = re.search(
-                r"\belsewhere\b|\bnot here\b|\bnot built here\b|\bseparate table\b|dead-lettered", text
+                r"\belsewhere\b|\bnot here\b|\bnot built here\b|\bseparate table\b|dead-lettered"
+                # 'row order doesn't matter': no order is asked for, which is what a query gives
+                r"|^(?:the )?(?:row )?order (?:does|do) not matter$|^(?:in )?any order$|^(?:in )?no particular order$",
+                text,
             )
             # a title of a few words restates the request, unless it states a rule ('Positive amounts only.')
             title = end - start <= 3 and not any(

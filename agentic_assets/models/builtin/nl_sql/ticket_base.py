@@ -73,7 +73,11 @@ class TicketBase:
             if w in names:
                 return w
             ref = self.t.column_at(i)
-            return ref.name if ref is not None else None
+            if ref is not None:
+                return ref.name
+            # 'the alphabetically first subcategory': the last word of one output name's column
+            ends = [n for n in names if "_" in n and name_tokens(n)[-1] == singular(w) and self.t.cat.exact(n)]
+            return ends[0] if len(ends) == 1 and self.t.toks[i].is_word else None
 
         return resolve
 

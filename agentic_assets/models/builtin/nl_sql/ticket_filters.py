@@ -205,6 +205,14 @@ def null_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
         if ref is None and ("without" in prev[:2] or "no" in prev[:2]) and t.toks[i].is_word:
             # 'merchants without a category': the one column that word names (merchant_category)
             ref = t.cat.find([t.words[i]], tables=[t.cat.main.name])
+        if ref is not None and ("without" in prev[:2] or "no" in prev[:2]):
+            # 'customers without a country', 'merchants with no category': the column of the entity named
+            lead = next(k for k in (1, 2) if t.word(i - k) in ("without", "no"))
+            owner = t.cat.is_table_entity(singular(t.word(i - lead - 1)))
+            if owner is None and t.word(i - lead - 1) == "with":
+                owner = t.cat.is_table_entity(singular(t.word(i - lead - 2)))
+            if owner is not None and owner != ref.table:
+                ref = t.cat.find([t.words[i]], tables=[owner]) or ref
         if ref is None:
             continue
         s, e = t.sentence_span(i)

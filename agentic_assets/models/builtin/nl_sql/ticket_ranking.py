@@ -132,6 +132,8 @@ class RankingMixin(TicketBase):
         resolve = self._resolver(names)
         partition: list[str] = []
         for k in partition_words(t):
+            if t.cat.is_table_entity(singular(t.word(k))) and t.column_at(k + 1) is not None:
+                k += 1  # 'within each customer country': the entity qualifies the column after it
             name = entity_name(t, k, resolve)
             if name is not None and name in names and name not in partition:
                 partition.append(name)

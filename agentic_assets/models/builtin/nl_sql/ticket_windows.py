@@ -110,6 +110,10 @@ def tie_breaks(t: Ticket, exclude: set[str], resolve) -> list[tuple[str, str]]: 
         if w in ("wins", "winning", "resolved", "share") or w == "breaking":
             s2, e2 = t.sentence_span(i)
             s, e = max(s2, s - 12), e2  # the winner may follow a comma: "..., keep the one with the larger x"
+        elif not any((n := resolve(k)) and n not in exclude for k in range(s, e)) or t.word(e + 1) == "then":
+            # 'if two transactions tie on that time, take the lower transaction_id', 'prefer the larger
+            # amount, then the higher transaction_id': the rule goes on after the comma
+            e = t.sentence_span(i)[1]
         for k in range(s, e):
             name = resolve(k)
             if (
