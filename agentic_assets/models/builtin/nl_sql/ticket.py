@@ -135,10 +135,15 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
                 self.t.word(lead) in ("columns", "column") and self.t.word(lead - 1) in LIST_WORDS
             ):
                 lead -= 1
+            # 'the other columns are country and total_amount'
+            if self.t.word(lead) in ("are", "is") and self.t.word(lead - 1) in ("columns", "column"):
+                lead -= 1
             # two names are a listing when a listing word leads them ('Columns channel, avg_amount')
             if count >= 3 or (count == 2 and (self.t.word(lead) in LIST_WORDS or self.t.word(i - 1) == ":")):
                 out += run
                 out += list(range(lead, i)) if self.t.word(lead) in LIST_WORDS else []
+                if self.t.word(lead) in ("columns", "column") and self.t.word(lead - 1) == "other":
+                    out += [lead - 1, lead - 2] if self.t.word(lead - 2) == "the" else [lead - 1]
             i = k + 1
         return out
 
@@ -269,23 +274,29 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         ]
         if not unnamed:
             return {}
-        anchors: list[int] = []
+        anchors: list[tuple[int, int]] = []  # (aggregate word, where its description ends)
         i = 0
         while i < len(t.toks):
             s, e = t.sentence_span(i)
             names_here = [k for k in range(s, e) if t.words[k] in new_names and k not in listed]
             hits = [k for k in range(s, e) if free_aggregate(t, k)]
             if hits and not names_here:
-                anchors.append(hits[0])
+                # 'Weekly count and sum of the valid transactions': aggregates joined by 'and' are several
+                # measures of one sentence; the last one's description runs to the sentence's end
+                group = [hits[0]]
+                while t.word(group[-1] + 1) == "and" and group[-1] + 2 in hits:
+                    group.append(group[-1] + 2)
+                for n, k in enumerate(group):
+                    anchors.append((k, group[n + 1] - 1 if n + 1 < len(group) else e))
             i = e + 1
         if len(anchors) != len(unnamed):
             return {}
         out: dict[str, int] = {}
-        for name, k in zip(unnamed, anchors, strict=True):
+        for name, (k, end) in zip(unnamed, anchors, strict=True):
             said = name_aggregate(name)
             if said is not None and said != AGGREGATES[t.words[k]]:
                 return {}
-            out[name] = t.clause_span(k)[1]
+            out[name] = end
         return out
 
     def _spelled_column(self, name: str) -> ColumnRef | None:

@@ -342,6 +342,10 @@ def membership_filters(t: Ticket, col: ColumnSql, used_tables: set[str]) -> list
     out = []
     for i in range(len(t.toks)):
         ref = t.column_at(i)
+        if ref is None and t.toks[i].is_word:
+            # 'the customer is in customers': the main source's identifier of that entity
+            ent = t.cat.entity_column(t.words[i])
+            ref = ent if ent is not None and ent.table == t.cat.main.name else None
         if ref is None or not ref.column.is_identifier:
             continue
         window = t.words[i + 1 : i + 6]

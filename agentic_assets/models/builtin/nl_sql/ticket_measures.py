@@ -47,8 +47,9 @@ class Measure:
 def rounding_in(t: Ticket, start: int, end: int) -> int | None:
     """'rounded to 2 decimals', 'rounded to 1 decimal place', 'to whole units', 'no decimals'."""
     text = " ".join(t.words[start:end])
-    m = re.search(r"round(?:ed)? to (\d+) decimals?(?: places?)?", text) or re.search(
-        r"(\d+) decimals?(?: places?)?", text
+    # 'rounded to 2 decimals', '2 decimal places', '2 dp'
+    m = re.search(r"round(?:ed)? to (\d+) (?:decimals?(?: places?)?|dp)\b", text) or re.search(
+        r"(\d+) (?:decimals?(?: places?)?|dp)\b", text
     )
     digits = int(m.group(1)) if m else None
     if m is None and re.search(r"whole units|no decimals|whole numbers", text):
@@ -56,7 +57,19 @@ def rounding_in(t: Ticket, start: int, end: int) -> int | None:
     if digits is None:
         return None
     for i in range(start, end):
-        if t.words[i] in ("rounded", "round", "decimal", "decimals", "places", "place", "whole", "units", "no", "to"):
+        if t.words[i] in (
+            "rounded",
+            "round",
+            "decimal",
+            "decimals",
+            "places",
+            "place",
+            "whole",
+            "units",
+            "no",
+            "to",
+            "dp",
+        ):
             t.use(i)
         if t.toks[i].is_number and int(float(t.words[i])) == digits:
             t.use(i)
