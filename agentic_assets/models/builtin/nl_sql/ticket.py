@@ -52,6 +52,15 @@ GROUPING_WORDS = ("per", "each", "every")
 GROUPING_VERBS = ("group", "grouped", "split", "down", "partitioned", "partition")
 # the words that open the list of output columns ('Output a, b and c.', 'Return a and b.')
 LIST_LEADS = ("output", "return", "returns")
+# a period's number within a larger one, by output name: (grain, DuckDB function, its range). The day of
+# the week is left out: which day is 1 (Sunday, Monday) is a convention the words must state.
+PARTS_OF: dict[tuple[str, ...], tuple[str, str, tuple[int, int]]] = {
+    ("hour", "of", "day"): ("hour", "hour", (0, 23)),
+    ("day", "of", "month"): ("day", "day", (1, 31)),
+    ("day", "of", "year"): ("day", "dayofyear", (1, 366)),
+    ("month", "of", "year"): ("month", "month", (1, 12)),
+    ("quarter", "of", "year"): ("quarter", "quarter", (1, 4)),
+}
 # prepositions that place an occasion in time ('for the monthly review', 'at the weekly meeting')
 OCCASION_LEADS = ("for", "at", "in", "during", "before", "after", "to", "from", "ahead")
 # the words that lead a listing of output names anywhere ('Columns channel, avg_amount', 'Give a and b')
@@ -229,6 +238,9 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         if set(name_tokens(name)) & {"rank", "position", "rn", "row_number"}:
             return "unknown", ""  # a window's position column, filled by the window
         time = self.time_column()
+        part = PARTS_OF.get(tuple(w for w in name_tokens(name) if w != "the"))
+        if part is not None and time is not None:
+            return "key", self._part_of(name, time, part)
         grain = grain_of(name)
         if grain and time is None and len(self.time_candidates()) > 1:
             raise self.no_time_column(f"the grain {name}")
@@ -298,6 +310,25 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
                 return {}
             out[name] = end
         return out
+
+    def _part_of(self, name: str, time: ColumnRef, part: tuple[str, str, tuple[int, int]]) -> str:
+        """'hour_of_day', 'month_of_year': the number of a period within a larger one. Its natural range
+        stated in words ('0 to 23') restates it; the time column and the period words are placed."""
+        grain, fn, (low, high) = part
+        self.grains_made.add(grain)
+        t = self.t
+        found = self.mentions(time.name)
+        t.use(*found[:1])
+        for i, w in enumerate(t.words):
+            if w == grain and t.word(i + 1) == "of":
+                # 'hour of the day', 'month of year'
+                t.use(i, i + 1, i + 2, *([i + 3] if t.word(i + 2) == "the" else []))
+            numbers = (
+                t.toks[i].is_number and t.word(i + 1) == "to" and t.toks[i + 2 : i + 3] and t.toks[i + 2].is_number
+            )
+            if numbers and (float(t.words[i]), float(t.words[i + 2])) == (low, high):
+                t.use(i, i + 1, i + 2)
+        return f"{fn}({self.col(time)})"
 
     def _spelled_column(self, name: str) -> ColumnRef | None:
         """A source column that an output name spells: '<entity>_<column>' for a column of that entity's

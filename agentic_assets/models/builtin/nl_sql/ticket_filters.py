@@ -32,10 +32,14 @@ def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
             continue
         first = v.tokens[0]
         s0, e0 = t.sentence_span(first)
+        c0, c1 = t.clause_span(first)
         if (
-            re.search(DEFAULT_FOR_NONE, " ".join(t.words[s0:e0]))
-            and any(w in ("never", "no", "without", "none") for w in t.words[s0:first])
-            and any(o.value == v.value and o.tokens[0] < s0 for o in matches)
+            (
+                re.search(DEFAULT_FOR_NONE, " ".join(t.words[s0:e0]))
+                or re.search(DEFAULT_FOR_NONE, " ".join(t.words[c0:c1]))
+            )
+            and any(w in ("never", "no", "without", "none") for w in t.words[c0:first])
+            and any(o.value == v.value and o.tokens[0] < c0 for o in matches)
         ):
             # 'the total ATM amount; merchants that never saw an ATM transaction show 0': the rows with
             # none of the value get the default; the value restates the measure's filter
@@ -79,7 +83,7 @@ def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
 SIZE_LEADS = {"of", "for", "worth", "("}
 # a default for the groups that have no rows ('show 0', 'get 0', 'with 0', 'as 0', '0 when')
 DEFAULT_FOR_NONE = (
-    r"\b(?:show|shows|get|gets|with|as|stay|stays|read|reads|be) (?:0|zero)\b|\b(?:0|zero) (?:when|if|for)\b"
+    r"\b(?:show|shows|get|gets|with|as|stay|stays|read|reads|be) (?:0|zero|null)\b|\b(?:0|zero|null) (?:when|if|for)\b"
 )
 _NUM = r"(-?\d+(?:\.\d+)?)"
 # the verb that links a column to its comparison: 'amount is', 'amount lies between', 'amounts of'

@@ -20,6 +20,8 @@ AGGREGATES = {
     "averages": "AVG", "smallest": "MIN", "minimum": "MIN", "min": "MIN", "lowest": "MIN", "earliest": "MIN",
     "largest": "MAX", "maximum": "MAX", "max": "MAX", "highest": "MAX", "latest": "MAX",
 }  # fmt: skip
+# superlatives of time: with no column after them they pick the time column ('the most recent one')
+TIME_SUPERLATIVES = {"latest", "earliest", "recent"}
 NAME_PREFIXES = {"total": "SUM", "sum": "SUM", "avg": "AVG", "average": "AVG", "min": "MIN", "max": "MAX"}
 
 
@@ -101,7 +103,10 @@ def read_measure(
         return [
             i
             for i in span
-            if t.words[i] in AGGREGATES and not _is_filler(t, i) and not _ranks(t, i) and i not in t.used
+            if (t.words[i] in AGGREGATES or (t.words[i] == "recent" and t.word(i - 1) == "most"))
+            and not _is_filler(t, i)
+            and not _ranks(t, i)
+            and i not in t.used
         ]
 
     # 'sum amount as total_amount' defines before the name; 'revenue, the total settled amount' after it
@@ -117,8 +122,8 @@ def read_measure(
     if not aggs or not segment:
         return _from_name(name, default)
     i = aggs[min(group_pos, len(aggs) - 1)]
-    agg = AGGREGATES[t.words[i]]
-    t.use(i)
+    agg = AGGREGATES.get(t.words[i], "MAX")  # 'most recent' is the latest
+    t.use(i, *([i - 1] if t.words[i] == "recent" else []))
     if t.word(i + 1) == "of":
         t.use(i + 1)
     cols = [(k, ref) for k, ref in t.columns_in(segment[0], segment[-1] + 1) if k > i or agg == "COUNT"]
@@ -147,6 +152,14 @@ def read_measure(
             t.use(k)
             if t.word(k + 1) in ("over", "across"):
                 t.use(k + 1)  # 'the sum of amount over settled transactions': the rows the filters keep
+        elif t.words[i] in TIME_SUPERLATIVES:
+            # 'the time of their most recent online transaction', 'the latest one': the time column
+            # of the facts' source: the one whose measure is the default (transactions, not customers)
+            source = t.cat.by_name[default.table] if default is not None else t.cat.main
+            times = [c for c in source.columns if c.is_time]
+            if len(times) != 1:
+                return None
+            column = ColumnRef(source.name, times[0])
         else:
             column = default
         if column is None:

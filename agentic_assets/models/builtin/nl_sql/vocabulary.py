@@ -39,7 +39,8 @@ ONE_UNITS = {"decimal", "decimals", "place", "places", "digit", "digits"}
 PHRASES = {
     ("add", "up"): "sum", ("adds", "up"): "sum", ("added", "up"): "summed", ("other", "than"): "except",
     ("apart", "from"): "except", ("leave", "out"): "exclude", ("leaves", "out"): "exclude",
-    ("filter", "out"): "exclude", ("leaving", "out"): "excluding", ("filtering", "out"): "excluding", ("filtered", "out"): "excluded", ("weed", "out"): "exclude",
+    ("filter", "out"): "exclude", ("leaving", "out"): "excluding", ("filtering", "out"): "excluding",
+    ("filtered", "out"): "excluded", ("weed", "out"): "exclude",
 }  # fmt: skip
 
 
