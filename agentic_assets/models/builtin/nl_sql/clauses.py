@@ -47,6 +47,11 @@ COPIES_KEPT = (
     r"|\b(?:stay|stays|remain|remains|are kept|is kept|are included|kept|included|count|counted) in\b"
     r"|\b(?:replays|duplicates|copies|resends|repeats) (?:are )?(?:kept|included|counted)\b"
 )
+# rows lacking a value are kept: 'stay in', 'stays in', 'are kept', 'form their own row', 'still appear'
+NULLS_KEPT = (
+    r"\b(?:stay|stays|remain|remains) in\b|\b(?:are|is) (?:kept|included|retained)\b|\bform (?:their|its) own "
+    r"(?:row|group)\b|\bstill (?:appear|appears|count|counts)\b"
+)
 # words that pick one row among copies: a clause with one of them is a rule, not a restatement
 PICK_WORDS = {"latest", "earliest", "per", "each", "first", "last"}
 # Words of a sentence about rows that tie ('when two copies share the event_time').
@@ -182,6 +187,7 @@ class Ticket:
                 self.use(*range(start, end))
             i = end + 1
         self._consume_copies_kept()
+        self._consume_nulls_kept()
         values = {k for v in self.cat.value_matches(self.toks) for k in v.tokens}
         i = 0
         while i < len(self.toks):
@@ -221,6 +227,23 @@ class Ticket:
             for k in range(s, e)
             if k != i
         )
+
+    def _consume_nulls_kept(self) -> None:
+        """'merchants with no category stay in, under a NULL category', 'a customer with no country stays
+        in with a null customer_country', 'merchants without a category form their own row': rows lacking
+        a value are kept with a NULL, which is what a query does unless told otherwise. Only a sentence
+        with no dropping word, number or quoted value is read so."""
+        i = 0
+        while i < len(self.toks):
+            start, end = self.sentence_span(i)
+            words = self.words[start:end]
+            text = " ".join(words)
+            lacking = re.search(r"\b(?:with no|without|with a null|with an empty|lacking)\b", text)
+            kept = re.search(NULLS_KEPT, text)
+            grounded = any(self.toks[k].is_number or self.toks[k].is_quoted for k in range(start, end))
+            if lacking and kept and not grounded and not set(words) & (EXCLUSION_WORDS - {"left"}):
+                self.use(*range(start, end))
+            i = end + 1
 
     def _consume_copies_kept(self) -> None:
         """'replays are not removed for this one', 'No dedupe.', 'duplicates stay in': the rows are taken

@@ -41,8 +41,10 @@ class PivotMixin(TicketBase):
         for name in names:
             if name not in celled and t.cat.exact(name) is None and any(name.endswith("_" + r) for r in rests):
                 raise CannotPlan(f"{name} looks like a cell of the pivot over {col_name}, but names no value of it")
-        nulls = bool(re.search(r"\bnull\b", self.text))
-        zero = bool(re.search(r"\b0\b|\bzero\b", self.text))
+        # a NULL said of something else ('merchants without a category form their own row with a NULL
+        # category') was read already; the defaults of the cells are the words still unread
+        nulls = any(w == "null" and i not in t.used for i, w in enumerate(t.words))
+        zero = any(w in ("0", "zero") and i not in t.used for i, w in enumerate(t.words))
         if nulls and zero:
             # '0 rather than null', 'null, not 0': the first one named is the one wanted
             m = re.search(ZERO_OR_NULL, self.text)
