@@ -149,6 +149,12 @@ class Ticket:
         if not hits:
             return None
         table = self.cat.is_table_entity(singular(self.word(i - 1)))
+        if table is None and self.toks[i - 1 : i] and self.toks[i - 1].is_word and self.column_at_plain(i - 1) is None:
+            # 'the customer's home country', 'the merchant's own country': one word between the owner and
+            # its column (the owner written as a possessive)
+            owner = self.toks[i - 2] if i >= 2 else None
+            if owner is not None and self.request.description.find(owner.raw + "'s") >= 0:
+                table = self.cat.is_table_entity(singular(owner.text))
         if "." in tok.text:
             prefix = tok.text.split(".")[0]
             table = next((t.name for t in self.request.tables if t.name == prefix), None) or self.cat.is_table_entity(
@@ -157,6 +163,13 @@ class Ticket:
         if table and any(h.table == table for h in hits):
             return next(h for h in hits if h.table == table)
         return next((h for h in hits if h.table == self.cat.main.name), hits[0])
+
+    def column_at_plain(self, i: int) -> bool | None:
+        """Whether token i names a source column, by its name alone."""
+        tok = self.toks[i] if 0 <= i < len(self.toks) else None
+        if tok is None or not tok.is_word:
+            return None
+        return True if any(r.name == tok.text for r in self.cat.refs()) else None
 
     def columns_in(self, start: int, end: int) -> list[tuple[int, ColumnRef]]:
         return [(i, ref) for i in range(start, end) if (ref := self.column_at(i)) is not None]

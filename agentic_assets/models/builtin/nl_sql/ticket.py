@@ -199,7 +199,8 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         measures = [c for c in self.req.tables[0].columns if c.is_measure]
         default = ColumnRef(self.main, measures[0]) if len(measures) == 1 else None
         try:
-            conds = tf.membership_filters(t, self.col, self.used_tables)
+            conds = tf.column_comparisons(t, self.col) if len(self.req.tables) > 1 else []
+            conds += tf.membership_filters(t, self.col, self.used_tables)
             conds += tf.date_filters(t, self.col, time)
             if not tf.explicit_dates(t):
                 conds += period_filters(t, self.col, time, self.main, set(skip))
@@ -486,6 +487,7 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         if unknown:
             raise CannotPlan(f"cannot tell what the column(s) {', '.join(unknown)} should hold")
         has_measure = any(kind in ("measure",) for kind, _ in defs.values())
+        self.aggregated = has_measure
         if has_measure or window is not None or dedupe is not None:
             self._place_groupings(names, defs)
         self.defs = defs

@@ -4,8 +4,10 @@ and how a column is named in SQL (qualified by a table alias when there are seve
 
 from __future__ import annotations
 
+import re
+
 from agentic_assets.models.builtin.contracts import SqlRequest
-from agentic_assets.models.builtin.nl_sql.clauses import Ticket
+from agentic_assets.models.builtin.nl_sql.clauses import OPERATOR_WORDS, Ticket
 from agentic_assets.models.builtin.nl_sql.words import CannotPlan, ident
 from agentic_assets.models.builtin.schema_match import ColumnRef
 from agentic_assets.models.builtin.text import name_tokens, singular
@@ -86,6 +88,33 @@ class TicketBase:
         return ref is not None and ref.column.is_numeric and not ref.column.is_identifier
 
     # ---- honesty -----------------------------------------------------------------------------------
+    def _use_restatements(self) -> None:
+        """'outside their home country, that is where the transaction's country differs from ...': the
+        clause before 'that is' (or 'i.e.', 'in other words', 'meaning') says in loose words what the
+        clause after it says exactly; when every word after it was read, the loose one is read too.
+        And 'only customers with at least one such transaction appear' restates that groups made from
+        a source's rows each hold at least one row of it."""
+        t = self.t
+        text = " ".join(t.words)
+        for m in re.finditer(r", (?:that is|in other words|meaning|namely)\b", text):
+            k = len(text[: m.start()].split())  # the comma
+            s, _ = t.sentence_span(k)
+            e = t.sentence_span(k + 1)[1]
+            after = range(k + 1, e)
+            if all(i in t.used or not self._meaningful(i) for i in after):
+                t.use(*range(t.clause_span(k - 1)[0], e))
+        if getattr(self, "aggregated", False) and not self.dimension_first():
+            fact = {singular(name_tokens(self.main)[-1]), "row", "record"}
+            for m in re.finditer(r"\bat least (?:1|one) (?:such )?(\w+)", text):
+                if singular(m.group(1)) in fact:
+                    k = len(text[: m.start()].split())
+                    s, e = t.clause_span(k)
+                    t.use(*[i for i in range(s, e) if not self._meaningful(i) or i in range(k, k + 4)])
+
+    def _meaningful(self, i: int) -> bool:
+        tok = self.t.toks[i]
+        return tok.is_number or tok.is_quoted or tok.text in OPERATOR_WORDS or self.t.column_at(i) is not None
+
     def _use_appositions(self) -> None:
         """'made in Spain (the transaction's own country)', 'per country (the transactions country
         column)': a parenthesis that only names one column says which column the words before it mean;
@@ -120,6 +149,7 @@ class TicketBase:
                     if self.t.words[i : i + len(parts)] == parts:
                         self.t.use(*range(i, i + len(parts)))
         self._use_appositions()
+        self._use_restatements()
         values = {i for v in self.t.cat.value_matches(self.t.toks) for i in v.tokens}
         left = self.t.unused_meaning(values)
         if left:

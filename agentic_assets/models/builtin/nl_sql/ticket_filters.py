@@ -383,3 +383,44 @@ def contradiction(conds: list[str]) -> str | None:
         if values and values <= dropped.get(column, set()):
             return column
     return None
+
+
+# 'X is not Y', 'X differs from Y', 'X is the same as Y': two columns of different sources compared
+COLUMN_RELATIONS = [
+    (
+        r"(?:is|are) not(?: the same as| equal to)?|differs? from|(?:is|are) different from|do(?:es)? not match",
+        "<>",
+    ),
+    (r"(?:is|are) the same as|equals?|matches|match|(?:is|are) equal to", "="),
+]
+
+
+def column_comparisons(t: Ticket, col: ColumnSql) -> list[str]:
+    """'where the transaction's country differs from the customer's country', 'the customer's home country
+    is not the merchant's country': a column compared with a column of another source."""
+    out = []
+    for i in range(len(t.toks)):
+        left = t.column_at(i)
+        if left is None or i in t.used:
+            continue
+        s, e = t.clause_span(i)
+        rest = " ".join(t.words[i + 1 : e])
+        for pattern, op in COLUMN_RELATIONS:
+            m = re.match(rf"(?:{pattern}) (?:that of )?(?:the |their |its )?", rest)
+            if m is None:
+                continue
+            k = i + 1 + len(rest[: m.end()].split())
+            # the other column: within the next three words ('the merchant's country', 'the customer's own country')
+            right = next(
+                ((j, r) for j in range(k, min(k + 3, e)) if (r := t.column_at(j)) is not None and r.name == left.name),
+                None,
+            )
+            if right is None or right[1].table == left.table:
+                break
+            j, ref = right
+            t.use(*range(i, j + 1))
+            # the owners named before the first column ('the transaction's country')
+            t.use(*[q for q in (i - 1, i - 2) if t.cat.is_table_entity(singular(t.word(q)))])
+            out.append(f"{col(left)} {op} {col(ref)}")
+            break
+    return out
