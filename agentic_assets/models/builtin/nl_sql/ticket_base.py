@@ -103,6 +103,24 @@ class TicketBase:
             after = range(k + 1, e)
             if all(i in t.used or not self._meaningful(i) for i in after):
                 t.use(*range(t.clause_span(k - 1)[0], e))
+        # 'No personal data (names, e-mail addresses, phone numbers) in the output.': columns said to stay
+        # out of a declared output that does not hold them; no value, number or output column is named
+        values = {i for v in t.cat.value_matches(t.toks) for i in v.tokens}
+        outputs = set(self.req.output_columns)
+        i = 0
+        while i < len(t.toks) and outputs:
+            s, e = t.sentence_span(i)
+            words = set(t.words[s:e])
+            cols = [r.name for _, r in t.columns_in(s, e)]
+            if (
+                words & {"no", "not", "without", "never", "exclude", "excluded", "excluding"}
+                and words & {"output", "result", "extract", "table"}
+                and cols
+                and not set(cols) & outputs
+                and not any(k in values or t.toks[k].is_number or t.toks[k].is_quoted for k in range(s, e))
+            ):
+                t.use(*range(s, e))
+            i = e + 1
         if getattr(self, "aggregated", False) and not self.dimension_first():
             fact = {singular(name_tokens(self.main)[-1]), "row", "record"}
             for m in re.finditer(r"\bat least (?:1|one) (?:such )?(\w+)", text):
