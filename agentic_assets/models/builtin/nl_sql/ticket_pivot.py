@@ -17,6 +17,24 @@ PIVOT_ABSENT = {"has", "have", "lacks", "sees", "shows", "does", "is"}
 
 
 class PivotMixin(TicketBase):
+    def _bare_cell_measure(self, names: list[str], default: ColumnRef | None) -> str:
+        """What cells named by a bare value hold: 'count the settled, pending and reversed transactions'
+        is a count; 'sum amount' the sum of that measure. The words of the sentences naming the cells say."""
+        if not names:
+            return ""
+        t = self.t
+        spans = [t.sentence_span(i) for n in names for i in self.mentions(n)]
+        words = {t.words[k] for s, e in spans for k in range(s, e)}
+        counts = words & {"count", "counts", "number", "many"}
+        sums = words & {"sum", "total", "totals", "summed"}
+        if counts and not sums:
+            t.use(*[k for s, e in spans for k in range(s, e) if t.words[k] in counts])
+            return "count"
+        if sums and not counts and default is not None:
+            t.use(*[k for s, e in spans for k in range(s, e) if t.words[k] in sums])
+            return default.name
+        raise CannotPlan(f"cannot tell whether {', '.join(names)} count rows or add up a measure")
+
     # ---- pivots ------------------------------------------------------------------------------------
     def _pivot(self, names: list[str], default_measure: ColumnRef | None) -> dict[str, str]:
         """Output names '<value>_<measure>' over the sample values of one column: one cell each."""
@@ -29,6 +47,9 @@ class PivotMixin(TicketBase):
                     if name.startswith(low + "_") and name != ref.name:
                         rest = name[len(low) + 1 :]
                         by_col.setdefault(ref.name, []).append((name, value, rest))
+                    elif name == low and t.cat.exact(name) is None:
+                        # 'three columns named settled, pending and reversed': the value alone names its cell
+                        by_col.setdefault(ref.name, []).append((name, value, ""))
         cols = {c: v for c, v in by_col.items() if len({x[1] for x in v}) >= 2}
         if len(cols) != 1:
             return {}
@@ -53,8 +74,11 @@ class PivotMixin(TicketBase):
             nulls = m.group(1) == "null"
             zero = not nulls
         out = {}
+        bare = self._bare_cell_measure([n for n, _, r in cells if r == ""], default_measure)
         for name, value, rest in cells:
             cond = f"{self.col(ref)} = {literal(value)}"
+            if rest == "":
+                rest = bare
             if rest in ("count", "txn_count", "n"):
                 expr = f"COUNT(*) FILTER (WHERE {cond})"
                 if nulls:
@@ -82,5 +106,10 @@ class PivotMixin(TicketBase):
                 # '0 when a country has none': the group the default is stated for
                 a, b = t.clause_span(i)
                 t.use(*[k for k in range(a, b) if t.words[k] in names and k + 1 < b and t.words[k + 1] in PIVOT_ABSENT])
+        # 'as three columns named ...', 'three counts side by side': the number of cells, restated
+        for k, tok in enumerate(t.toks):
+            named = t.word(k + 1) in ("columns", "counts", "cells", "sums", "totals", "amounts")
+            if tok.is_number and named and float(tok.text) == len(cells):
+                t.use(k)
         self.assumptions.append(f"pivoted values of {col_name}: {', '.join(v for _, v, _ in cells)}")
         return out

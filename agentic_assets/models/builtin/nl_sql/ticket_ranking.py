@@ -9,6 +9,7 @@ import re
 from agentic_assets.models.builtin.nl_sql.clauses import Ticket
 from agentic_assets.models.builtin.nl_sql.ticket_base import TicketBase
 from agentic_assets.models.builtin.nl_sql.ticket_periods import period_tokens
+from agentic_assets.models.builtin.nl_sql.ticket_stages import AFTER
 from agentic_assets.models.builtin.nl_sql.ticket_windows import (
     ASC_WORDS,
     DESC_WORDS,
@@ -64,7 +65,13 @@ class RankingMixin(TicketBase):
         # partition: 'one row per X (and Y)', 'per X', 'for each X', 'for every X'
         resolve = self._resolver([])
         partition: list[str] = []
+        # 'De-duplicate first: latest per transaction_id. Then for each country count ...': the keys
+        # after the stage word belong to the next stage, not to the deduplication
+        m = re.search(AFTER, self.text)
+        second = len(self.text[: m.start()].split()) if m else len(t.words)
         for i, w in enumerate(t.words):
+            if i >= second:
+                break
             dedupe_on = w == "on" and t.word(i - 1).startswith(("dedupe", "deduplicat", "de-duplicat"))
             if (
                 dedupe_on
