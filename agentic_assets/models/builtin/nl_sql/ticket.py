@@ -189,7 +189,7 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         reason = next((n for n in names if "reason" in name_tokens(n)), None)
         if reason is None:
             reason = next((w for w in self.t.words if re.fullmatch(r"[a-z_]*reason", w)), None)
-        if reason and re.search(r"\breject|\bdead[ -]letter", self.text):
+        if reason and re.search(r"\breject|\bdead[ -]letter|\bquarantin", self.text):
             return self._rejected(names, reason)
         return self._rows_or_aggregate(names)
 
