@@ -186,6 +186,7 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
                 self.t.use(i)
         names = self.output_names()
         self.use_join_words()
+        self.use_inner_join_restatements()
         reason = next((n for n in names if "reason" in name_tokens(n)), None)
         if reason is None:
             reason = next((w for w in self.t.words if re.fullmatch(r"[a-z_]*reason", w)), None)

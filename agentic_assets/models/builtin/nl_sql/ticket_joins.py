@@ -73,6 +73,31 @@ class JoinsMixin(TicketBase):
                 ):
                     t.use(i, *[k for k in range(s, e) if t.words[k] in ("left", "out", "dropped", "not")])
 
+    def use_inner_join_restatements(self) -> None:
+        """'(ids not in merchants can't rank)', 'ids missing from merchants cannot be named': on an inner
+        join, rows whose key is not in the joined source are gone already; a clause saying they cannot
+        take part restates it. A clause that keeps or counts them is not read so."""
+        t = self.t
+        if self.wants_left_join_peek():
+            return
+        others = {tb.name for tb in self.req.tables[1:]}
+        for i, w in enumerate(t.words):
+            if w != "not" or t.word(i + 1) not in ("in", "found") or i in t.used:
+                continue
+            k = i + 2 if t.word(i + 1) == "in" else i + 3
+            if t.word(k) not in others:
+                continue
+            s, e = t.clause_span(i)
+            words = set(t.words[s:e])
+            if words & {"keep", "kept", "only", "include", "included", "count", "counted", "list", "show"}:
+                continue
+            if re.search(r"\b(?:can|could|will|do|does) not\b|\bcannot\b|\bdrop|\bexcluded\b|\bleft out\b|\blost\b",
+                         " ".join(t.words[s:e])):  # fmt: skip
+                t.use(*range(s, e))
+
+    def wants_left_join_peek(self) -> bool:
+        return bool(re.search(LEFT_JOIN_PHRASES, self.text) or re.search(r"\bkeep every \w+\b", self.text))
+
     def wants_left_join(self) -> bool:
         hit = re.search(LEFT_JOIN_PHRASES, self.text) or re.search(r"\bkeep every \w+\b", self.text)
         if hit:

@@ -136,6 +136,17 @@ class LayoutMixin(TicketBase):
                     d = direction_near(t, k + 1, j, "ASC")
                     if re.search(r"from (highest|largest) to (lowest|smallest)", " ".join(t.words[k + 1 : j])):
                         d = "DESC"
+                    # 'sorted from the highest settled_amount down', 'from the lowest x up'
+                    lead = " ".join(t.words[max(i + 1, k - 3) : k])
+                    if (
+                        re.search(r"\bfrom (?:the )?(?:highest|largest|biggest|most)$", lead)
+                        and t.word(k + 1) == "down"
+                    ):
+                        d = "DESC"
+                        t.use(*range(max(i + 1, k - 3), k), k + 1)
+                    elif re.search(r"\bfrom (?:the )?(?:lowest|smallest|least)$", lead) and t.word(k + 1) == "up":
+                        d = "ASC"
+                        t.use(*range(max(i + 1, k - 3), k), k + 1)
                     t.use(*range(k, j))
                     out.append((name, d))
                     k = j

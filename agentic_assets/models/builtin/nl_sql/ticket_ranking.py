@@ -147,7 +147,16 @@ class RankingMixin(TicketBase):
                 t.use(k, k - 1)
         keys = [m for m in names if defs.get(m, ("",))[0] == "key"]
         aggregated = any(kind == "measure" for kind, _ in defs.values())
-        if aggregated and set(partition) >= set(keys):
+        # a key of a joined source that the partition's join key determines ('merchant_name' beside
+        # 'merchant_id') adds no group of its own
+        main_alias = self.alias(self.main) + "."
+        joined_keys = {m for m in keys if "." in defs[m][1] and not defs[m][1].startswith(main_alias)}
+        determined = {
+            m
+            for m in joined_keys
+            if any(self.t.cat.join_key(self.main, tb.name) in partition for tb in self.req.tables[1:])
+        }
+        if aggregated and set(partition) >= set(keys) - determined:
             partition = []  # grouping by the whole key leaves one row per group: nothing to rank within
         # the ranking column: a measure output or numeric column after a direction word ('highest revenue')
         order_col = None

@@ -134,7 +134,8 @@ def window_function(t: Ticket) -> str:
     if "row_number" in t.words:
         t.use(t.words.index("row_number"))
         return "ROW_NUMBER"
-    if "rank" in t.words:
+    # a 'rank' of a clause already read ('ids not in merchants can't rank') chooses no function
+    if any(w == "rank" and i not in t.used for i, w in enumerate(t.words)):
         for i, w in enumerate(t.words):
             if w in ("rank", "ranked", "tied", "ties", "share", "equal"):
                 t.use(i)
