@@ -147,8 +147,11 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             # 'the other columns are country and total_amount'
             if self.t.word(lead) in ("are", "is") and self.t.word(lead - 1) in ("columns", "column"):
                 lead -= 1
+            # a sentence of names alone ('customer_id, category_count.') lists them
+            s, e = self.t.sentence_span(i)
+            alone = s == i and e == k + 1
             # two names are a listing when a listing word leads them ('Columns channel, avg_amount')
-            if count >= 3 or (count == 2 and (self.t.word(lead) in LIST_WORDS or self.t.word(i - 1) == ":")):
+            if count >= 3 or alone or (count == 2 and (self.t.word(lead) in LIST_WORDS or self.t.word(i - 1) == ":")):
                 out += run
                 out += list(range(lead, i)) if self.t.word(lead) in LIST_WORDS else []
                 if self.t.word(lead) in ("columns", "column") and self.t.word(lead - 1) == "other":

@@ -69,9 +69,10 @@ class JoinsMixin(TicketBase):
                 # 'transactions whose merchant isn't on file are left out': an inner join's lost rows
                 names_other = bool(set(t.words[s:e]) & others)
                 if (w in ("unknown", "missing") or (w in ("not", "no", "without") and names_other)) and re.search(
-                    r"dropped|drop out|fall out|left out|are lost|excluded", " ".join(t.words[s:e])
+                    r"dropped|drop out|fall out|left out|are lost|excluded|(?:do|does) not count",
+                    " ".join(t.words[s:e]),
                 ):
-                    t.use(i, *[k for k in range(s, e) if t.words[k] in ("left", "out", "dropped", "not")])
+                    t.use(i, *[k for k in range(s, e) if t.words[k] in ("left", "out", "dropped", "not", "count")])
 
     def use_inner_join_restatements(self) -> None:
         """'(ids not in merchants can't rank)', 'ids missing from merchants cannot be named': on an inner

@@ -133,7 +133,13 @@ def read_measure(
     distinct = agg == "COUNT" and "distinct" in t.words[segment[0] : segment[-1] + 1]
     column = None
     if distinct:
-        after = [(k, r) for k, r in cols if k > t.words.index("distinct", segment[0])]
+        d = t.words.index("distinct", segment[0])
+        after = [(k, r) for k, r in cols if k > d]
+        if (not after or after[0][0] > d + 2) and t.toks[d + 1 : d + 2] and t.toks[d + 1].is_word:
+            # 'how many distinct customers': the identifier of that entity
+            ent = t.cat.entity_column(t.words[d + 1])
+            if ent is not None:
+                after = [(d + 1, ent)]
         if not after:
             return None
         k, column = after[0]
