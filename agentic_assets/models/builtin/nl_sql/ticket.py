@@ -202,6 +202,7 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         time = self.time_column()
         measures = [c for c in self.req.tables[0].columns if c.is_measure]
         default = ColumnRef(self.main, measures[0]) if len(measures) == 1 else None
+        skip = set(skip) | self.cell_tokens
         try:
             conds = tf.column_comparisons(t, self.col) if len(self.req.tables) > 1 else []
             conds += tf.membership_filters(t, self.col, self.used_tables)

@@ -26,6 +26,7 @@ class TicketBase:
         self.used_tables = {self.main}
         self.assumptions: list[str] = []
         self.grains_made: set[str] = set()  # the time grains the output columns hold
+        self.cell_tokens: set[int] = set()  # the words of pivot cells' own conditions
 
     # ---- names -------------------------------------------------------------------------------------
     def mentions(self, name: str) -> list[int]:

@@ -107,6 +107,7 @@ _COMPARISONS: list[tuple[str, str]] = [
     (rf"^{_BE}(?:above|greater than|more than|over|exceeding) {_NUM}", ">"),
     (rf"^{_BE}(?:below|less than|under) {_NUM}", "<"),
     (rf"^{_BE}exactly {_NUM}", "="),
+    (rf"^{_BE}(?:exactly )?zero\b", "= 0"),
     (rf"^is {_NUM}\b", "="),
 ]
 

@@ -17,6 +17,50 @@ PIVOT_ABSENT = {"has", "have", "lacks", "sees", "shows", "does", "is"}
 
 
 class PivotMixin(TicketBase):
+    def _conditional_cells(self, names: list[str], default: ColumnRef | None) -> dict[str, str]:
+        """'three counts side by side: purchases (amount above zero), zero_auths (amount exactly zero) and
+        refunds (amount below zero)': cells each defined by the condition in the parenthesis after its
+        name, counted or summed as the words say. At least two such cells make this shape."""
+        from agentic_assets.models.builtin.nl_sql.ticket_filters import _comparison_after
+
+        t = self.t
+        found: dict[str, tuple[str, int, int]] = {}
+        for name in names:
+            if t.cat.exact(name) is not None:
+                continue
+            for i in self.mentions(name):
+                if t.word(i + 1) != "(" or ")" not in t.words[i + 1 : i + 12]:
+                    continue
+                close = t.words.index(")", i + 1)
+                cols = t.columns_in(i + 2, close)
+                if len(cols) != 1 or cols[0][0] != i + 2:
+                    continue
+                before = set(t.used)
+                cond = _comparison_after(t, i + 2, cols[0][1], self.col)
+                if cond is None or any(k not in t.used for k in range(i + 2, close)):
+                    t.used = before
+                    continue
+                found[name] = (cond, i, close)
+                break
+        if len(found) < 2:
+            return {}
+        measure = self._bare_cell_measure(list(found), default)
+        out = {}
+        for name, (cond, i, close) in found.items():
+            t.use(i, i + 1, close)
+            self.cell_tokens |= set(range(i, close + 1))  # the cells' conditions are no row filter
+            if measure == "count":
+                out[name] = f"COUNT(*) FILTER (WHERE {cond})"
+            else:
+                ref = t.cat.exact(measure)
+                out[name] = f"SUM({self.col(ref)}) FILTER (WHERE {cond})"  # type: ignore[arg-type]
+        for k, tok in enumerate(t.toks):
+            named = t.word(k + 1) in ("columns", "counts", "cells", "sums", "totals", "amounts")
+            if tok.is_number and named and float(tok.text) == len(found):
+                t.use(k)
+        self.assumptions.append(f"cells defined by conditions: {', '.join(found)}")
+        return out
+
     def _bare_cell_measure(self, names: list[str], default: ColumnRef | None) -> str:
         """What cells named by a bare value hold: 'count the settled, pending and reversed transactions'
         is a count; 'sum amount' the sum of that measure. The words of the sentences naming the cells say."""
@@ -52,7 +96,7 @@ class PivotMixin(TicketBase):
                         by_col.setdefault(ref.name, []).append((name, value, ""))
         cols = {c: v for c, v in by_col.items() if len({x[1] for x in v}) >= 2}
         if len(cols) != 1:
-            return {}
+            return self._conditional_cells(names, default_measure)
         col_name, cells = next(iter(cols.items()))
         ref = next(r for r in t.cat.categorical() if r.name == col_name)
         # '<other>_amount' beside the cells, whose <other> is no value of the column: a cell of a value the
