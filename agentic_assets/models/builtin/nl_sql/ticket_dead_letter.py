@@ -43,7 +43,10 @@ class DeadLetterMixin(TicketBase):
                     ):
                         end = k
                         break
-                if not [r for _, r in t.columns_in(start, end) if r.table == self.main] and not self._sized(start, end):
+                lookup = re.search(r"\bnot in (?:the )?\w+", " ".join(t.words[start:end]))
+                if not [r for _, r in t.columns_in(start, end) if r.table == self.main] and not (
+                    self._sized(start, end) or lookup
+                ):
                     start, end = max(prev_q + 1, t.sentence_span(q)[0]), q
             else:
                 start, end = max(prev_q + 1, t.sentence_span(q)[0]), q
@@ -92,6 +95,13 @@ class DeadLetterMixin(TicketBase):
                     where = self._rule(s, e, joins)
                 except CannotPlan:
                     t.used = used
+        # 'Route transactions that can't be tied to a customer into a dead-letter table': the intent, which
+        # the rules with their reasons say exactly
+        for i, w in enumerate(t.words):
+            if w in REJECT_VERBS | {"dead-letter"} and i not in t.used:
+                s, e = t.sentence_span(i)
+                if not any(t.toks[k].is_quoted or t.toks[k].is_number for k in range(s, e)):
+                    t.use(*range(s, e))
         sql = "SELECT\n    " + ",\n    ".join(select) + f"\n{from_sql}\nWHERE " + where
         self._require_all_used()
         return SqlPlan(
@@ -134,6 +144,13 @@ class DeadLetterMixin(TicketBase):
         if not cols and self._sized(start, end) and self._subject() is not None:
             # 'reason is 'zero_amount' for exactly 0': the column the rejecting sentence names
             cols = [self._subject()]  # type: ignore[list-item]
+        m = re.search(r"\bnot in (?:the )?(\w+)", " ".join(t.words[start:end]))
+        if not cols and m and m.group(1) in {tb.name for tb in self.req.tables[1:]}:
+            # 'when its id is not in the customers table': the key it is looked up by
+            key = t.cat.join_key(self.main, m.group(1))
+            ref = t.cat.exact(key, prefer=self.main) if key else None
+            if ref is not None:
+                cols = [(start, ref)]
         words = t.words[start:end]
         text = " ".join(words)
         if not cols:
@@ -143,7 +160,11 @@ class DeadLetterMixin(TicketBase):
         i, ref = cols[0]
         t.use(i, *range(start, end))
         c = self.col(ref)
-        m = re.search(r"(?:not|n't) (?:exist|found|known|in)\b.*?\bin (\w+)|\bnot in (\w+)|not found in (\w+)", text)
+        m = re.search(
+            r"(?:not|n't) (?:exist|found|known|in)\b.*?\bin (?:the )?(\w+)|\bnot in (?:the )?(\w+)"
+            r"|not found in (?:the )?(\w+)",
+            text,
+        )
         if m:
             table = next(g for g in m.groups() if g)
             if table not in {tb.name for tb in self.req.tables} or table == self.main:
