@@ -26,9 +26,12 @@ from agentic_assets.models.builtin.nl_sql.ticket_joins import JoinsMixin
 from agentic_assets.models.builtin.nl_sql.ticket_layout import LayoutMixin
 from agentic_assets.models.builtin.nl_sql.ticket_measures import (
     AGGREGATES,
+    CONTINUOUS_MEDIAN,
     free_aggregate,
     name_aggregate,
     read_measure,
+    rounding_in,
+    use_median_convention,
 )
 from agentic_assets.models.builtin.nl_sql.ticket_periods import period_filters
 from agentic_assets.models.builtin.nl_sql.ticket_pivot import PivotMixin
@@ -39,7 +42,8 @@ from agentic_assets.models.builtin.schema_match import ColumnRef
 from agentic_assets.models.builtin.text import name_tokens, singular
 
 # 'share' is unsupported as a proportion ('share of wallet'), not as a verb ('equal amounts share a place').
-TICKET_UNSUPPORTED = (UNSUPPORTED - {"rank", "ranking", "share"}) | {"canonical", "interesting", "explain"}
+# 'median' is the continuous median (the mean of the two middle values of an even count), DuckDB's MEDIAN.
+TICKET_UNSUPPORTED = (UNSUPPORTED - {"rank", "ranking", "share", "median"}) | {"canonical", "interesting", "explain"}
 # The words of a sentence that only renames a source column ('the customer's country goes into x').
 RENAME_WORDS = {
     "the", "a", "an", "goes", "go", "into", "as", "is", "are", "in", "column", "called", "named", "renamed",
@@ -180,10 +184,14 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
     # ---- entry -------------------------------------------------------------------------------------
     def plan(self) -> SqlPlan:
         bad = sorted({w for w in self.t.words if w in TICKET_UNSUPPORTED})
+        if "median" in self.t.words and not re.search(CONTINUOUS_MEDIAN, self.text):
+            # a median of an even count is the mean of the two middle values or one of them: the words must say
+            bad = sorted({*bad, "median"})
         if bad or re.search(r"\bshare of\b|\bpercentage\b", self.text):
             words = bad or ["share of"]
             raise CannotPlan(f"the request needs {', '.join(repr(w) for w in words)}, which I do not map")
         self.t.consume_inclusions()
+        use_median_convention(self.t)
         for i, w in enumerate(self.t.words):
             if w in {t.name for t in self.req.tables}:
                 self.t.use(i)
@@ -263,6 +271,12 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             # 'avg_spend' read as a sum: the words and the name disagree (an aggregate of aggregates, or a
             # misread); a wrong table is worse than a refusal
             raise CannotPlan(f"{name} is named as {said.lower()} but the words read as {measure.agg.lower()}")
+        if measure is not None and measure.round_to is None and name in getattr(self, "anchors", {}):
+            # 'Round to 2 decimals, call it median_amount': the sentence that names it may round it
+            for i in mentions:
+                measure.round_to = (
+                    measure.round_to if measure.round_to is not None else rounding_in(self.t, *self.t.sentence_span(i))
+                )
         if measure is not None:
             if measure.column is not None:
                 self.t.use(*[i for i in range(len(self.t.words)) if self.t.words[i] == measure.column.name][:1])
@@ -288,7 +302,7 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             if t.cat.exact(n) is None
             and grain_of(n) is None
             and not set(name_tokens(n)) & {"rank", "position", "rn", "row_number", "reason"}
-            and all(i in listed for i in self.mentions(n))
+            and all(i in listed or self._named_after(i) for i in self.mentions(n))
         ]
         if not unnamed:
             return {}
@@ -364,6 +378,14 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
             t.use(*[i for i, w in enumerate(t.words) if w == starts[0].name])
             return starts[0]
         return None
+
+    def _named_after(self, i: int) -> bool:
+        """'Round to 2 decimals, call it median_amount': a name given to the measure described before."""
+        t = self.t
+        if t.word(i - 1) == "it" and t.word(i - 2) in ("call", "name", "label", "calling", "naming"):
+            t.use(i - 1, i - 2)
+            return True
+        return False
 
     def _check_stated_grains(self) -> None:
         """A grain the words state ('monthly', 'rolled up to the quarter') must be one an output column

@@ -127,9 +127,10 @@ class LayoutMixin(TicketBase):
             s, e = t.sentence_span(i)
             t.use(i)
             k = i + 1
+            resolve = self._resolver(names)
             while k < e:
-                if t.words[k] in names:
-                    name = t.words[k]
+                if t.words[k] in names or (t.word(k - 1) == "by" and resolve(k) in names):
+                    name = t.words[k] if t.words[k] in names else resolve(k)
                     j = k + 1
                     while j < e and t.words[j] not in names and t.words[j] not in ("then", ","):
                         j += 1

@@ -18,11 +18,24 @@ AGGREGATES = {
     "sum": "SUM", "summed": "SUM", "total": "SUM", "totals": "SUM", "sums": "SUM", "count": "COUNT",
     "number": "COUNT", "many": "COUNT", "counts": "COUNT", "average": "AVG", "avg": "AVG", "mean": "AVG",
     "averages": "AVG", "smallest": "MIN", "minimum": "MIN", "min": "MIN", "lowest": "MIN", "earliest": "MIN",
-    "largest": "MAX", "maximum": "MAX", "max": "MAX", "highest": "MAX", "latest": "MAX",
+    "largest": "MAX", "maximum": "MAX", "max": "MAX", "highest": "MAX", "latest": "MAX", "median": "MEDIAN",
 }  # fmt: skip
+# the median of an even count stated as the mean of the two middle values: the continuous median
+CONTINUOUS_MEDIAN = (
+    r"\beven (?:number|count) of \w+,? (?:take |use |it is |is )?(?:the )?(?:average|mean) of the (?:2|two) middle"
+    r" (?:values|ones|rows|amounts)\b"
+)
 # superlatives of time: with no column after them they pick the time column ('the most recent one')
 TIME_SUPERLATIVES = {"latest", "earliest", "recent"}
-NAME_PREFIXES = {"total": "SUM", "sum": "SUM", "avg": "AVG", "average": "AVG", "min": "MIN", "max": "MAX"}
+NAME_PREFIXES = {
+    "median": "MEDIAN",
+    "total": "SUM",
+    "sum": "SUM",
+    "avg": "AVG",
+    "average": "AVG",
+    "min": "MIN",
+    "max": "MAX",
+}
 
 
 @dataclass
@@ -174,6 +187,8 @@ def read_measure(
     if round_to is None and mention is not None:
         # 'avg_amount is the average amount rounded to 2 decimals' / '..., rounded to 2 decimal places, as x'
         round_to = rounding_in(t, mention, min(t.clause_span(mention)[1] + 8, e))
+    if agg == "MEDIAN" and re.search(r"\b(?:lower|higher|smaller|larger) of the (?:2|two) middle\b", " ".join(t.words)):
+        return None  # a discrete median: not the one this planner writes
     divide_by = scale_in(t, s, e)
     if divide_by == -1:
         return None
@@ -213,7 +228,7 @@ def free_aggregate(t: Ticket, i: int) -> bool:
         return False
     # a superlative alone ('the highest', 'latest event_time') orders or picks rows; only a plain
     # aggregate word describes a measure without a name
-    return AGGREGATES[w] in ("SUM", "COUNT", "AVG")
+    return AGGREGATES[w] in ("SUM", "COUNT", "AVG", "MEDIAN")
 
 
 def name_aggregate(name: str) -> str | None:
@@ -243,3 +258,14 @@ def _from_name(name: str, default: ColumnRef | None) -> Measure | None:
     if agg and default is not None:
         return Measure(name=name, agg=agg, column=default)
     return None
+
+
+def use_median_convention(t: Ticket) -> None:
+    """'with an even number of rows take the average of the two middle values': how a median is taken,
+    which is the median this planner writes (DuckDB's MEDIAN)."""
+    if "median" not in t.words:
+        return
+    text = " ".join(t.words)
+    for m in re.finditer(CONTINUOUS_MEDIAN, text):
+        a = len(text[: m.start()].split())
+        t.use(*range(t.clause_span(a)[0], a + len(m.group(0).split())))

@@ -149,3 +149,56 @@ def test_a_dead_letter_with_sizes_and_a_load_time(plan, rows):
     )
     got = [r[:2] for r in rows(result)]
     assert sorted(got) == [("o4", "negative_price"), ("o5", "zero_price")]
+
+
+def test_a_median_with_its_even_count_rule_is_written(plan, rows):
+    result = plan(
+        "Median price per shop_id; with an even number of rows take the average of the two middle values. "
+        "Round to 2 decimals and call it median_price.",
+        columns=["shop_id", "median_price"],
+    )
+    _same(rows, result, "SELECT shop_id, ROUND(quantile_cont(price, 0.5), 2) AS median_price FROM orders GROUP BY 1")
+
+
+def test_a_median_without_its_even_count_rule_is_refused(refusal):
+    reason = refusal(
+        "The median price per shop_id as median_price. Paid orders only.", columns=["shop_id", "median_price"]
+    )
+    assert "median" in reason
+
+
+def test_cells_defined_by_their_conditions(plan, rows):
+    result = plan(
+        "Per shop_id, two counts side by side: sales (price above zero) and refunds (price below zero).",
+        columns=["shop_id", "sales", "refunds"],
+    )
+    expected = (
+        "SELECT shop_id, COUNT(*) FILTER (WHERE price > 0) AS sales, COUNT(*) FILTER (WHERE price < 0) AS refunds "
+        "FROM orders GROUP BY 1"
+    )
+    _same(rows, result, expected)
+
+
+def test_a_dead_letter_rule_looked_up_by_its_key(plan, rows):
+    result = plan(
+        "Route orders that can't be tied to a shop into a dead-letter table. A row is rejected with reason "
+        "'no_shop' when shop_id is null, and with reason 'unknown_shop' when its id is not in the shops table. "
+        "Output only the rejected rows: order_id and reason.",
+        tables=BOTH,
+        columns=["order_id", "reason"],
+    )
+    assert sorted(rows(result)) == [("o4", "unknown_shop"), ("o5", "no_shop")]
+
+
+def test_an_inner_join_restated_in_a_parenthesis(plan, rows):
+    result = plan(
+        "Sum price per shop_id and join to shops for the name (ids not in shops can't be named). Output shop_id, "
+        "shop_name and total_price.",
+        tables=BOTH,
+        columns=["shop_id", "shop_name", "total_price"],
+    )
+    expected = (
+        "SELECT o.shop_id, s.shop_name, SUM(o.price) AS total_price FROM orders o JOIN shops s "
+        "ON s.shop_id = o.shop_id GROUP BY 1, 2"
+    )
+    _same(rows, result, expected)
