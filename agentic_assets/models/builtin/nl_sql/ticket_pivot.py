@@ -9,14 +9,49 @@ import re
 from agentic_assets.models.builtin.nl_sql.ticket_base import TicketBase
 from agentic_assets.models.builtin.nl_sql.words import CannotPlan, literal
 from agentic_assets.models.builtin.schema_match import ColumnRef
+from agentic_assets.models.builtin.text import name_tokens
 
 # the words that say a group lacks a pivot value ('when a country has none', 'where a currency has no rows')
 # '0 rather than null', 'null, not 0', '0 instead of NULL': which default a missing cell gets
+# the cell of every other value ('other', 'others', 'rest'), and whether rows with no value belong to it
+OTHER_WORDS = {"other", "others", "rest", "remaining"}
+OTHER_CELL_WORDS = {"everyone", "everything", "else", "all", "rest", "remaining", "other", "others"}
+NULLS_IN = r"\b(?:with no|without) \w+ (?:included|counted|too)\b|\bincluding (?:\w+ )?(?:with no|without) \w+\b"
+NULLS_OUT = r"\b(?:with no|without) \w+ (?:excluded|not counted|left out)\b|\bexcluding (?:\w+ )?(?:with no|without)\b"
 ZERO_OR_NULL = r"\b(0|zero|null)\b,? (?:rather than|instead of|not|and not|never) (?:a |an )?(0|zero|null)\b"
 PIVOT_ABSENT = {"has", "have", "lacks", "sees", "shows", "does", "is"}
 
 
 class PivotMixin(TicketBase):
+    def _other_cell(self, names, celled, rests, ref, values):  # noqa: ANN001, ANN202
+        """'other counts everyone else, customers with no country included': the cell of every value but
+        the named ones. Whether rows with no value at all belong to it must be said; else it is refused."""
+        t = self.t
+        for name in names:
+            parts = name_tokens(name)
+            if name in celled or t.cat.exact(name) is not None or parts[0] not in OTHER_WORDS:
+                continue
+            rest = "_".join(parts[1:])
+            if rest not in rests:
+                continue
+            spans = [t.sentence_span(i) for i in self.mentions(name)]
+            text = " ".join(" ".join(t.words[a:b]) for a, b in spans)
+            inside = re.search(NULLS_IN, text)
+            outside = re.search(NULLS_OUT, text)
+            if bool(inside) == bool(outside):
+                raise CannotPlan(f"{name}: say whether rows with no {ref.name} belong to it")
+            for a, b in spans:
+                t.use(*[k for k in range(a, b) if t.words[k] in OTHER_CELL_WORDS])
+                found = re.search(NULLS_IN if inside else NULLS_OUT, " ".join(t.words[a:b]))
+                if found:
+                    k = a + len(" ".join(t.words[a:b])[: found.start()].split())
+                    t.use(*range(k, k + len(found.group(0).split())))
+            listed = ", ".join(literal(v) for v in values)
+            col = self.col(ref)
+            cond = f"({col} IS NULL OR {col} NOT IN ({listed}))" if inside else f"{col} NOT IN ({listed})"
+            return (name, cond, rest)
+        return None
+
     def _conditional_cells(self, names: list[str], default: ColumnRef | None) -> dict[str, str]:
         """'three counts side by side: purchases (amount above zero), zero_auths (amount exactly zero) and
         refunds (amount below zero)': cells each defined by the condition in the parenthesis after its
@@ -103,6 +138,10 @@ class PivotMixin(TicketBase):
         # data does not have, or something else; either way not a plain aggregate
         rests = {rest for _, _, rest in cells}
         celled = {name for name, _, _ in cells}
+        others = self._other_cell(names, celled, rests, ref, [v for _, v, _ in cells])
+        if others is not None:
+            cells = [*cells, others]
+            celled.add(others[0])
         for name in names:
             if name not in celled and t.cat.exact(name) is None and any(name.endswith("_" + r) for r in rests):
                 raise CannotPlan(f"{name} looks like a cell of the pivot over {col_name}, but names no value of it")
@@ -120,7 +159,7 @@ class PivotMixin(TicketBase):
         out = {}
         bare = self._bare_cell_measure([n for n, _, r in cells if r == ""], default_measure)
         for name, value, rest in cells:
-            cond = f"{self.col(ref)} = {literal(value)}"
+            cond = f"{self.col(ref)} = {literal(value)}" if others is None or name != others[0] else value
             if rest == "":
                 rest = bare
             if rest in ("count", "txn_count", "n"):

@@ -202,3 +202,23 @@ def test_an_inner_join_restated_in_a_parenthesis(plan, rows):
         "ON s.shop_id = o.shop_id GROUP BY 1, 2"
     )
     _same(rows, result, expected)
+
+
+def test_an_other_cell_says_where_rows_with_no_value_go(plan, rows, refusal):
+    result = plan(
+        "Order counts pivoted, one row per shop_id. Columns open and paid hold the number of orders in those two "
+        "states, and other counts everything else, orders with no state included.",
+        columns=["shop_id", "open", "paid", "other"],
+    )
+    expected = (
+        "SELECT shop_id, COUNT(*) FILTER (WHERE state = 'open') AS open, COUNT(*) FILTER (WHERE state = 'paid') "
+        "AS paid, COUNT(*) FILTER (WHERE state IS NULL OR state NOT IN ('open', 'paid')) AS other FROM orders "
+        "GROUP BY 1"
+    )
+    _same(rows, result, expected)
+    reason = refusal(
+        "Order counts pivoted, one row per shop_id. Columns open and paid hold the number of orders in those two "
+        "states, and other counts everything else.",
+        columns=["shop_id", "open", "paid", "other"],
+    )
+    assert "other" in reason
