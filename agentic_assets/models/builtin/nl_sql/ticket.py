@@ -493,6 +493,7 @@ class TicketPlanner(JoinsMixin, BandsMixin, PivotMixin, RankingMixin, DeadLetter
         pre_skip = set(range(then, len(t.toks))) if (then is not None and dedupe) else set()
         where = self.filters(skip=pre_skip)
         post = self.filters(skip=set(range(0, then))) if pre_skip and then is not None else []
+        self.where_conds = list(where)
         if dedupe and where and not pre_skip:
             self._check_stage_order(where, dedupe.partition)
         self.anchors = self._unnamed_measures([n for n in names if n not in pivot])

@@ -112,8 +112,13 @@ _COMPARISONS: list[tuple[str, str]] = [
 ]
 
 
+# a word naming rows whose one measure is 0 ('the zero-value test authorisations')
+ZERO_WORDS = {"zero-value", "zero-amount", "zero-valued"}
+
+
 def comparison_filters(t: Ticket, col: ColumnSql, default: ColumnRef | None, skip: set[int]) -> list[str]:
     out = []
+    last_dropped: list[bool | None] = [None]  # whether the last sign condition read was dropped
     for i, tok in enumerate(t.toks):
         if i in skip:
             continue
@@ -125,10 +130,32 @@ def comparison_filters(t: Ticket, col: ColumnSql, default: ColumnRef | None, ski
                 continue
             # 'a positive amount', 'a negative amount'
             prev = t.word(i - 1)
-            if prev in ("positive", "negative") and i - 1 not in t.used:
+            # 'its most negative amount' is a superlative (the smallest), not the sign of the rows kept
+            superlative = t.word(i - 2) in ("most", "least", "more", "less")
+            if prev in ("positive", "negative") and i - 1 not in t.used and not superlative:
                 t.use(i - 1, i)
-                out.append(f"{col(ref)} {'> 0' if prev == 'positive' else '< 0'}")
+                cond = f"{col(ref)} {'> 0' if prev == 'positive' else '< 0'}"
+                # 'leave out refunds (negative amounts)': the verb before the parenthesis governs it
+                inside = t.word(i - 2) == "(" and t.word(i + 1) == ")"
+                dropped = drops(t, i - 3, i - 2) if inside else drops(t, i - 1, i + 1)
+                if inside:
+                    t.use(i - 2, i + 1)
+                out.append(f"NOT ({cond})" if dropped else cond)
+                last_dropped[0] = dropped
+        elif tok.text in ZERO_WORDS and default is not None and i not in t.used:
+            # 'as well as the zero-value test authorisations': rows whose one measure is 0; after 'as well
+            # as' or 'and' the verb of the clause before still governs
+            s, e = t.clause_span(i)
+            carried = " ".join(t.words[s:i]).startswith(("as well as", "and", "nor", "or"))
+            dropped = drops(t, i, i + 1) or (carried and last_dropped[0])
+            if carried and last_dropped[0] is None:
+                continue
+            t.use(i, *[k for k in range(s, i) if t.words[k] in ("as", "well", "and", "nor", "or")])
+            cond = f"{col(default)} = 0"
+            out.append(f"NOT ({cond})" if dropped else cond)
         elif tok.text in SIZE_LEADS and default is not None and t.column_at(i - 1) is None and i not in t.used:
+            if tok.text == "(" and ")" in t.words[i:] and t.columns_in(i, t.words.index(")", i)):
+                continue  # '(negative amounts)': a column named inside is read with its column
             # 'a status other than settled, of at least 100', 'for more than 100 (strictly above 100)': the
             # one measure, named by its size; a number followed by a unit word counts something else
             # ('for more than 3 days')

@@ -197,6 +197,17 @@ class RankingMixin(TicketBase):
                 order_dir = direction_near(t, 0, len(t.words), "DESC")
             else:
                 raise CannotPlan("cannot tell which column ranks the rows")
+        negative = [c for c in getattr(self, "where_conds", []) if re.fullmatch(rf"(?:\w+\.)?{order_col} <=? 0", c)]
+        sizes = {"highest", "largest", "lowest", "smallest", "biggest"} & set(t.words)
+        # 'the 2 smallest amounts': a size said of the column itself is explicit
+        explicit = any(
+            w in ("highest", "largest", "lowest", "smallest", "biggest") and singular(t.word(k + 1)) == order_col
+            for k, w in enumerate(t.words)
+        )
+        if negative and sizes and not explicit:
+            # 'the five largest refunds (negative amounts)': among values below zero, the largest is the one
+            # nearest zero or the one farthest from it; the words must say which
+            raise CannotPlan(f"'{sorted(sizes)[0]}' among negative {order_col} values: nearest zero or farthest?")
         for i, w in enumerate(t.words):
             if w in ("highest", "largest", "lowest", "smallest", "most", "biggest", "busiest", "fewest", "first"):
                 t.use(i)

@@ -222,3 +222,26 @@ def test_an_other_cell_says_where_rows_with_no_value_go(plan, rows, refusal):
         columns=["shop_id", "open", "paid", "other"],
     )
     assert "other" in reason
+
+
+def test_signs_under_a_verb_before_their_parenthesis(plan, rows):
+    result = plan(
+        "Take paid orders and leave out refunds (negative prices) as well as the zero-value test orders. Output "
+        "order_id and price.",
+        columns=["order_id", "price"],
+    )
+    _same(rows, result, "SELECT order_id, price FROM orders WHERE state = 'paid' AND price > 0")
+
+
+def test_the_largest_of_negative_values_is_refused_unless_said_of_the_column(plan, refusal):
+    reason = refusal(
+        "The 2 largest refunds (negative prices), most negative first. Return order_id and price.",
+        columns=["order_id", "price"],
+    )
+    assert "negative" in reason
+    result = plan(
+        "Keep only rows whose price is negative, then keep the 2 smallest prices with ROW_NUMBER, ties broken by "
+        "order_id. Output order_id and price.",
+        columns=["order_id", "price"],
+    )
+    assert "ORDER BY price ASC" in result.sql
