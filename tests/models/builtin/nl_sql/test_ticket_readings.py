@@ -245,3 +245,22 @@ def test_the_largest_of_negative_values_is_refused_unless_said_of_the_column(pla
         columns=["order_id", "price"],
     )
     assert "ORDER BY price ASC" in result.sql
+
+
+def test_a_fiscal_quarter_number_needs_only_the_starting_month(plan, rows, refusal):
+    result = plan(
+        "Totals by fiscal quarter. Our fiscal year starts in April, so April to June is fiscal quarter 1. Put the "
+        "fiscal quarter number of placed_at in fiscal_quarter and sum price as total_price.",
+        columns=["fiscal_quarter", "total_price"],
+    )
+    expected = (
+        "SELECT ((month(placed_at) + 8) % 12) // 3 + 1 AS fiscal_quarter, SUM(price) AS total_price FROM orders "
+        "GROUP BY 1"
+    )
+    _same(rows, result, expected)
+    reason = refusal(
+        "Totals by fiscal quarter. Put the fiscal quarter number of placed_at in fiscal_quarter and sum price as "
+        "total_price.",
+        columns=["fiscal_quarter", "total_price"],
+    )
+    assert "fiscal" in reason
