@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from agentic_assets.models.builtin.contracts import ColumnInfo, TableInfo
 from agentic_assets.models.builtin.text import Token, name_tokens, singular
+from agentic_assets.models.builtin.value_names import names_of
 
 # Words people use for a column that holds money.
 SYNONYMS = {"spend": "amount", "spent": "amount", "spending": "amount", "revenue": "amount", "sales": "amount"}
@@ -174,11 +175,21 @@ class Catalog:
                         # 'card-present' and 'card present' name the value card_present
                         if text.replace("-", "_") not in (low, low.replace(" ", "_")):
                             continue
-                        if len(value) <= SHORT_VALUE and (tok.unquoted if tok.is_quoted else tok.raw) != value:
+                        raw = tok.unquoted if tok.is_quoted else tok.raw
+                        # a short value is matched as written ('ES', not the word 'es'); an acronym in capitals
+                        # ('ATM') names a lower-case value of three letters (atm)
+                        acronym = raw.isupper() and value.islower() and len(value) == SHORT_VALUE
+                        if len(value) <= SHORT_VALUE and raw != value and not acronym:
                             continue
                     elif [t.text for t in window] != parts:
                         continue
                     out.append(ValueMatch(ref, value, tuple(t.index for t in window)))
+                # 'made in Spain', 'charged in euros': the English name of a coded value
+                for words in names_of(value) if value.isupper() else []:
+                    m = len(words)
+                    for i in range(len(tokens) - m + 1):
+                        if [t.text for t in tokens[i : i + m]] == words:
+                            out.append(ValueMatch(ref, value, tuple(t.index for t in tokens[i : i + m])))
                 if n > 1:
                     # one hyphenated word for a value of several parts: 'card-present' is card_present
                     joined = "_".join(parts)

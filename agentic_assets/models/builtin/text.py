@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# A quote opens a quoted value only where no letter stands before it: the apostrophe of "can't" or of
+# "customers' names" is part of a word. 'customers.country' (lower case on both sides of the dot, as
+# a name is written) is one qualified name, not the end of a sentence.
 _TOKEN = re.compile(
-    r"'[^']*'|\"[^\"]*\"|\d{4}-\d{2}-\d{2}|-?\d+(?:\.\d+)?|[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z][A-Za-z0-9_]*)*(?:'s)?|[,;:.()>=<!-]+"
+    r"(?<![A-Za-z])'[^']*'|[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*(?![\w.])|\"[^\"]*\"|\d{4}-\d{2}-\d{2}|-?\d+(?:\.\d+)?|[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z][A-Za-z0-9_]*)*(?:'s)?|[,;:.()>=<!-]+"
 )
 
 # Common abbreviations used in column names for counted things.
@@ -37,8 +40,23 @@ class Token:
         return self.raw[1:-1] if self.is_quoted else self.raw
 
 
+# "isn't", "can't", "won't": the negation is a word of its own ('not'), as the readers expect it
+_CONTRACTION = re.compile(r"\b(?:(can)'t|(won)'t|(\w+)n't)\b", re.IGNORECASE)
+
+
+def _expand(m: re.Match) -> str:
+    if m.group(1):
+        return m.group(1) + " not"
+    if m.group(2):
+        return "will not"
+    return m.group(3) + " not"
+
+
 def tokenize(text: str) -> list[Token]:
     out: list[Token] = []
+    text = _CONTRACTION.sub(_expand, text)
+    # 'i.e.' and 'e.g.' end no sentence
+    text = re.sub(r"\bi\.e\.,?", "that is", re.sub(r"\be\.g\.,?", "for example", text, flags=re.I), flags=re.I)
     for m in _TOKEN.finditer(text):
         raw = m.group(0)
         low = raw.lower()

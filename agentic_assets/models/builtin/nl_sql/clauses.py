@@ -24,8 +24,36 @@ OPERATOR_WORDS = {
     "top", "bottom", "unknown", "null", "missing", "positive", "negative", "weekend", "weekday", "weekdays",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "before", "after", "since",
     "until", "largest", "smallest", "highest", "lowest", "busiest", "biggest", "fiscal",
-    "business", "working",
+    "business", "working", "never",
 }  # fmt: skip
+# Relation words that compare rows with something: a number, a date, a month, a quoted value, a column,
+# a sample value, or the rows themselves ('orders placed before the opening'). With none of these in
+# their clause ('asked for this after the board meeting', 'handed over to finance') they relate things
+# outside the data and carry no rule.
+RELATION_WORDS = {"before", "after", "since", "until", "over", "under", "above", "below"}
+# nouns that name the rows of a source, whatever it is called
+ROW_NOUNS = {"row", "record", "entry", "line", "item", "event"}
+# copies of a record and the words for removing them
+COPIES_WORDS = {
+    "replay", "replays", "replayed", "duplicate", "duplicates", "dupes", "copies", "resends", "repeats", "dedupe",
+    "dedup", "deduplication", "deduplicate", "deduplicated", "de-duplication", "deduping",
+}  # fmt: skip
+_REMOVED = r"(?:removed|dropped|collapsed|deduplicated|deduped|excluded|filtered|merged|discarded)"
+# 'replays are not removed', 'no dedupe', 'duplicates stay in', 'without deduplication' is not one
+# ('volume without replays' removes them)
+COPIES_KEPT = (
+    rf"\b(?:are|is|were|be|get|gets) not {_REMOVED}\b|\bnot (?:to )?(?:be )?{_REMOVED}\b|\bno (?:dedupe|dedup|"
+    r"deduplication|de-duplication|deduping)\b|\bdo not (?:dedupe|deduplicate|remove|drop|collapse)\b"
+    r"|\b(?:stay|stays|remain|remains|are kept|is kept|are included|kept|included|count|counted) in\b"
+    r"|\b(?:replays|duplicates|copies|resends|repeats) (?:are )?(?:kept|included|counted)\b"
+)
+# rows lacking a value are kept: 'stay in', 'stays in', 'are kept', 'form their own row', 'still appear'
+NULLS_KEPT = (
+    r"\b(?:stay|stays|remain|remains) in\b|\b(?:are|is) (?:kept|included|retained)\b|\bform (?:their|its) own "
+    r"(?:row|group)\b|\bstill (?:appear|appears|count|counts)\b"
+)
+# words that pick one row among copies: a clause with one of them is a rule, not a restatement
+PICK_WORDS = {"latest", "earliest", "per", "each", "first", "last"}
 # Words of a sentence about rows that tie ('when two copies share the event_time').
 TIE_SENTENCE_WORDS = {"tie", "ties", "tied", "share", "same", "equal", "identical"}
 # A clause that only says something is kept as it is ("including refunds", "every status counts").
@@ -121,9 +149,27 @@ class Ticket:
         if not hits:
             return None
         table = self.cat.is_table_entity(singular(self.word(i - 1)))
+        if table is None and self.toks[i - 1 : i] and self.toks[i - 1].is_word and self.column_at_plain(i - 1) is None:
+            # 'the customer's home country', 'the merchant's own country': one word between the owner and
+            # its column (the owner written as a possessive)
+            owner = self.toks[i - 2] if i >= 2 else None
+            if owner is not None and self.request.description.find(owner.raw + "'s") >= 0:
+                table = self.cat.is_table_entity(singular(owner.text))
+        if "." in tok.text:
+            prefix = tok.text.split(".")[0]
+            table = next((t.name for t in self.request.tables if t.name == prefix), None) or self.cat.is_table_entity(
+                singular(prefix)
+            )
         if table and any(h.table == table for h in hits):
             return next(h for h in hits if h.table == table)
         return next((h for h in hits if h.table == self.cat.main.name), hits[0])
+
+    def column_at_plain(self, i: int) -> bool | None:
+        """Whether token i names a source column, by its name alone."""
+        tok = self.toks[i] if 0 <= i < len(self.toks) else None
+        if tok is None or not tok.is_word:
+            return None
+        return True if any(r.name == tok.text for r in self.cat.refs()) else None
 
     def columns_in(self, start: int, end: int) -> list[tuple[int, ColumnRef]]:
         return [(i, ref) for i in range(start, end) if (ref := self.column_at(i)) is not None]
@@ -153,13 +199,18 @@ class Ticket:
                     end = self.clause_span(close + 1)[1] if close + 1 < len(self.toks) else close
                 self.use(*range(start, end))
             i = end + 1
+        self._consume_copies_kept()
+        self._consume_nulls_kept()
         values = {k for v in self.cat.value_matches(self.toks) for k in v.tokens}
         i = 0
         while i < len(self.toks):
             start, end = self.sentence_span(i)
             text = " ".join(self.words[start:end])
             elsewhere = re.search(
-                r"\belsewhere\b|\bnot here\b|\bnot built here\b|\bseparate table\b|dead-lettered", text
+                r"\belsewhere\b|\bnot here\b|\bnot built here\b|\bseparate table\b|dead-lettered"
+                # 'row order doesn't matter': no order is asked for, which is what a query gives
+                r"|^(?:the )?(?:row )?order (?:does|do) not matter$|^(?:in )?any order$|^(?:in )?no particular order$",
+                text,
             )
             # a title of a few words restates the request, unless it states a rule ('Positive amounts only.')
             title = end - start <= 3 and not any(
@@ -171,6 +222,62 @@ class Ticket:
             )
             if elsewhere or title:
                 self.use(*range(start, end))
+            i = end + 1
+
+    def has_operand(self, i: int, values: set[int]) -> bool:
+        """Whether the clause of token i holds something a relation word could compare, or the rows."""
+        s, e = self.clause_span(i)
+        return any(
+            singular(self.words[k]) in ROW_NOUNS or self.cat.is_table_entity(singular(self.words[k]))
+            for k in range(s, e)
+        ) or any(
+            self.toks[k].is_number
+            or self.toks[k].is_quoted
+            or self.words[k] in MONTHS
+            or self.words[k] in ("zero", "today", "yesterday", "now")
+            or k in values
+            or self.column_at(k) is not None
+            for k in range(s, e)
+            if k != i
+        )
+
+    def _consume_nulls_kept(self) -> None:
+        """'merchants with no category stay in, under a NULL category', 'a customer with no country stays
+        in with a null customer_country', 'merchants without a category form their own row': rows lacking
+        a value are kept with a NULL, which is what a query does unless told otherwise. Only a sentence
+        with no dropping word, number or quoted value is read so."""
+        i = 0
+        while i < len(self.toks):
+            start, end = self.sentence_span(i)
+            words = self.words[start:end]
+            text = " ".join(words)
+            lacking = re.search(r"\b(?:with no|without|with a null|with an empty|lacking)\b", text)
+            kept = re.search(NULLS_KEPT, text)
+            grounded = any(self.toks[k].is_number or self.toks[k].is_quoted for k in range(start, end))
+            if lacking and kept and not grounded and not set(words) & (EXCLUSION_WORDS - {"left"}):
+                self.use(*range(start, end))
+            i = end + 1
+
+    def _consume_copies_kept(self) -> None:
+        """'replays are not removed for this one', 'No dedupe.', 'duplicates stay in': the rows are taken
+        as they land, which is what a query does unless told otherwise. Only a clause that names no
+        column, value or number and no row to pick ('latest', 'per') is read so."""
+        i = 0
+        while i < len(self.toks):
+            start, end = self.clause_span(i)
+            words = self.words[start:end]
+            copies = [k for k, w in enumerate(words) if w in COPIES_WORDS]
+            grounded = (
+                any(
+                    self.toks[k].is_number or self.toks[k].is_quoted or self.column_at(k) is not None
+                    for k in range(start, end)
+                )
+                or set(words) & PICK_WORDS
+            )
+            if copies and not grounded:
+                text = " ".join(words)
+                if re.search(COPIES_KEPT, text):
+                    self.use(*range(start, end))
             i = end + 1
 
     def in_tie_sentence(self, i: int) -> bool:
@@ -204,6 +311,8 @@ class Ticket:
                 continue  # 'Customers who joined during 2024.' restates the body's window
             ref = self.column_at(i)
             if i < title_end and ref is not None and ref.name in used_columns:
+                continue
+            if tok.text in RELATION_WORDS and not self.has_operand(i, values):
                 continue
             # a month named is a window ('in March'), unless 'may' is the verb
             month = tok.text in MONTHS and (tok.text != "may" or tok.raw[:1].isupper())

@@ -116,10 +116,42 @@ def plan_sql(request: SqlRequest) -> SqlPlan | PlanRefusal:
     ordered = re.search(r"\border(ed)? by\b", request.description.lower())
     if sentence_count(request.description) == 1 and not words & PHRASE_PLANNER_UNHANDLED and not ordered:
         try:
-            return Planner(request).plan()
+            plan = Planner(request).plan()
+            if _contradicts(plan.sql):
+                raise CannotPlan(f"the conditions contradict each other on {_contradicts(plan.sql)}")
+            misnamed = _misnamed(plan.sql)
+            if misnamed:
+                raise CannotPlan(f"{misnamed} is named for another aggregate than the words give")
+            return plan
         except CannotPlan as err:
             first = err
     try:
         return plan_ticket(request)
     except CannotPlan as err:
         return PlanRefusal(reason=f"{REFUSAL} {first or err}")
+
+
+def _contradicts(sql: str) -> str | None:
+    """A column of the WHERE clause kept at a value and off it: two readings that cannot both hold."""
+    from agentic_assets.models.builtin.nl_sql.ticket_filters import contradiction
+
+    m = re.search(r"\bWHERE\b(.*?)(?:\bGROUP BY\b|\bORDER BY\b|\bQUALIFY\b|\bHAVING\b|$)", sql, re.S)
+    if m is None:
+        return None
+    conds = [c.strip() for c in re.split(r"\bAND\b", m.group(1)) if c.strip()]
+    return contradiction(conds)
+
+
+def _misnamed(sql: str) -> str | None:
+    """An output named for one aggregate ('avg_price') that holds another (SUM): a misreading."""
+    from agentic_assets.models.builtin.nl_sql.ticket_measures import name_aggregate
+
+    for line in sql.splitlines():
+        m = re.search(r"\b(SUM|AVG|MIN|MAX|COUNT)\(.*\bAS (\w+),?$", line.strip())
+        if (
+            m
+            and name_aggregate(m.group(2)) in ("AVG", "MIN", "MAX", "COUNT")
+            and name_aggregate(m.group(2)) != m.group(1)
+        ):
+            return m.group(2)
+    return None

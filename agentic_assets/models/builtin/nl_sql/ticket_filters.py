@@ -26,10 +26,25 @@ MISSING = {"missing", "null", "empty", "absent", "blank", "unset"}
 def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
     """Sample values named in the text, per column, kept or (after a negation) excluded."""
     groups: dict[tuple[str, str, bool], list] = {}
-    for v in t.cat.value_matches(t.toks):
+    matches = t.cat.value_matches(t.toks)
+    for v in matches:
         if any(i in skip or i in t.used for i in v.tokens):
             continue
         first = v.tokens[0]
+        s0, e0 = t.sentence_span(first)
+        c0, c1 = t.clause_span(first)
+        if (
+            (
+                re.search(DEFAULT_FOR_NONE, " ".join(t.words[s0:e0]))
+                or re.search(DEFAULT_FOR_NONE, " ".join(t.words[c0:c1]))
+            )
+            and any(w in ("never", "no", "without", "none") for w in t.words[c0:first])
+            and any(o.value == v.value and o.tokens[0] < c0 for o in matches)
+        ):
+            # 'the total ATM amount; merchants that never saw an ATM transaction show 0': the rows with
+            # none of the value get the default; the value restates the measure's filter
+            t.use(*v.tokens, *[k for k in range(s0, first) if t.words[k] in ("never", "no", "without", "none")])
+            continue
         if (t.word(v.tokens[-1] + 1) == "by" and t.in_tie_sentence(first)) or t.word(first - 1) == "tie":
             t.use(*v.tokens)  # 'a tie is settled by the lower id': a verb that shares its spelling with a value
             continue
@@ -64,9 +79,15 @@ def value_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
     return out
 
 
+# the words after which a comparison with no column before it sizes the one measure
+SIZE_LEADS = {"of", "for", "worth", "("}
+# a default for the groups that have no rows ('show 0', 'get 0', 'with 0', 'as 0', '0 when')
+DEFAULT_FOR_NONE = (
+    r"\b(?:show|shows|get|gets|with|as|stay|stays|read|reads|be) (?:0|zero|null)\b|\b(?:0|zero|null) (?:when|if|for)\b"
+)
 _NUM = r"(-?\d+(?:\.\d+)?)"
 # the verb that links a column to its comparison: 'amount is', 'amount lies between', 'amounts of'
-_BE = r"(?:(?:is|are|was|were|lies|lie|falls|fall|sits|that|which|of|must|should|has|have|needs|to|be) )*"
+_BE = r"(?:(?:is|are|was|were|lies|lie|falls|fall|sits|that|which|of|must|should|has|have|needs|to|be|strictly) )*"
 # (pattern over the words after a numeric column, operator or a template with two numbers)
 _COMPARISONS: list[tuple[str, str]] = [
     (rf"^{_BE}between {_NUM} and {_NUM}", "BETWEEN"),
@@ -86,12 +107,18 @@ _COMPARISONS: list[tuple[str, str]] = [
     (rf"^{_BE}(?:above|greater than|more than|over|exceeding) {_NUM}", ">"),
     (rf"^{_BE}(?:below|less than|under) {_NUM}", "<"),
     (rf"^{_BE}exactly {_NUM}", "="),
+    (rf"^{_BE}(?:exactly )?zero\b", "= 0"),
     (rf"^is {_NUM}\b", "="),
 ]
 
 
+# a word naming rows whose one measure is 0 ('the zero-value test authorisations')
+ZERO_WORDS = {"zero-value", "zero-amount", "zero-valued"}
+
+
 def comparison_filters(t: Ticket, col: ColumnSql, default: ColumnRef | None, skip: set[int]) -> list[str]:
     out = []
+    last_dropped: list[bool | None] = [None]  # whether the last sign condition read was dropped
     for i, tok in enumerate(t.toks):
         if i in skip:
             continue
@@ -103,14 +130,46 @@ def comparison_filters(t: Ticket, col: ColumnSql, default: ColumnRef | None, ski
                 continue
             # 'a positive amount', 'a negative amount'
             prev = t.word(i - 1)
-            if prev in ("positive", "negative") and i - 1 not in t.used:
+            # 'its most negative amount' is a superlative (the smallest), not the sign of the rows kept
+            superlative = t.word(i - 2) in ("most", "least", "more", "less")
+            if prev in ("positive", "negative") and i - 1 not in t.used and not superlative:
                 t.use(i - 1, i)
-                out.append(f"{col(ref)} {'> 0' if prev == 'positive' else '< 0'}")
-        elif tok.text == "of" and default is not None and t.column_at(i - 1) is None and i not in t.used:
-            # 'a status other than settled, of at least 100': the one measure, named by its size
+                cond = f"{col(ref)} {'> 0' if prev == 'positive' else '< 0'}"
+                # 'leave out refunds (negative amounts)': the verb before the parenthesis governs it
+                inside = t.word(i - 2) == "(" and t.word(i + 1) == ")"
+                dropped = drops(t, i - 3, i - 2) if inside else drops(t, i - 1, i + 1)
+                if inside:
+                    t.use(i - 2, i + 1)
+                out.append(f"NOT ({cond})" if dropped else cond)
+                last_dropped[0] = dropped
+        elif tok.text in ZERO_WORDS and default is not None and i not in t.used:
+            # 'as well as the zero-value test authorisations': rows whose one measure is 0; after 'as well
+            # as' or 'and' the verb of the clause before still governs
+            s, e = t.clause_span(i)
+            carried = " ".join(t.words[s:i]).startswith(("as well as", "and", "nor", "or"))
+            dropped = drops(t, i, i + 1) or (carried and last_dropped[0])
+            if carried and last_dropped[0] is None:
+                continue
+            t.use(i, *[k for k in range(s, i) if t.words[k] in ("as", "well", "and", "nor", "or")])
+            cond = f"{col(default)} = 0"
+            out.append(f"NOT ({cond})" if dropped else cond)
+        elif tok.text in SIZE_LEADS and default is not None and t.column_at(i - 1) is None and i not in t.used:
+            if tok.text == "(" and ")" in t.words[i:] and t.columns_in(i, t.words.index(")", i)):
+                continue  # '(negative amounts)': a column named inside is read with its column
+            # 'a status other than settled, of at least 100', 'for more than 100 (strictly above 100)': the
+            # one measure, named by its size; a number followed by a unit word counts something else
+            # ('for more than 3 days')
+            before = set(t.used)
             sql = _comparison_after(t, i, default, col)
-            if sql and re.search(r"\d", sql):
-                out.append(sql)
+            numbers = [k for k in range(i, len(t.toks)) if k in t.used and k not in before and t.toks[k].is_number]
+            unit = bool(numbers) and t.toks[numbers[-1] + 1 : numbers[-1] + 2] and t.toks[numbers[-1] + 1].is_word
+            if sql and re.search(r"\d", sql) and not (unit and tok.text != "of"):
+                if sql not in out:
+                    out.append(sql)
+                if tok.text in ("(", "for"):
+                    t.use(i)
+            elif sql:
+                t.used = before
         elif tok.text == "zero" and t.word(i + 1) == "and" and t.word(i + 2) == "negative" and default is not None:
             # 'zero and negative rows are ignored'
             s, e = t.clause_span(i)
@@ -122,7 +181,8 @@ def comparison_filters(t: Ticket, col: ColumnSql, default: ColumnRef | None, ski
 
 
 def _comparison_after(t: Ticket, i: int, ref: ColumnRef, col: ColumnSql) -> str | None:
-    s, e = t.clause_span(i)
+    # '(strictly above 100)': a parenthesis is its own clause
+    s, e = t.clause_span(i + 1 if t.word(i) == "(" else i)
     # two comparisons joined by 'and' ('less than or equal to 10 and greater than 0') fit in 16 tokens
     after = t.toks[i + 1 : min(e, i + 17)]
     # 'amount is greater than zero and not above 5000': read each 'and'-joined comparison
@@ -177,6 +237,14 @@ def null_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
         if ref is None and ("without" in prev[:2] or "no" in prev[:2]) and t.toks[i].is_word:
             # 'merchants without a category': the one column that word names (merchant_category)
             ref = t.cat.find([t.words[i]], tables=[t.cat.main.name])
+        if ref is not None and ("without" in prev[:2] or "no" in prev[:2]):
+            # 'customers without a country', 'merchants with no category': the column of the entity named
+            lead = next(k for k in (1, 2) if t.word(i - k) in ("without", "no"))
+            owner = t.cat.is_table_entity(singular(t.word(i - lead - 1)))
+            if owner is None and t.word(i - lead - 1) == "with":
+                owner = t.cat.is_table_entity(singular(t.word(i - lead - 2)))
+            if owner is not None and owner != ref.table:
+                ref = t.cat.find([t.words[i]], tables=[owner]) or ref
         if ref is None:
             continue
         s, e = t.sentence_span(i)
@@ -197,8 +265,12 @@ def null_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
         ):
             t.use(i, i + 1, i + 2, i + 3 if t.word(i + 3) == "null" else i + 2)
             out.append(f"{col(ref)} IS NOT NULL")
-        elif ("without" in prev[:2] or "no" in prev[:2]) and sentence & (
-            DROPPING | {"not", "drop", "do", "ignoring", "dropped"}
+        elif (
+            ("without" in prev[:2] or "no" in prev[:2])
+            and sentence & (DROPPING | {"not", "drop", "do", "ignoring", "dropped"})
+            # 'rows with no customer_id, or whose customer_id is not in customers, go into 'unmatched'': a
+            # default for them, not a filter, unless a verb drops them
+            and not (any(t.toks[k].is_quoted for k in range(s, e)) and not sentence & DROPPING)
         ):
             # 'rows without a customer_id are dropped', 'ignoring rows without a customer_id'
             t.use(i, *[i - k for k in (1, 2, 3) if t.word(i - k) in ("without", "no", "a", "an", "rows", "row")])
@@ -208,6 +280,8 @@ def null_filters(t: Ticket, col: ColumnSql, skip: set[int]) -> list[str]:
             prev[0] in ("a", "an")
             and prev[1] in ("have", "has", "with", "and")
             and (not ref.column.is_numeric or ref.column.is_identifier)
+            # 'with a customer_id that is not in customers': the relative clause is the condition
+            and t.word(i + 1) not in ("that", "which", "whose")
         ):
             t.use(i, i - 1)
             out.append(f"{col(ref)} IS NOT NULL")
@@ -300,6 +374,10 @@ def membership_filters(t: Ticket, col: ColumnSql, used_tables: set[str]) -> list
     out = []
     for i in range(len(t.toks)):
         ref = t.column_at(i)
+        if ref is None and t.toks[i].is_word:
+            # 'the customer is in customers': the main source's identifier of that entity
+            ent = t.cat.entity_column(t.words[i])
+            ref = ent if ent is not None and ent.table == t.cat.main.name else None
         if ref is None or not ref.column.is_identifier:
             continue
         window = t.words[i + 1 : i + 6]
@@ -314,4 +392,63 @@ def membership_filters(t: Ticket, col: ColumnSql, used_tables: set[str]) -> list
         t.use(i, *range(i + 1, i + 1 + n))
         used_tables.add(table)
         out.append(f"{col(ref)} IN (SELECT {ref.name} FROM {table})")
+    return out
+
+
+def contradiction(conds: list[str]) -> str | None:
+    """A column kept at a value and kept off it ('channel = 'atm'' and 'channel <> 'atm''): two readings
+    of the words that cannot both hold, so one of them is a misreading."""
+    kept: dict[str, set[str]] = {}
+    dropped: dict[str, set[str]] = {}
+    for cond in conds:
+        m = re.fullmatch(r"(\S+) (=|<>|IN|NOT IN) \(?(.+?)\)?", cond)
+        if m is None:
+            continue
+        values = set(re.findall(r"'(?:[^']|'')*'", m.group(3)))
+        target = kept if m.group(2) in ("=", "IN") else dropped
+        target.setdefault(m.group(1), set()).update(values)
+    for column, values in kept.items():
+        if values and values <= dropped.get(column, set()):
+            return column
+    return None
+
+
+# 'X is not Y', 'X differs from Y', 'X is the same as Y': two columns of different sources compared
+COLUMN_RELATIONS = [
+    (
+        r"(?:is|are) not(?: the same as| equal to)?|differs? from|(?:is|are) different from|do(?:es)? not match",
+        "<>",
+    ),
+    (r"(?:is|are) the same as|equals?|matches|match|(?:is|are) equal to", "="),
+]
+
+
+def column_comparisons(t: Ticket, col: ColumnSql) -> list[str]:
+    """'where the transaction's country differs from the customer's country', 'the customer's home country
+    is not the merchant's country': a column compared with a column of another source."""
+    out = []
+    for i in range(len(t.toks)):
+        left = t.column_at(i)
+        if left is None or i in t.used:
+            continue
+        s, e = t.clause_span(i)
+        rest = " ".join(t.words[i + 1 : e])
+        for pattern, op in COLUMN_RELATIONS:
+            m = re.match(rf"(?:{pattern}) (?:that of )?(?:the |their |its )?", rest)
+            if m is None:
+                continue
+            k = i + 1 + len(rest[: m.end()].split())
+            # the other column: within the next three words ('the merchant's country', 'the customer's own country')
+            right = next(
+                ((j, r) for j in range(k, min(k + 3, e)) if (r := t.column_at(j)) is not None and r.name == left.name),
+                None,
+            )
+            if right is None or right[1].table == left.table:
+                break
+            j, ref = right
+            t.use(*range(i, j + 1))
+            # the owners named before the first column ('the transaction's country')
+            t.use(*[q for q in (i - 1, i - 2) if t.cat.is_table_entity(singular(t.word(q)))])
+            out.append(f"{col(left)} {op} {col(ref)}")
+            break
     return out

@@ -196,6 +196,25 @@ def fiscal_expr(ticket: Ticket, name: str, time_col: str, grain: str | None, sta
     first = re.search(FISCAL_START, text)
     naming = re.search(FISCAL_NAMING, text)
     month = MONTHS.index(first.group(1)) + 1 if first and first.group(1) in MONTHS else None
+    words = ticket.words[start:end]
+    if (
+        grain == "quarter"
+        and month is not None
+        and "label" not in name_tokens(name)
+        and ("number" in words or "integer" in words)
+    ):
+        # the fiscal quarter's number (1 to 4) needs only the month the year starts in, not how years are named
+        a = len(text[: first.start()].split())
+        ticket.use(*range(a, a + len(first.group(0).split())))
+        ticket.use(*[i for i in range(start, end) if ticket.words[i] in ("fiscal", "quarter", "number", "integer")])
+        # 'so April to June is fiscal quarter 1': the first quarter restated
+        last = MONTHS[(month + 1) % 12]
+        m = re.search(rf"\b{MONTHS[month - 1]} (?:to|through|until) {last} (?:is|are|make|makes|form|forms) (?:the )?"
+                      r"(?:fiscal )?(?:quarter 1|q1|first (?:fiscal )?quarter)\b", text)  # fmt: skip
+        if m:
+            a = len(text[: m.start()].split())
+            ticket.use(*range(a, a + len(m.group(0).split())))
+        return f"quarter({time_col} - INTERVAL {month - 1} MONTH)"
     if grain != "year" or month is None or naming is None:
         raise ValueError(
             f"{name}: a fiscal {grain or 'period'} is not defined (say the month the fiscal year starts in "

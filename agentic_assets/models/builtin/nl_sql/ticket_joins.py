@@ -13,8 +13,21 @@ from agentic_assets.models.builtin.text import name_tokens, singular
 
 LEFT_JOIN_PHRASES = (
     r"\bleft[ -]join|\bleft joined\b|\bno transaction is (lost|dropped)\b|\bso that no \w+ is (lost|dropped)\b"
+    # 'enrich every transaction row', 'every transaction row, enriched with', 'all rows kept'
+    r"|\bevery (?:\w+ )?(?:row|record)\b|\ball (?:\w+ )?rows (?:are )?kept\b"
 )
-ZERO_DEFAULT = r"\b(gets?|shows?|stays?|becomes?|use) (0|zero)\b|\b(0|zero) (when|if|for)\b"
+# the verbs that join two sources ('join transactions to merchants', 'match transactions to merchants')
+JOIN_VERBS = {"join", "joins", "joined", "inner", "inner-join", "left-join", "match", "matched", "matching", "link",
+              "linked", "enrich", "enriched"}  # fmt: skip
+# the words of a sentence that says when a joined column takes its default ('when the merchant_id is
+# not in merchants, merchant_name should read 'unknown merchant'', 'where the customer can't be found')
+DEFAULT_CONDITION_WORDS = {
+    "unknown", "missing", "either", "not", "known", "when", "where", "if", "no", "without", "never", "found",
+    "instead", "null", "empty", "or", "in", "on", "file", "record",
+}  # fmt: skip
+ZERO_DEFAULT = (
+    r"\b(gets?|shows?|stays?|becomes?|use|with|as|reads?) (0|zero)\b|\b(0|zero) (when|if|for|rather|instead)\b"
+)
 
 
 class JoinsMixin(TicketBase):
@@ -37,7 +50,7 @@ class JoinsMixin(TicketBase):
         drop out': the join's own words."""
         t = self.t
         for i, w in enumerate(t.words):
-            if w in ("join", "joins", "joined", "inner", "inner-join", "left-join") or w.endswith(("-join", "-joined")):
+            if w in JOIN_VERBS or w.endswith(("-join", "-joined")):
                 s, e = t.sentence_span(i)
                 for k in range(s, e):
                     if t.word(k - 1) == "on" and t.column_at(k) is not None and t.column_at(k).column.is_identifier:
@@ -49,15 +62,42 @@ class JoinsMixin(TicketBase):
                     } and not re.search(LEFT_JOIN_PHRASES, " ".join(t.words[s:e])):  # fmt: skip
                         t.use(k)
 
-        if any(w in ("join", "joins", "joined", "inner") for w in t.words) and not re.search(
-            LEFT_JOIN_PHRASES, self.text
-        ):
+        if any(w in JOIN_VERBS for w in t.words) and not re.search(LEFT_JOIN_PHRASES, self.text):
+            others = {singular(tb.name) for tb in self.req.tables[1:]} | {tb.name for tb in self.req.tables[1:]}
             for i, w in enumerate(t.words):
                 s, e = t.sentence_span(i)
-                if w in ("unknown", "missing") and re.search(
-                    r"dropped|drop out|fall out|left out|are lost", " ".join(t.words[s:e])
+                # 'transactions whose merchant isn't on file are left out': an inner join's lost rows
+                names_other = bool(set(t.words[s:e]) & others)
+                if (w in ("unknown", "missing") or (w in ("not", "no", "without") and names_other)) and re.search(
+                    r"dropped|drop out|fall out|left out|are lost|excluded|(?:do|does) not count",
+                    " ".join(t.words[s:e]),
                 ):
-                    t.use(i, *[k for k in range(s, e) if t.words[k] in ("left", "out", "dropped", "not")])
+                    t.use(i, *[k for k in range(s, e) if t.words[k] in ("left", "out", "dropped", "not", "count")])
+
+    def use_inner_join_restatements(self) -> None:
+        """'(ids not in merchants can't rank)', 'ids missing from merchants cannot be named': on an inner
+        join, rows whose key is not in the joined source are gone already; a clause saying they cannot
+        take part restates it. A clause that keeps or counts them is not read so."""
+        t = self.t
+        if self.wants_left_join_peek():
+            return
+        others = {tb.name for tb in self.req.tables[1:]}
+        for i, w in enumerate(t.words):
+            if w != "not" or t.word(i + 1) not in ("in", "found") or i in t.used:
+                continue
+            k = i + 2 if t.word(i + 1) == "in" else i + 3
+            if t.word(k) not in others:
+                continue
+            s, e = t.clause_span(i)
+            words = set(t.words[s:e])
+            if words & {"keep", "kept", "only", "include", "included", "count", "counted", "list", "show"}:
+                continue
+            if re.search(r"\b(?:can|could|will|do|does) not\b|\bcannot\b|\bdrop|\bexcluded\b|\bleft out\b|\blost\b",
+                         " ".join(t.words[s:e])):  # fmt: skip
+                t.use(*range(s, e))
+
+    def wants_left_join_peek(self) -> bool:
+        return bool(re.search(LEFT_JOIN_PHRASES, self.text) or re.search(r"\bkeep every \w+\b", self.text))
 
     def wants_left_join(self) -> bool:
         hit = re.search(LEFT_JOIN_PHRASES, self.text) or re.search(r"\bkeep every \w+\b", self.text)
@@ -96,8 +136,12 @@ class JoinsMixin(TicketBase):
                 defs[n] = ("key", f"COALESCE({defs[n][1]}, {literal(value)})")
                 # the column the default is stated for, in this sentence, is placed by the default
                 t.use(*[i for i in self.mentions(n) if s <= i < e])
+            t.use(q, *[k for k in range(s, e) if t.words[k] in DEFAULT_CONDITION_WORDS])
+            # the join keys and sources named in the condition ('the merchant_id is not in merchants')
+            tables = {tb.name for tb in self.req.tables}
             t.use(
-                q, *[k for k in range(s, e) if t.words[k] in ("unknown", "missing", "either", "not", "known", "when")]
+                *[k for k, r in t.columns_in(s, e) if r.column.is_identifier],
+                *[k for k in range(s, e) if t.words[k] in tables],
             )
 
     # ---- per-entity rows with aggregates of another source (left join, zero defaults) -------------
@@ -108,15 +152,17 @@ class JoinsMixin(TicketBase):
         zero = bool(re.search(ZERO_DEFAULT, self.text))
         for i, w in enumerate(self.t.words):
             if w == "null" and set(self.t.words[slice(*self.t.sentence_span(i))]) & {"never", "none", "no", "without"}:
-                self.t.use(i)
+                # 'stays NULL for customers who never transacted': the entity without facts, not a filter
+                a, b = self.t.sentence_span(i)
+                self.t.use(i, *[k for k in range(a, b) if self.t.words[k] in ("never", "none", "no", "without")])
             if w in ("without", "none", "never") and re.search(ZERO_DEFAULT, " ".join(
                     self.t.words[slice(*self.t.sentence_span(i))])):  # fmt: skip
                 self.t.use(i)
         if zero:
             for i, w in enumerate(self.t.words):
                 if w in ("0", "zero") and (
-                    self.t.word(i + 1) in ("when", "if", "for")
-                    or self.t.word(i - 1) in ("get", "gets", "show", "shows")
+                    self.t.word(i + 1) in ("when", "if", "for", "rather", "instead")
+                    or self.t.word(i - 1) in ("get", "gets", "show", "shows", "with", "as", "read", "reads", "use")
                 ):
                     self.t.use(i, i + 1)
         a_fact = self.alias(fact.name)

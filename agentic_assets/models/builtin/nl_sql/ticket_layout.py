@@ -10,6 +10,17 @@ from agentic_assets.models.builtin.nl_sql.ticket_base import TicketBase
 from agentic_assets.models.builtin.nl_sql.ticket_windows import direction_near
 from agentic_assets.models.builtin.nl_sql.words import ident
 
+# an order stated in words: 'from the highest average to the lowest', 'biggest first', 'listed from the
+# largest total down', 'smallest first'; 'desc' marks the descending forms
+_HIGH = r"highest|largest|biggest|greatest|most|top"
+_LOW = r"lowest|smallest|fewest|least"
+ORDER_PHRASE = (
+    rf"(?:(?:listed|sorted|ordered|ranked|arranged|shown) )?from (?:the )?(?:(?P<desc>{_HIGH})|{_LOW})"
+    rf"(?: \w+){{0,2}}? (?:to (?:the )?(?:{_LOW}|{_HIGH})|down|up)\b"
+    rf"|\b(?:the )?(?:(?P<desc2>{_HIGH})|{_LOW}) (?:\w+ )?first\b"
+)
+AGGREGATE_SQL = {"average": "AVG", "avg": "AVG", "mean": "AVG", "total": "SUM", "sum": "SUM", "count": "COUNT",
+                 "number": "COUNT"}  # fmt: skip
 # the words before 'order' that make it an ordering ('in descending order', 'sort the rows by')
 ORDER_LEADS = {"in", "descending", "ascending", "reverse", "alphabetical", "chronological"}
 
@@ -18,7 +29,8 @@ class LayoutMixin(TicketBase):
     def _assemble(self, names, defs, where, post, dedupe, window, has_measure, order) -> str:  # noqa: ANN001
         left = self.wants_left_join()
         joins = self.join_clause(left) if len(self.req.tables) > 1 else f"FROM {ident(self.main)}"
-        if left:
+        if len(self.req.tables) > 1:
+            # a default for a joined column: its missing match (left join) or its own NULLs (either join)
             self._apply_text_defaults(names, defs)
         select = ",\n    ".join(self._item(defs[n][1], n) for n in names if defs[n][0] != "unknown")
         keys = [defs[n][1] for n in names if defs[n][0] == "key"]
@@ -61,8 +73,17 @@ class LayoutMixin(TicketBase):
                 else:
                     sql += f"\nQUALIFY {window.over(self._out_col(defs))} <= {window.keep}"
             else:
-                order_sql = ", ".join(f"{self._out_col(defs)(c)} {d}" for c, d in window.order)
-                return sql + f"\nORDER BY {order_sql}\nLIMIT {window.keep}"
+                ranked = window.order
+                # 'Order by row_count descending, then day ascending': a stated order led by the ranking
+                # column is the ranking with its tie rules; another one orders the kept rows afterwards
+                if order and order[0] == ranked[0]:
+                    ranked = [*ranked, *[o for o in order[1:] if o[0] not in {c for c, _ in ranked}]]
+                    order = []
+                order_sql = ", ".join(f"{self._out_col(defs)(c)} {d}" for c, d in ranked)
+                sql += f"\nORDER BY {order_sql}\nLIMIT {window.keep}"
+                if order:
+                    return f"SELECT * FROM (\n{sql}\n) AS top_rows" + self._order_sql(order)
+                return sql
         return sql + self._order_sql(order)
 
     def _strip_aliases(self, sql: str) -> str:
@@ -106,15 +127,27 @@ class LayoutMixin(TicketBase):
             s, e = t.sentence_span(i)
             t.use(i)
             k = i + 1
+            resolve = self._resolver(names)
             while k < e:
-                if t.words[k] in names:
-                    name = t.words[k]
+                if t.words[k] in names or (t.word(k - 1) == "by" and resolve(k) in names):
+                    name = t.words[k] if t.words[k] in names else resolve(k)
                     j = k + 1
                     while j < e and t.words[j] not in names and t.words[j] not in ("then", ","):
                         j += 1
                     d = direction_near(t, k + 1, j, "ASC")
                     if re.search(r"from (highest|largest) to (lowest|smallest)", " ".join(t.words[k + 1 : j])):
                         d = "DESC"
+                    # 'sorted from the highest settled_amount down', 'from the lowest x up'
+                    lead = " ".join(t.words[max(i + 1, k - 3) : k])
+                    if (
+                        re.search(r"\bfrom (?:the )?(?:highest|largest|biggest|most)$", lead)
+                        and t.word(k + 1) == "down"
+                    ):
+                        d = "DESC"
+                        t.use(*range(max(i + 1, k - 3), k), k + 1)
+                    elif re.search(r"\bfrom (?:the )?(?:lowest|smallest|least)$", lead) and t.word(k + 1) == "up":
+                        d = "ASC"
+                        t.use(*range(max(i + 1, k - 3), k), k + 1)
                     t.use(*range(k, j))
                     out.append((name, d))
                     k = j
@@ -122,4 +155,40 @@ class LayoutMixin(TicketBase):
                 if t.words[k] in ("by", "the", "rows", "then", ","):
                     t.use(k)
                 k += 1
-        return out
+        return out or self._order_in_words(names)
+
+    def _order_in_words(self, names: list[str]) -> list[tuple[str, str]]:
+        """'listed from the highest average to the lowest', 'biggest first', 'sorted alphabetically by
+        country': an order stated with a superlative (or a listing verb) and no output name after 'by'.
+        The ordered column is the output named in the phrase, else the one measure output the phrase's
+        aggregate word or column names, else the only measure output; none of them, no order."""
+        t = self.t
+        defs = getattr(self, "defs", {})
+        measures = [n for n in names if defs.get(n, ("",))[0] == "measure"]
+        text = " ".join(t.words)
+        for m in re.finditer(ORDER_PHRASE, text):
+            start = len(text[: m.start()].split())
+            end = start + len(m.group(0).split())
+            words = t.words[start:end]
+            named = [w for w in words if w in names]
+            column = named[0] if named else self._measure_named(words, measures, defs)
+            if column is None:
+                continue
+            desc = (
+                m.group("desc") is not None
+                or m.group("desc2") is not None
+                or any(w in ("down", "descending") for w in words)
+            )
+            t.use(*range(start, end))
+            return [(column, "DESC" if desc else "ASC")]
+        return []
+
+    def _measure_named(self, words: list[str], measures: list[str], defs: dict) -> str | None:  # type: ignore[type-arg]
+        """The one measure output that an aggregate word ('average') or a column ('amount') names."""
+        aggs = {AGGREGATE_SQL[w] for w in words if w in AGGREGATE_SQL}
+        hits = [n for n in measures if any(f"{a}(" in defs[n][1].upper() for a in aggs)] if aggs else []
+        if len(hits) == 1:
+            return hits[0]
+        if len(measures) == 1 and not aggs:
+            return measures[0]
+        return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from agentic_assets.models.builtin.nl_sql.clauses import Ticket
 
 # words that negate the condition they stand beside ('status is not pending', 'neither ... nor')
-LOCAL_NEGATORS = {"not", "neither", "nor", "outside", "non"}
+LOCAL_NEGATORS = {"not", "neither", "nor", "outside", "non", "never"}
 # before the condition: 'exclude X', 'excluding X', 'X except Y', 'drop X', 'ignoring X'
 ACTIVE_DROP = {"exclude", "excludes", "excluding", "except", "drop", "drops", "dropping", "ignore", "ignoring"}
 ACTIVE_KEEP = {"keep", "keeps", "keeping", "only", "include", "including", "retain", "select", "filter"}

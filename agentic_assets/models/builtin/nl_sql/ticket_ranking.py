@@ -9,6 +9,7 @@ import re
 from agentic_assets.models.builtin.nl_sql.clauses import Ticket
 from agentic_assets.models.builtin.nl_sql.ticket_base import TicketBase
 from agentic_assets.models.builtin.nl_sql.ticket_periods import period_tokens
+from agentic_assets.models.builtin.nl_sql.ticket_stages import AFTER
 from agentic_assets.models.builtin.nl_sql.ticket_windows import (
     ASC_WORDS,
     DESC_WORDS,
@@ -26,6 +27,11 @@ from agentic_assets.models.builtin.nl_sql.words import CannotPlan
 from agentic_assets.models.builtin.text import name_tokens, singular
 
 GRAIN_NOUNS = {"day", "week", "month", "quarter", "year", "hour"}
+# what is said of a key whose rows repeat ('is not unique', 'repeats', 'appears more than once')
+NOT_UNIQUE = (
+    r"(?:is|are|was) not unique\b|(?:can |may |does )?(?:repeat|repeats|recur|recurs)\b"
+    r"|(?:is|are) (?:repeated|duplicated)\b|(?:can |may )?appears? (?:more than once|twice|several times)\b"
+)
 REPLAY_WORDS = {"replays", "duplicates", "copies", "repeats", "resends", "dupes"}
 
 
@@ -59,11 +65,20 @@ class RankingMixin(TicketBase):
         # partition: 'one row per X (and Y)', 'per X', 'for each X', 'for every X'
         resolve = self._resolver([])
         partition: list[str] = []
+        # 'De-duplicate first: latest per transaction_id. Then for each country count ...': the keys
+        # after the stage word belong to the next stage, not to the deduplication
+        m = re.search(AFTER, self.text)
+        second = len(self.text[: m.start()].split()) if m else len(t.words)
         for i, w in enumerate(t.words):
+            if i >= second:
+                break
             dedupe_on = w == "on" and t.word(i - 1).startswith(("dedupe", "deduplicat", "de-duplicat"))
             if (
                 dedupe_on
-                or (w in ("per", "each", "every") and (w == "per" or t.word(i - 1) in ("for", "of", "in")))
+                # 'per customer_id', 'for each country', and 'Each customer's first transaction' opening a sentence
+                or (
+                    w in ("per", "each", "every") and (w == "per" or t.word(i - 1) in ("for", "of", "in", "", ".", ";"))
+                )
                 or (w in ("same", "one") and t.word(i - 1) in ("of", "the") and t.word(i - 2) != "only")
             ):
                 k = i + 1
@@ -91,11 +106,23 @@ class RankingMixin(TicketBase):
                 t.use(i)
             if w == time.name:
                 t.use(i)
+        self._use_not_unique(partition)
         ties = tie_breaks(t, {time.name, *partition}, resolve)
         self.assumptions.append(
             f"one row per {', '.join(partition)}: the {'latest' if direction == 'DESC' else 'earliest'} by {time.name}"
         )
         return Window(partition=partition, order=[(time.name, direction), *ties])
+
+    def _use_not_unique(self, partition: list[str]) -> None:
+        """'transaction_id is not unique in the feed', 'customer_id repeats': the reason for keeping one
+        row per that key, restated."""
+        t = self.t
+        for i, w in enumerate(t.words):
+            if w not in partition or i in t.used:
+                continue
+            m = re.match(NOT_UNIQUE, " ".join(t.words[i + 1 : i + 8]))
+            if m:
+                t.use(i, *range(i + 1, i + 1 + len(m.group(0).split())))
 
     def _rank_window(self, names: list[str], defs: dict) -> Window | None:
         t = self.t
@@ -112,13 +139,24 @@ class RankingMixin(TicketBase):
         resolve = self._resolver(names)
         partition: list[str] = []
         for k in partition_words(t):
+            if t.cat.is_table_entity(singular(t.word(k))) and t.column_at(k + 1) is not None:
+                k += 1  # 'within each customer country': the entity qualifies the column after it
             name = entity_name(t, k, resolve)
             if name is not None and name in names and name not in partition:
                 partition.append(name)
                 t.use(k, k - 1)
         keys = [m for m in names if defs.get(m, ("",))[0] == "key"]
         aggregated = any(kind == "measure" for kind, _ in defs.values())
-        if aggregated and set(partition) >= set(keys):
+        # a key of a joined source that the partition's join key determines ('merchant_name' beside
+        # 'merchant_id') adds no group of its own
+        main_alias = self.alias(self.main) + "."
+        joined_keys = {m for m in keys if "." in defs[m][1] and not defs[m][1].startswith(main_alias)}
+        determined = {
+            m
+            for m in joined_keys
+            if any(self.t.cat.join_key(self.main, tb.name) in partition for tb in self.req.tables[1:])
+        }
+        if aggregated and set(partition) >= set(keys) - determined:
             partition = []  # grouping by the whole key leaves one row per group: nothing to rank within
         # the ranking column: a measure output or numeric column after a direction word ('highest revenue')
         order_col = None
@@ -159,6 +197,17 @@ class RankingMixin(TicketBase):
                 order_dir = direction_near(t, 0, len(t.words), "DESC")
             else:
                 raise CannotPlan("cannot tell which column ranks the rows")
+        negative = [c for c in getattr(self, "where_conds", []) if re.fullmatch(rf"(?:\w+\.)?{order_col} <=? 0", c)]
+        sizes = {"highest", "largest", "lowest", "smallest", "biggest"} & set(t.words)
+        # 'the 2 smallest amounts': a size said of the column itself is explicit
+        explicit = any(
+            w in ("highest", "largest", "lowest", "smallest", "biggest") and singular(t.word(k + 1)) == order_col
+            for k, w in enumerate(t.words)
+        )
+        if negative and sizes and not explicit:
+            # 'the five largest refunds (negative amounts)': among values below zero, the largest is the one
+            # nearest zero or the one farthest from it; the words must say which
+            raise CannotPlan(f"'{sorted(sizes)[0]}' among negative {order_col} values: nearest zero or farthest?")
         for i, w in enumerate(t.words):
             if w in ("highest", "largest", "lowest", "smallest", "most", "biggest", "busiest", "fewest", "first"):
                 t.use(i)

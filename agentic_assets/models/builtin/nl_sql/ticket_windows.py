@@ -52,7 +52,7 @@ def keep_count(t: Ticket) -> int | None:
         r"\bposition 1 (?:to|-) (\d+)",
         r"\btop (\d+)\b",
         r"\bbottom (\d+)\b",
-        r"\bthe (\d+) (?:highest|largest|lowest|smallest|biggest|busiest|most|fewest)\b",
+        r"(?:^|\bthe |[.;] )(\d+) (?:highest|largest|lowest|smallest|biggest|busiest|most|fewest)\b",
         r"\b(?:keep|keeps|keeping) (?:the )?(?:first )?(\d+)\b",
         r"\bthe first (\d+)\b",
         r"\bamong the (\d+) (?:highest|largest|lowest|smallest)\b",
@@ -92,9 +92,15 @@ def tie_breaks(t: Ticket, exclude: set[str], resolve) -> list[tuple[str, str]]: 
     """Columns named in a clause about ties, with their direction ('ties to the lower merchant_id')."""
     out: list[tuple[str, str]] = []
     for i, w in enumerate(t.words):
-        if w not in TIE_WORDS:
+        # 'two transactions at the same latest event_time: take the higher transaction_id': 'same' before
+        # the ordering column says which rows tie; the sentence names what breaks the tie
+        same = w == "same" and any(resolve(k) in exclude for k in range(i + 1, min(i + 3, len(t.words))))
+        if w not in TIE_WORDS and not same:
             continue
         s, e = t.clause_span(i)
+        if same:
+            s, e = t.sentence_span(i)
+            t.use(i, *[k for k in range(i + 1, i + 3) if resolve(k) in exclude or t.words[k] in LATEST | EARLIEST])
         clause = set(t.words[s:e])
         if re.search(KEEP_TIES_PHRASE, " ".join(t.words[s:e])) and not clause & BREAK_TIES:
             # 'so that tied channels are all kept': ties stay (RANK), nothing breaks them
@@ -104,6 +110,10 @@ def tie_breaks(t: Ticket, exclude: set[str], resolve) -> list[tuple[str, str]]: 
         if w in ("wins", "winning", "resolved", "share") or w == "breaking":
             s2, e2 = t.sentence_span(i)
             s, e = max(s2, s - 12), e2  # the winner may follow a comma: "..., keep the one with the larger x"
+        elif not any((n := resolve(k)) and n not in exclude for k in range(s, e)) or t.word(e + 1) == "then":
+            # 'if two transactions tie on that time, take the lower transaction_id', 'prefer the larger
+            # amount, then the higher transaction_id': the rule goes on after the comma
+            e = t.sentence_span(i)[1]
         for k in range(s, e):
             name = resolve(k)
             if (
@@ -124,7 +134,8 @@ def window_function(t: Ticket) -> str:
     if "row_number" in t.words:
         t.use(t.words.index("row_number"))
         return "ROW_NUMBER"
-    if "rank" in t.words:
+    # a 'rank' of a clause already read ('ids not in merchants can't rank') chooses no function
+    if any(w == "rank" and i not in t.used for i, w in enumerate(t.words)):
         for i, w in enumerate(t.words):
             if w in ("rank", "ranked", "tied", "ties", "share", "equal"):
                 t.use(i)
