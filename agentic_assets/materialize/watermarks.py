@@ -100,6 +100,11 @@ def _expression(con: duckdb.DuckDBPyConnection, field: pa.Field) -> tuple[str, s
     return None
 
 
+def time_expressions(con: duckdb.DuckDBPyConnection, data: Any) -> dict[str, str]:
+    """Per time column of `data` (registered as `t` on `con`), the expression reading it as a naive UTC timestamp."""
+    return {field.name: e[0] for field in data.schema if (e := _expression(con, field)) is not None}
+
+
 def _grain(exact: bool, on_day: bool, on_month: bool, several: bool) -> tuple[Grain, bool]:
     """The coarsest unit that leaves every value unchanged (a partition label), else events bucketed by day.
 
