@@ -12,7 +12,7 @@ from agentic_assets.repair.planner import catalog_repairs
 from agentic_assets.repair.planner.combinations import combinations
 from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner.finding import Finding, Step
-from agentic_assets.repair.planner.operators import resource_step, schema_check, source_arrival
+from agentic_assets.repair.planner.operators import derived_column, resource_step, schema_check, source_arrival
 from agentic_assets.repair.planner.operators.data_quality import check_source_columns, data_findings, row_key_columns
 from agentic_assets.repair.planner.operators.dedupe import duplicate_row_findings
 from agentic_assets.repair.planner.operators.join_keys import key_findings
@@ -211,6 +211,7 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
     findings, ask = catalog_repairs.resolve(ev, findings, failed_names)
     if ask is not None:
         return ask
+    findings = _rebuild_dropped(ev, findings)
     if ev.pending:
         return _evaluation_step(ev, findings)
     drift = any(f.category in ("schema_drift", "format_drift") for f in findings)
@@ -243,6 +244,16 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
         confidence=min(f.confidence for f in findings),
         findings=findings,
     )
+
+
+def _rebuild_dropped(ev: Evidence, findings: list[Finding]) -> list[Finding]:
+    """Escalations of a dropped column (no rename, nothing in the catalog) replaced by its rebuilds from the
+    columns the source still has, where the sandbox finds one that reproduces the last good output."""
+    out: list[Finding] = []
+    for f in findings:
+        rebuilt = derived_column.derived_findings(ev, f) if f.remediation == "escalate" else None
+        out += [f] if rebuilt is None else rebuilt
+    return out
 
 
 def _evaluation_step(ev: Evidence, findings: list[Finding]) -> Step:
