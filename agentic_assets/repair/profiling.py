@@ -155,6 +155,12 @@ def _decimal_separator(values: list[str], formats: Counter[str]) -> str | None:
     numbers = [re.sub(r"[^0-9,.]", "", c) for c in cores] if affixed else [re.sub(r"[^0-9,.]", "", v) for v in values]
     if not numbers:
         return None
+    # Both marks written as a plain decimal mark (one mark, not followed by a group of three), in different
+    # values: two systems feed the column, and each value says which mark it uses (None: read per value).
+    plain_point = any(n.count(".") == 1 and "," not in n and not re.search(r"\.\d{3}$", n) for n in numbers)
+    plain_comma = any(n.count(",") == 1 and "." not in n and not re.search(r",\d{3}$", n) for n in numbers)
+    if plain_point and plain_comma:
+        return None
     if any(n.count(".") > 1 for n in numbers):
         return ","  # several dots in one number: the dots group thousands
     if any("," in n and "." in n and n.rfind(",") > n.rfind(".") for n in numbers):
