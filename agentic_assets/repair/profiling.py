@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from agentic_assets.repair.number_readings import NumberReading
 from agentic_assets.repair.number_readings import detect as detect_numbers
 from agentic_assets.repair.redaction import is_pii_column, mask, names_column, redact_value
-from agentic_assets.repair.representations import Parse, detect
+from agentic_assets.repair.representations import Parse, detect, detect_beside_iso
 
 DISTINCT_SAMPLE = 5000
 
@@ -131,6 +131,10 @@ class ColumnProfile(BaseModel):
     )
     number_readings: list[NumberReading] = Field(
         default_factory=list, description="text: the ways of reading every value holding a digit as a number"
+    )
+    beside_iso: list[Parse] = Field(
+        default_factory=list,
+        description="text partly in ISO 8601 that no one format reads: the formats that read every other value",
     )
 
 
@@ -311,6 +315,7 @@ def profile_column(
         partitions=partitions,
         affixes=affixes_of([str(v) for v in values]) if _is_text(t) and not pii else None,
         # Tried on the distinct values read above (up to DISTINCT_SAMPLE of them).
-        parses=detect([str(v) for v in values]) if _is_text(t) and not pii else [],
+        parses=(parses := detect([str(v) for v in values]) if _is_text(t) and not pii else []),
+        beside_iso=detect_beside_iso([str(v) for v in values]) if _is_text(t) and not pii and not parses else [],
         number_readings=detect_numbers([str(v) for v in values]) if _is_text(t) and not pii else [],
     )
