@@ -69,7 +69,7 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             return Step(
                 thought="Values outgrew a type the transform casts to; widen it.",
                 confidence=0.85,
-                findings=[widening_finding(ev.sql, widen, report, error)],
+                findings=[widening_finding(ev.sql, widen, report, error, ev.checks_text)],
             )
     if not ev.has("schema_diff"):
         hint = {
