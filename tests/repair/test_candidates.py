@@ -84,3 +84,22 @@ def test_the_grouping_is_read_by_position_alias_expression_or_all() -> None:
     assert output_grouping("SELECT a, b + 1 AS c, count(*) AS n FROM t GROUP BY ALL") == ["a", "c"]
     assert output_grouping("SELECT * FROM t") is None
     assert output_grouping("SELECT a FROM t UNION ALL SELECT a FROM u") is None
+
+
+def test_a_reading_that_moves_shared_rows_only_by_the_inputs_growth_keeps_its_meaning() -> None:
+    from agentic_assets.repair.candidates import Evaluation
+    from agentic_assets.repair.planner.evidence import _changes_meaning
+    from agentic_assets.repair.planner.finding import Finding
+
+    reading = [Finding(category="format_drift", remediation="code_change", cause="read", source="returns")]
+
+    def evaluation(distance: float) -> Evaluation:
+        result = CandidateResult(name="r#0", operators=1, passes_checks=True, compared_keys=18, disagreeing_keys=17,
+                                 fingerprint="a", distance=distance)  # fmt: skip
+        return Evaluation(results=[result], chosen="r#0")
+
+    # Totals per reason take the new rows in: a fifth more rows moves them by about a fifth.
+    assert _changes_meaning(evaluation(0.24), "r#0", reading, growth=0.22) == ""
+    # Read in hundredths, the same rows move by their factor: a change of meaning, whatever the growth.
+    assert "changed meaning" in _changes_meaning(evaluation(0.99), "r#0", reading, growth=0.22)
+    assert "changed meaning" in _changes_meaning(evaluation(0.24), "r#0", reading, growth=0.0)

@@ -43,7 +43,7 @@ class Evidence:
         index = chosen_option(chosen, label)
         if index is not None:
             option = options[index]
-            changed = verify and _changes_meaning(results, chosen, option)
+            changed = verify and _changes_meaning(results, chosen, option, self.growth(option))
             if not changed:
                 return option
             results.reason = changed
@@ -65,6 +65,14 @@ class Evidence:
                 escalate_reason=results.reason,
             )
         ]
+
+    def growth(self, findings: list[Finding]) -> float:
+        """How much the findings' sources grew since the last good run (rows now over rows then, less one)."""
+        good = self.report.last_good_run
+        sources = {f.source for f in findings if f.source}
+        then = sum((good.input_rows if good else {}).get(s, 0) for s in sources)
+        now = sum(self.report.source_rows_now.get(s, 0) for s in sources)
+        return now / then - 1 if then else 0.0
 
     @property
     def report(self) -> FailedRunReport:
@@ -128,9 +136,14 @@ class Evidence:
 # than half of the shared rows change, the reading changed what the values mean (a unit, a scale), which
 # is no format; half is where the unchanged rows stop being the majority of what is compared.
 MEANING_CHANGED_SHARE = 0.5
+# An output whose rows are not periods (totals per reason, per band) takes the new rows into every row: the
+# shared rows then move by about the inputs' growth, each by its own share of the new rows. Within one and a
+# half times the growth they moved by new data; a reading in another unit or scale moves them by its factor
+# (a hundredth, a thousand times), far beyond.
+GROWTH_SPREAD = 1.5
 
 
-def _changes_meaning(results: Evaluation, chosen: str, option: list[Finding]) -> str:
+def _changes_meaning(results: Evaluation, chosen: str, option: list[Finding], growth: float = 0.0) -> str:
     """Why the chosen reading changes the meaning of the unchanged rows, or ''.
 
     A candidate that dead-letters rows changes the aggregates those rows fed, so only readings alone are held
@@ -143,6 +156,8 @@ def _changes_meaning(results: Evaluation, chosen: str, option: list[Finding]) ->
     share = result.disagreeing_keys / result.compared_keys
     if share <= MEANING_CHANGED_SHARE:
         return ""
+    if growth > 0 and result.distance is not None and result.distance <= GROWTH_SPREAD * growth:
+        return ""  # the rows moved by what the new rows add to them
     return (
         f"{chosen} passes the checks but changes {result.disagreeing_keys} of the {result.compared_keys} rows it "
         "shares with the last good output: the values changed meaning (a unit or a scale), not only how they "
