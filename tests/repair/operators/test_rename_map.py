@@ -30,11 +30,3 @@ def test_a_column_dropped_with_nothing_or_several_in_its_place_is_schema_drift()
         (finding,) = rename_findings(_ev(added))
         assert (finding.category, finding.remediation) == ("schema_drift", "escalate")
 
-
-def test_a_replayed_delivery_is_deduplicated_on_the_columns_the_source_still_has() -> None:
-    from agentic_assets.repair.planner.operators.dedupe import duplicate_row_findings
-
-    diff = {"source": "s", "columns_now": {"a": "int64", "b": "string"}, "duplicate_rows": 3,
-            "used_by_transform": ["a", "b", "gone"], "dropped": ["gone"]}  # fmt: skip
-    (finding,) = duplicate_row_findings(Evidence({"schema_diff": {"sources": [diff]}}, {}))
-    assert finding.keys == ["a", "b"]
