@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agentic_assets.repair.planner.evidence import Evidence
+from agentic_assets.repair.planner.operators.dedupe import duplicate_row_findings
 
 
 def test_a_replayed_delivery_is_deduplicated_on_the_columns_the_source_still_has() -> None:

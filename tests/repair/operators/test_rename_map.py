@@ -29,4 +29,3 @@ def test_a_column_dropped_with_nothing_or_several_in_its_place_is_schema_drift()
     for added in ({}, {"net": "double", "gross": "double"}):
         (finding,) = rename_findings(_ev(added))
         assert (finding.category, finding.remediation) == ("schema_drift", "escalate")
-
