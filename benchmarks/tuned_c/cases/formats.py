@@ -112,7 +112,7 @@ GROUP BY 1, 2
     )
 
 
-def returns_refund_band_conversion_error() -> Case:
+def returns_refund_band_binder_error() -> Case:
     products = w.product_ids(120, seed=1621)
     old = w.returns(products, "2026-04-06", 21, 50, seed=1622)
     new = w.returns(products, "2026-04-27", 4, 50, seed=1623, first=old.num_rows + 1)
@@ -139,7 +139,7 @@ GROUP BY 1, 2
         "          FROM returns)\n",
     )
     return Case(
-        id="returns-refund-band-conversion-error",
+        id="returns-refund-band-binder-error",
         now="2026-05-01T03:30:00Z",
         asset="refund_bands_by_reason",
         description="Returns and refunds per return reason and refund band (high from 200, mid from 50, low "
@@ -165,7 +165,7 @@ GROUP BY 1, 2
     )
 
 
-def class_attendance_rate_conversion_error() -> Case:
+def class_attendance_rate_binder_error() -> Case:
     import pyarrow as pa  # noqa: PLC0415 - only this world builds a summary table by hand
 
     def rates(start_week: int, weeks: int, seed: int) -> pa.Table:
@@ -200,7 +200,7 @@ GROUP BY 1, 2
         "      FROM class_daily_rates)\n",
     )
     return Case(
-        id="class-attendance-rate-conversion-error",
+        id="class-attendance-rate-binder-error",
         now="2026-02-14T08:00:00Z",
         asset="class_weekly_attendance",
         description="Average daily attendance rate per class and week, the days under 90%, and a band (excellent "
@@ -309,7 +309,7 @@ GROUP BY 1, 2, 3
     )
 
 
-def freight_region_spend_unmatched_countries() -> Case:
+def freight_region_spend_missing_region() -> Case:
     old = w.invoices("2026-05-04", 30, 40, seed=1661)
     new = w.invoices("2026-06-03", 3, 40, seed=1662, first=old.num_rows + 1)
     codes = w.country_codes()
@@ -339,7 +339,7 @@ LEFT JOIN trade_regions r ON r.CTRY_CD = m.ISO2
 GROUP BY 1, 2
 """
     return Case(
-        id="freight-region-spend-unmatched-countries",
+        id="freight-region-spend-missing-region",
         now="2026-06-06T05:15:00Z",
         asset="dest_region_weekly_spend",
         description="Freight spend, shipments and tonnes per destination trade region and week, for the network "

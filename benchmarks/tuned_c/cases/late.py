@@ -256,7 +256,7 @@ GROUP BY 1, 2
     )
 
 
-def latest_day_station_trips_short() -> Case:
+def latest_day_station_trips_row_count() -> Case:
     st = w.stations(24, seed=1551)
     ids = st["station_id"].to_pylist()
     old = w.trips(ids, "2026-09-07", 6, 520, seed=1552)
@@ -295,7 +295,7 @@ JOIN stations s ON s.station_id = t.start_station
 GROUP BY 1, 2, 3
 """
     return Case(
-        id="latest-day-station-trips-short",
+        id="latest-day-station-trips-row-count",
         now="2026-09-14T03:00:00Z",
         asset="latest_day_station_trips",
         description="Trips started at each station on the latest day of the trips feed, and how many returned to "

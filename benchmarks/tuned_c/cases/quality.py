@@ -61,7 +61,7 @@ GROUP BY 1, 2, 3
     )
 
 
-def parcel_delivery_times_double_rows() -> Case:
+def parcel_transit_times_duplicate_check() -> Case:
     old = w.parcel_scans("2026-08-03", 6, 260, seed=1311)
     new = w.parcel_scans("2026-08-09", 1, 260, seed=1312, first_scan=10_000_000)
     # The BRS1 depot's scanner gateway re-sent its batch for the newest day after a restart.
@@ -88,7 +88,7 @@ JOIN scans d ON d.parcel_id = p.parcel_id AND d.scan_type = 'delivered'
 WHERE p.scan_type = 'pickup'
 """
     return Case(
-        id="parcel-delivery-times-double-rows",
+        id="parcel-transit-times-duplicate-check",
         now="2026-08-11T21:00:00Z",
         asset="parcel_transit_times",
         description="One row per delivered parcel: depot, pickup and delivery time and the hours in transit, for "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import config, formats, late, quality, schema, transient
+from . import config, formats, late, multi, quality, resources, schema, transient
 from .case import Case
 
 
@@ -21,6 +21,6 @@ def _builders(module: object) -> list[Callable[[], Case]]:
 
 def all_cases() -> list[Callable[[], Case]]:
     out: list[Callable[[], Case]] = []
-    for module in (formats, schema, late, quality, config, transient):
+    for module in (formats, multi, resources, schema, late, quality, config, transient):
         out.extend(_builders(module))
     return out

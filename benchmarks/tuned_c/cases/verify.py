@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.dataset as pads
 import yaml
 
 from agentic_assets.bench.compare import compare_tables, read_expected_csv
@@ -76,9 +76,10 @@ def symptom(asset: str, error: str | None, failed_checks: list[str]) -> str:
     return f"{asset} check failed: {failed_checks[0]}"
 
 
-def _read(path: Path) -> pa.Table:
+def _read(path: Path) -> pa.Table | pads.Dataset:
+    """A source as the platform's reader hands it to the engine: Parquet as a dataset, CSV as a table."""
     if path.suffix == ".parquet":
-        return pq.read_table(path)
+        return pads.dataset(str(path), format="parquet")
     con = duckdb.connect()
     try:
         return as_table(con.read_csv(str(path)).arrow())
@@ -86,13 +87,13 @@ def _read(path: Path) -> pa.Table:
         con.close()
 
 
-def _inputs(ws: Workspace, phase: str) -> dict[str, pa.Table]:
+def _inputs(ws: Workspace, phase: str) -> dict[str, pa.Table | pads.Dataset]:
     return {stem: _read(path) for stem, path in ws.incident.source_files(phase).items()}
 
 
 def _transform(
     sql: str,
-    inputs: dict[str, pa.Table],
+    inputs: dict[str, pa.Table | pads.Dataset],
     *,
     threads: int,
     memory_mb: int | None = None,
