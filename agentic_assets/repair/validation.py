@@ -103,7 +103,7 @@ def validate(
         result.message = redact_text(f"dead-letter condition: {type(err).__name__}: {err}")[:800]
     if not result.ok and repaired.waits_for_data and verdict.reason == "checks_failed":
         failing = [c for c in checks if c.outcome not in ("pass", "warn")]
-        known = {n.replace(" ", "") for n in waiting_for or []}
+        known = {n.replace(" ", "") for n in [*(waiting_for or []), *repaired.waiting_for]}
         if failing and all(c.name.strip().startswith(TIME_DEPENDENT) or c.name.replace(" ", "") in known
                            for c in failing):  # fmt: skip
             result.ok, result.waits_for_data, result.reason = True, True, "waits_for_data"

@@ -68,6 +68,8 @@ class Evidence:
 
     def growth(self, findings: list[Finding]) -> float:
         """How much the findings' sources grew since the last good run (rows now over rows then, less one)."""
+        if not self.has("failed_run"):
+            return 0.0
         good = self.report.last_good_run
         sources = {f.source for f in findings if f.source}
         then = sum((good.input_rows if good else {}).get(s, 0) for s in sources)
@@ -167,7 +169,8 @@ def _changes_meaning(results: Evaluation, chosen: str, option: list[Finding], gr
 
 def _partial_repair(results: Evaluation, label: str) -> tuple[int, list[str]] | None:
     """The option of `label` that repaired its own cause when none passes every check: the transform ran, and of
-    the candidates that ran, it fails the fewest checks with the fewest operators, all of them alike.
+    the candidates that ran, it fails the fewest checks, changes the fewest rows of the last good output, with the
+    fewest operators, all of them alike.
 
     A candidate that runs and fails a check the failed run never reached (it stopped at an error) has done its
     part; the check it fails is a second cause for the planner to find. Candidates that ran but disagree on
@@ -177,7 +180,10 @@ def _partial_repair(results: Evaluation, label: str) -> tuple[int, list[str]] | 
     if not ran:
         return None
     fewest = min(len(r.failing_checks) for r in ran)
-    best = sorted((r for r in ran if len(r.failing_checks) == fewest), key=lambda r: r.operators)
+    tied = [r for r in ran if len(r.failing_checks) == fewest]
+    # As among passing candidates: the one that changes the fewest rows of the last good output comes first.
+    closest = min(r.disagreeing_keys for r in tied)
+    best = sorted((r for r in tied if r.disagreeing_keys == closest), key=lambda r: r.operators)
     smallest = [r for r in best if r.operators == best[0].operators]
     if len({r.fingerprint for r in smallest}) > 1:
         return None
