@@ -250,6 +250,14 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
                 )
             ],
         )
+    if extra_failed:
+        # A first plan still failed these checks and late data is found beside the other causes: the retry waits
+        # for them too (the failed run stopped at an error, before any check ran).
+        findings = [
+            f.model_copy(update={"wait_for_checks": sorted(extra_failed)}) if f.wait_for_data and not f.wait_for_checks
+            else f
+            for f in findings
+        ]  # fmt: skip
     return Step(
         thought="The evidence is consistent; build the proposals.",
         confidence=min(f.confidence for f in findings),
