@@ -3,8 +3,9 @@
 A candidate is a set of `propose_*` calls (one fix operator, or a small combination such as a cast plus a
 dead letter of the rows that still fail). Each is composed into a repaired asset and run in the sandbox on
 the current data with the asset's checks. Its output is then held against the last good published output:
-rows whose key (the columns the checks declare unique, else every non-measure column) is in both should
-agree in every column the two share, since a repair must not change what the unchanged data meant.
+rows whose key (the columns the checks declare unique, else the output's grouping or the fewest columns that
+name a row of the last good output: `key_columns`) is in both should agree in every column the two share,
+since a repair must not change what the unchanged data meant.
 
 Of the candidates that pass the checks, those that change the fewest such rows are kept, and of these the
 one with the fewest operators wins. Passing candidates that produce
@@ -26,6 +27,7 @@ from agentic_assets.repair.contracts import RepairPlan
 from agentic_assets.repair.planner.signals import parse_checks
 from agentic_assets.repair.validation import validate
 from agentic_assets.repair.view import AssetView
+from agentic_assets.sql.analysis import output_grouping
 
 
 class CandidateCall(BaseModel):
@@ -58,15 +60,70 @@ class Evaluation(BaseModel):
     reason: str = ""
 
 
-def _key_columns(checks_text: str, output: pa.Table, last_good: pa.Table) -> list[str]:
+def _is_measure(kind: pa.DataType) -> bool:
+    return pa.types.is_floating(kind) or pa.types.is_decimal(kind)
+
+
+def _unique(con: duckdb.DuckDBPyConnection, columns: list[str]) -> bool:
+    cols = ", ".join(f'"{c}"' for c in columns)
+    rows, distinct = con.execute(f"SELECT count(*), count(DISTINCT ({cols})) FROM good").fetchone()
+    return rows > 0 and rows == distinct
+
+
+def _recurrence(con: duckdb.DuckDBPyConnection, column: str) -> float:
+    """The share of the last good output's values of `column` that the new output holds too: an identifier's
+    values recur from run to run, a count's drift with the data."""
+    c = f'CAST("{column}" AS VARCHAR)'  # the two outputs may type it differently
+    (share,) = con.execute(
+        f"SELECT count(*) FILTER (WHERE v IN (SELECT {c} FROM now_rows)) / greatest(count(*), 1) "
+        f"FROM (SELECT DISTINCT {c} AS v FROM good)"
+    ).fetchone()
+    return float(share or 0.0)
+
+
+def key_columns(checks_text: str, output: pa.Table, last_good: pa.Table, sql: str | None = None) -> list[str]:
+    """The columns that name a row of the output, from evidence rather than type alone.
+
+    In order: the columns the checks declare unique; else the output's own grouping (the outermost GROUP BY),
+    when it is unique in the last good output; else the fewest non-measure columns unique in the last good
+    output, text, dates and flags before integers (an integer may be a count or a measure: it joins the key only
+    when the others do not name a row, and among integers those whose values recur in the new output first).
+    Without any unique set, every non-measure column that is not an integer (else every non-measure column).
+    """
     shared = [c for c in output.column_names if c in last_good.column_names]
     unique = [col for chk in parse_checks(checks_text) if chk.metric == "duplicate_count" for col in chk.columns]
     keys = [c for c in unique if c in shared]
     if keys:
         return keys
-    # Without a declared key, the dimensions: columns that are not floating-point or decimal measures.
-    return [c for c in shared if not pa.types.is_floating(output.schema.field(c).type)
-            and not pa.types.is_decimal(output.schema.field(c).type)]  # fmt: skip
+    dims = [c for c in shared if not _is_measure(output.schema.field(c).type)]
+    if not dims:
+        return []
+    con = duckdb.connect()
+    try:
+        con.register("good", last_good.select(shared))
+        con.register("now_rows", output.select(shared))
+        grouping = output_grouping(sql) if sql else None
+        if grouping and all(c in dims for c in grouping) and _unique(con, grouping):
+            return grouping
+        integers = [c for c in dims if pa.types.is_integer(output.schema.field(c).type)]
+        others = [c for c in dims if c not in integers]
+        integers.sort(key=lambda c: -_recurrence(con, c))
+        order = [*others, *integers]
+        # Add columns in order until they name a row, then drop any the rest do without (integers first).
+        key: list[str] = []
+        for c in order:
+            key.append(c)
+            if _unique(con, key):
+                break
+        else:
+            return others or dims
+        for c in reversed(key[:-1]):
+            rest = [k for k in key if k != c]
+            if _unique(con, rest):
+                key = rest
+        return key
+    finally:
+        con.close()
 
 
 def compare_to_last_good(output: pa.Table, last_good: pa.Table, keys: list[str]) -> tuple[int, int]:
@@ -177,7 +234,7 @@ def evaluate(view: AssetView, candidates: list[Candidate]) -> Evaluation:
         if isinstance(output, pa.Table):
             result.fingerprint = fingerprint(output)
             if last_good is not None:
-                keys = _key_columns(view.checks_text, output, last_good)
+                keys = key_columns(view.checks_text, output, last_good, repaired.sql)
                 result.compared_keys, result.disagreeing_keys = compare_to_last_good(output, last_good, keys)
                 result.distance = distance_to_last_good(output, last_good, keys)
         out.results.append(result)

@@ -57,6 +57,10 @@ class ValueProbe(BaseModel):
         "copy of it and same-named columns of the other sources)",
     )
     values: list[str] | None = Field(default=None, description="explicit values instead of a column")
+    partner_source: str | None = Field(
+        default=None, description="a join key's partner: known_share is then the share of values the partner holds"
+    )
+    partner_column: str | None = None
 
 
 class ProbeHit(BaseModel):
@@ -172,7 +176,11 @@ def catalog(view: AssetView, probes: list[ValueProbe] | None = None) -> CatalogR
             result.truncated = len(values) > MAX_PROBE_VALUES
             values = values[:MAX_PROBE_VALUES]
             if values and probe.values is None and probe.at == "now" and probe.source and probe.column:
-                known, _where = known_values(view, probe.column, probe.source, None)
+                if probe.partner_source and probe.partner_column:
+                    partner = ValueProbe(label="", source=probe.partner_source, column=probe.partner_column)
+                    known = set(_probe_values(view, partner)[0])
+                else:
+                    known, _where = known_values(view, probe.column, probe.source, None)
                 if known:
                     result.known_share = round(len(set(values) & known) / len(values), 4)
             report.probes.append(result)

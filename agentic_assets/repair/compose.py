@@ -22,6 +22,7 @@ class RepairedAsset(BaseModel):
     dead_letters: list[DeadLetter] = Field(default_factory=list)
     retry_only: bool = False
     waits_for_data: bool = False
+    waiting_for: list[str] = Field(default_factory=list, description="checks the late data explains")
     added_sources: list[str] = Field(default_factory=list, description="catalog tables the repair adds as sources")
 
 
@@ -88,6 +89,7 @@ def compose(
         dead_letters=dead_letters,
         retry_only=kinds == {"retry"},
         waits_for_data=any(p.kind == "retry" and p.wait_for_data for p in plan.proposals),
+        waiting_for=[c for p in plan.proposals if p.kind == "retry" for c in p.wait_for_checks],
         added_sources=sorted(
             {s for p in plan.proposals if p.kind in ("code_change", "schema_evolution") for s in p.add_sources}
         ),  # fmt: skip

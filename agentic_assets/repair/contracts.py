@@ -68,6 +68,9 @@ class Proposal(BaseModel):
     rollback_to: str | None = Field(default=None, description="rollback: the code version to return to")
     backoff_s: float | None = Field(default=None, description="retry: wait before re-running")
     wait_for_data: bool = Field(default=False, description="retry: re-run once the late data has arrived")
+    wait_for_checks: list[str] = Field(
+        default_factory=list, description="retry: checks the late data explains beside the failed run's own"
+    )
     memory_limit_mb: int | None = None
     timeout_s: float | None = None
     source_renames: dict[str, dict[str, str]] = Field(

@@ -9,6 +9,10 @@ each a fact of the data, never of a name:
 - the other sources: a column whose latest period is behind another source's by more than at the last good
   run, where the two moved in step then (a partition that has not landed while the data it belongs to has).
 A source with no rows now that had rows at the last good run has not landed at all.
+
+A column whose values reach past the clock, where at the last good run they stayed behind it, holds rows
+stamped ahead (a device clock that jumped): those rows are measured apart (`AheadOfClock`), with the other time
+column of the same rows that every one of them lies after, so that they can be named by a row's own values.
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+import duckdb
+import pyarrow as pa
 from pydantic import BaseModel, Field
 
 from agentic_assets.clock import naive_utc
-from agentic_assets.materialize.watermarks import Grain, Watermark, watermarks_of
+from agentic_assets.materialize.watermarks import Grain, Watermark, time_expressions, watermarks_of
 from agentic_assets.repair.view import AssetView
 
 ShortfallKind = Literal["not_landed", "behind", "partial", "stale"]
@@ -40,6 +46,11 @@ FEED_RUN = 3
 # apart: a feed published one period after the data it belongs to (yesterday's targets) still moves with it;
 # further apart, the column does not follow the other (a load date, a static validity date).
 IN_STEP = 1
+
+# A value counts as ahead of the clock only past this margin: the clocks of upstream systems disagree by
+# minutes, and an hour is the finest period the measure reads, so a value an hour past the clock is in a
+# period that has not begun.
+AHEAD_MARGIN = timedelta(hours=1)
 
 _ORDER: dict[Grain, int] = {"hour": 0, "day": 1, "month": 2}
 # A month counts as 30 days: it is used only for the share of an open period that has passed and for how long
@@ -67,6 +78,21 @@ class Shortfall(BaseModel):
     period: datetime | None = Field(default=None, description="the period that is short or has not landed")
 
 
+class AheadOfClock(BaseModel):
+    """Rows of one time column stamped past the clock, where the column stayed behind its clock at the last good
+    run."""
+
+    source: str
+    column: str
+    rows: int = Field(description="rows whose value is past the clock")
+    before: str | None = Field(
+        default=None,
+        description="another time column of the source, behind the clock, that every such row lies after",
+    )
+    rows_after_before: int | None = Field(default=None, description="rows of the source whose value is after it")
+    condition: str | None = Field(default=None, description="SQL on the source naming those rows by their values")
+
+
 class FreshnessReport(BaseModel):
     clock: datetime | None = None
     last_good_clock: datetime | None = None
@@ -74,6 +100,7 @@ class FreshnessReport(BaseModel):
     rows_at_last_good: dict[str, int] = Field(default_factory=dict)
     columns: list[ColumnFreshness] = Field(default_factory=list)
     shortfalls: list[Shortfall] = Field(default_factory=list)
+    ahead: list[AheadOfClock] = Field(default_factory=list)
 
 
 def truncate(value: datetime, grain: Grain) -> datetime:
@@ -225,7 +252,7 @@ def freshness(view: AssetView) -> FreshnessReport:
         now[source] = watermarks_of(table)
     current = view.now or datetime.now(UTC)
     clock = naive_utc(current)
-    return measure(
+    report = measure(
         now,
         good.input_watermarks if good else {},
         clock=clock,
@@ -233,3 +260,57 @@ def freshness(view: AssetView) -> FreshnessReport:
         rows_now=rows_now,
         rows_at_last_good=dict(good.input_rows) if good else {},
     )
+    for source in {c.source for c in ahead_columns(report)}:
+        report.ahead += ahead_of_clock(view.source_table(source), source, report)
+    return report
+
+
+def ahead_columns(report: FreshnessReport) -> list[ColumnFreshness]:
+    """Columns reaching past the clock now that stayed behind the clock at the last good run (a column written
+    ahead on purpose, a schedule or a due date, was ahead then too)."""
+    if report.clock is None or report.last_good_clock is None:
+        return []
+    return [
+        c
+        for c in report.columns
+        if c.at_last_good is not None
+        and c.now.latest > report.clock + AHEAD_MARGIN
+        and c.at_last_good.latest <= report.last_good_clock + AHEAD_MARGIN
+    ]
+
+
+def ahead_of_clock(table: pa.Table, source: str, report: FreshnessReport) -> list[AheadOfClock]:
+    """The rows of `source` stamped past the clock, per column, and the other time column (behind the clock)
+    that each of those rows lies after, the one that fewest rows of the source lie after."""
+    assert report.clock is not None
+    ahead = [c for c in ahead_columns(report) if c.source == source]
+    behind = [c.column for c in report.columns if c.source == source and c.now.latest <= report.clock + AHEAD_MARGIN]
+    limit = f"TIMESTAMP '{report.clock + AHEAD_MARGIN:%Y-%m-%d %H:%M:%S}'"
+    out: list[AheadOfClock] = []
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.register("t", table)
+        reads = time_expressions(con, table)
+        for col in ahead:
+            if col.column not in reads:
+                continue
+            value = reads[col.column]
+            (rows,) = con.execute(f"SELECT count(*) FROM t WHERE {value} > {limit}").fetchone()
+            found = AheadOfClock(source=source, column=col.column, rows=rows)
+            for other in behind:
+                if other not in reads:
+                    continue
+                ref = reads[other]
+                covered, after = con.execute(
+                    f"SELECT count(*) FILTER (WHERE {value} > {limit} AND {value} > {ref}), "
+                    f"count(*) FILTER (WHERE {value} > {ref}) FROM t"
+                ).fetchone()
+                tighter = found.rows_after_before is None or after < found.rows_after_before
+                if covered == rows and tighter:
+                    found.before, found.rows_after_before = other, after
+                    found.condition = f"{value} > {ref}"
+            out.append(found)
+    finally:
+        con.close()
+    return out

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from agentic_assets.repair.number_readings import NumberReading
 from agentic_assets.repair.number_readings import detect as detect_numbers
 from agentic_assets.repair.redaction import is_pii_column, mask, names_column, redact_value
-from agentic_assets.repair.representations import Parse, detect
+from agentic_assets.repair.representations import Parse, detect, detect_beside_iso
 
 DISTINCT_SAMPLE = 5000
 
@@ -132,6 +132,10 @@ class ColumnProfile(BaseModel):
     number_readings: list[NumberReading] = Field(
         default_factory=list, description="text: the ways of reading every value holding a digit as a number"
     )
+    beside_iso: list[Parse] = Field(
+        default_factory=list,
+        description="text partly in ISO 8601 that no one format reads: the formats that read every other value",
+    )
 
 
 def classify(value: str) -> str:
@@ -154,6 +158,12 @@ def _decimal_separator(values: list[str], formats: Counter[str]) -> str | None:
     # Read from the numbers themselves (a unit or code around them says nothing about the decimal mark).
     numbers = [re.sub(r"[^0-9,.]", "", c) for c in cores] if affixed else [re.sub(r"[^0-9,.]", "", v) for v in values]
     if not numbers:
+        return None
+    # Both marks written as a plain decimal mark (one mark, not followed by a group of three), in different
+    # values: two systems feed the column, and each value says which mark it uses (None: read per value).
+    plain_point = any(n.count(".") == 1 and "," not in n and not re.search(r"\.\d{3}$", n) for n in numbers)
+    plain_comma = any(n.count(",") == 1 and "." not in n and not re.search(r",\d{3}$", n) for n in numbers)
+    if plain_point and plain_comma:
         return None
     if any(n.count(".") > 1 for n in numbers):
         return ","  # several dots in one number: the dots group thousands
@@ -305,6 +315,7 @@ def profile_column(
         partitions=partitions,
         affixes=affixes_of([str(v) for v in values]) if _is_text(t) and not pii else None,
         # Tried on the distinct values read above (up to DISTINCT_SAMPLE of them).
-        parses=detect([str(v) for v in values]) if _is_text(t) and not pii else [],
+        parses=(parses := detect([str(v) for v in values]) if _is_text(t) and not pii else []),
+        beside_iso=detect_beside_iso([str(v) for v in values]) if _is_text(t) and not pii and not parses else [],
         number_readings=detect_numbers([str(v) for v in values]) if _is_text(t) and not pii else [],
     )

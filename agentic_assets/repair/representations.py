@@ -121,6 +121,24 @@ def detect(values: list[str]) -> list[Parse]:
     return out
 
 
+def _reads_as_iso(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def detect_beside_iso(values: list[str]) -> list[Parse]:
+    """A column fed in two forms: when some values are ISO 8601 dates or timestamps (what a plain cast reads)
+    and no one format reads every value, the formats that read every other value; [] otherwise."""
+    texts = [v.strip() for v in values if v is not None and v.strip()]
+    rest = [v for v in texts if not _reads_as_iso(v)]
+    if not rest or len(rest) == len(texts):
+        return []
+    return [p for p in detect(rest) if p.kind in ("date", "timestamp")]
+
+
 def readings(parses: list[Parse], kind: set[str]) -> dict[str, list[Parse]]:
     """The candidates of the wanted kinds grouped by what they read: one group is one meaning."""
     groups: dict[str, list[Parse]] = {}

@@ -87,6 +87,31 @@ def join_columns(sql: str) -> set[str]:
     return out
 
 
+def join_pairs(sql: str, columns: dict[str, list[str]]) -> list[tuple[tuple[str, str], tuple[str, str]]]:
+    """((source, column), (source, column)) for every JOIN ... ON equality between columns of two sources
+    (qualifiers resolved through the sources' aliases, a bare column by the one source that has it)."""
+    tree = parse(sql)
+    aliases = source_aliases(sql, list(columns))
+
+    def side(col: exp.Column) -> tuple[str, str] | None:
+        if col.table:
+            source = aliases.get(col.table)
+            return (source, col.name) if source and col.name in columns.get(source, []) else None
+        having = [s for s, cols in columns.items() if col.name in cols]
+        return (having[0], col.name) if len(having) == 1 else None
+
+    out: list[tuple[tuple[str, str], tuple[str, str]]] = []
+    for join in tree.find_all(exp.Join):
+        on = join.args.get("on")
+        for eq in on.find_all(exp.EQ) if on is not None else []:
+            if not (isinstance(eq.this, exp.Column) and isinstance(eq.expression, exp.Column)):
+                continue
+            a, b = side(eq.this), side(eq.expression)
+            if a and b and a[0] != b[0] and (a, b) not in out and (b, a) not in out:
+                out.append((a, b))
+    return out
+
+
 def cast_targets(sql: str) -> list[tuple[str, str]]:
     """(column, type) for every CAST/TRY_CAST of a plain column in the transform."""
     tree = parse(sql)

@@ -268,10 +268,16 @@ def register_tools(agent: Agent[RepairDeps, Any]) -> None:
 
     @agent.tool(name="propose_retry", requires_approval=True)
     def _retry(
-        ctx: RunContext[RepairDeps], summary: str, backoff_s: float = 60.0, wait_for_data: bool = False
+        ctx: RunContext[RepairDeps],
+        summary: str,
+        backoff_s: float = 60.0,
+        wait_for_data: bool = False,
+        wait_for_checks: list[str] | None = None,
     ) -> dict[str, Any]:
-        """Propose re-running the asset unchanged, after a backoff or once late data has arrived."""
-        args = {"summary": summary, "backoff_s": backoff_s, "wait_for_data": wait_for_data}
+        """Propose re-running the asset unchanged, after a backoff or once late data has arrived (and with it the
+        checks in `wait_for_checks` pass)."""
+        args = {"summary": summary, "backoff_s": backoff_s, "wait_for_data": wait_for_data,
+                "wait_for_checks": wait_for_checks}  # fmt: skip
         return _file(ctx, "propose_retry", args)
 
     @agent.tool(name="propose_rollback", requires_approval=True)

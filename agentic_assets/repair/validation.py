@@ -95,10 +95,15 @@ def validate(
         rows = [{k: v if isinstance(v, int | float | str | bool) or v is None else str(v) for k, v in r.items()}
                 for r in rows]  # fmt: skip
         result.sample = redact_rows(rows, view.pii_columns())
-    result.dead_letter_rows = _dead_letter_rows(view, repaired)
+    try:
+        result.dead_letter_rows = _dead_letter_rows(view, repaired)
+    except duckdb.Error as err:
+        # A dead-letter condition that does not bind on its source (a bound of another type) repairs nothing.
+        result.ok, result.reason = False, "error"
+        result.message = redact_text(f"dead-letter condition: {type(err).__name__}: {err}")[:800]
     if not result.ok and repaired.waits_for_data and verdict.reason == "checks_failed":
         failing = [c for c in checks if c.outcome not in ("pass", "warn")]
-        known = {n.replace(" ", "") for n in waiting_for or []}
+        known = {n.replace(" ", "") for n in [*(waiting_for or []), *repaired.waiting_for]}
         if failing and all(c.name.strip().startswith(TIME_DEPENDENT) or c.name.replace(" ", "") in known
                            for c in failing):  # fmt: skip
             result.ok, result.waits_for_data, result.reason = True, True, "waits_for_data"

@@ -90,3 +90,38 @@ def analyze_sql(sql: str, schemas: Schemas) -> SqlAnalysis:
 
 def _known_columns(schemas: Schemas, tables: list[str]) -> str:
     return "; ".join(f"{t}: {', '.join(schemas[t])}" for t in tables if t in schemas)
+
+
+def output_grouping(sql: str) -> list[str] | None:
+    """The output columns the outermost SELECT groups by (None when it does not group or cannot be read).
+
+    A grouping expression is matched to the projection that outputs it: by position (GROUP BY 1), by alias,
+    or by the same expression; GROUP BY ALL groups by every projection without an aggregate.
+    """
+    try:
+        tree = sqlglot.parse_one(sql, dialect=DIALECT)
+    except SqlglotError:
+        return None
+    if not isinstance(tree, exp.Select):
+        return None  # a set operation has no one grouping
+    group = tree.args.get("group")
+    if group is None:
+        return None
+    projections = [(s.alias_or_name, s.unalias()) for s in tree.selects]
+    if group.args.get("all"):
+        names = [n for n, e in projections if n and e.find(exp.AggFunc) is None]
+        return names or None
+    out: list[str] = []
+    for key in group.expressions:
+        name = None
+        if isinstance(key, exp.Literal) and key.is_int and 0 < int(key.this) <= len(projections):
+            name = projections[int(key.this) - 1][0]
+        else:
+            same = [n for n, e in projections if e == key]
+            by_alias = [n for n, _ in projections if isinstance(key, exp.Column) and not key.table and n == key.name]
+            name = (same or by_alias or [None])[0]
+        if name is None:
+            continue  # grouped by something the output does not carry
+        if name not in out:
+            out.append(name)
+    return out or None

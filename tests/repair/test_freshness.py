@@ -45,6 +45,42 @@ def test_time_columns_are_found_by_type_and_values_whatever_their_name(column, w
     assert mark.latest_rows == 1 and len(mark.earlier_rows) == 4
 
 
+def test_epochs_are_read_exactly_in_each_unit_and_text_through_its_offset() -> None:
+    at = datetime(2026, 3, 1, 10, 0, 0, 123456)
+    seconds = int(at.replace(tzinfo=UTC).timestamp())
+    micros = seconds * 1_000_000 + at.microsecond
+    t = pa.table(
+        {
+            "s": pa.array([seconds - 86400, seconds], pa.int64()),
+            "ms": pa.array([micros // 1000 - 86_400_000, micros // 1000], pa.int64()),
+            "us": pa.array([micros - 86_400_000_000, micros], pa.int64()),
+            "zoned": ["2026-02-28T12:00:00+02:00", "2026-03-01T12:00:00+02:00"],
+            "naive": ["2026-02-28 12:00:00", "2026-03-01 12:00:00"],
+        }
+    )
+    marks = _marks(t)
+    assert marks["s"].latest == at.replace(microsecond=0)
+    assert marks["ms"].latest == at.replace(microsecond=123000)
+    assert marks["us"].latest == at
+    assert marks["zoned"].latest == datetime(2026, 3, 1, 10, 0)  # read through its offset, as UTC
+    assert marks["naive"].latest == datetime(2026, 3, 1, 12, 0)
+    assert {m.latest_rows for m in marks.values()} == {1}
+
+
+def test_every_time_column_of_an_input_is_measured_in_one_reading() -> None:
+    n = 5000
+    days = [date(2026, 1, 1) + timedelta(days=i // 100) for i in range(n)]  # 100 rows a day for 50 days
+    t = pa.table({"d": days, "at": [datetime(2026, 1, 1) + timedelta(minutes=15 * i) for i in range(n)],
+                  "empty": pa.array([None] * n, pa.timestamp("us")), "amount": [1.5] * n})  # fmt: skip
+    marks = _marks(t)
+    assert set(marks) == {"d", "at"}  # a column without values has no watermark
+    assert (marks["d"].grain, marks["d"].partitioned, marks["d"].latest_rows) == ("day", True, 100)
+    assert marks["d"].earlier_rows == [100] * 8
+    assert (marks["at"].grain, marks["at"].partitioned) == ("day", False)
+    assert marks["at"].latest == datetime(2026, 1, 1) + timedelta(minutes=15 * (n - 1))
+    assert marks["at"].latest_rows == (n - 1) % 96 + 1  # 96 quarter hours a day
+
+
 def test_numbers_codes_and_free_text_are_not_time_columns() -> None:
     t = pa.table({"term_months": [12, 24, 36], "meter_id": [9_000_001, 9_000_002, 9_000_003], "note": ["a", "b", "c"]})
     assert watermarks_of(t) == []

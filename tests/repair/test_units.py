@@ -40,6 +40,16 @@ def test_profiles_tell_date_orders_and_decimal_commas() -> None:
     assert duckdb.sql(f"SELECT {parse_number('a', 'DOUBLE')} FROM t").fetchall()[1][0] == 1234.56
 
 
+def test_a_column_fed_with_both_decimal_marks_is_read_value_by_value() -> None:
+    t = pa.table({"a": ["1234.56", "88.1", "1234,56", "7,5", "12"]})
+    p = profile_column(t, "feed", "a")
+    assert p.decimal_separator is None  # each value says which mark it uses
+    got = [r[0] for r in duckdb.sql(f"SELECT {parse_number('a', 'DOUBLE', p.decimal_separator)} FROM t").fetchall()]
+    assert got == [1234.56, 88.1, 1234.56, 7.5, 12.0]
+    one_system = pa.table({"a": ["1.234,56", "7,5", "12"]})
+    assert profile_column(one_system, "feed", "a").decimal_separator == ","
+
+
 def test_adapters_keep_the_transform_and_its_aliases() -> None:
     sql = "SELECT t.sub, SUM(amount) AS total FROM transactions t GROUP BY 1"
     fixed = with_source_adapters(sql, {"transactions": adapter_select("transactions", {"sub_v2": "sub"}, {})}, "__r")

@@ -12,10 +12,11 @@ from agentic_assets.repair.planner import catalog_repairs
 from agentic_assets.repair.planner.combinations import combinations
 from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner.finding import Finding, Step
-from agentic_assets.repair.planner.operators import resource_step, schema_check, source_arrival
+from agentic_assets.repair.planner.operators import derived_column, resource_step, schema_check, source_arrival
 from agentic_assets.repair.planner.operators.data_quality import check_source_columns, data_findings, row_key_columns
 from agentic_assets.repair.planner.operators.dedupe import duplicate_row_findings
 from agentic_assets.repair.planner.operators.join_keys import key_findings
+from agentic_assets.repair.planner.operators.late_arrival import late_findings
 from agentic_assets.repair.planner.operators.literal_codes import literal_findings
 from agentic_assets.repair.planner.operators.regression import regression_finding
 from agentic_assets.repair.planner.operators.rename_map import rename_findings, rename_profile_needs
@@ -25,6 +26,7 @@ from agentic_assets.repair.planner.operators.widening import numeric_casts_of_nu
 from agentic_assets.repair.planner.signals import (
     QUOTED_VALUE,
     error_class,
+    failed_check_objects,
     literal_filters,
     missing_columns,
     parse_checks,
@@ -69,7 +71,7 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             return Step(
                 thought="Values outgrew a type the transform casts to; widen it.",
                 confidence=0.85,
-                findings=[widening_finding(ev.sql, widen, report, error)],
+                findings=[widening_finding(ev.sql, widen, report, error, ev.checks_text)],
             )
     if not ev.has("schema_diff"):
         hint = {
@@ -96,8 +98,7 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
                         findings=[late])  # fmt: skip
         transient = source_arrival.transient_read(signal, schema, error)
         if transient is not None:
-            return Step(thought="Every source reads cleanly now and its schema is unchanged: the I/O error was "
-                        "transient.", confidence=0.9, findings=[transient])  # fmt: skip
+            return _transient_step(ev, transient)
 
     findings = rename_findings(ev)
     evolved = schema_check.evolve(ev.checks_text, ev.sql, schema, failed_names) if klass == "checks" else None
@@ -198,7 +199,8 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
         if checks_path and not findings:
             findings += literal_findings(ev)
         if checks_path or renamed or not findings:
-            allow_late = not findings and not duplicates
+            # Late data explains checks nothing else does, or the checks a first repair still fails.
+            allow_late = (not findings and not duplicates) or bool(extra_failed)
             found = data_findings(ev, failed_names, renamed, allow_late=allow_late)
             if allow_late and not found and not ev.has("freshness"):
                 return Step(thought="No bad rows explain the failed checks: see whether each source's data reaches "
@@ -211,6 +213,16 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
     findings, ask = catalog_repairs.resolve(ev, findings, failed_names)
     if ask is not None:
         return ask
+    findings = _rebuild_dropped(ev, findings)
+    if ev.partial and not any(f.remediation == "retry" for f in findings):
+        # The rebuild repairs its own cause and the checks it still fails need theirs: late data first, the
+        # sandbox verdict of the plan shows any other (bad rows).
+        if not ev.has("freshness"):
+            return Step(thought=f"The rebuilt column repairs its cause, but {'; '.join(ev.partial)} still fail: see "
+                        "whether each source's data reaches as far as its history says.", confidence=0.6,
+                        tool="freshness")  # fmt: skip
+        late = late_findings(ev, failed_check_objects(ev.checks_text, ev.partial))
+        findings += [f.model_copy(update={"wait_for_checks": list(ev.partial)}) for f in late]
     if ev.pending:
         return _evaluation_step(ev, findings)
     drift = any(f.category in ("schema_drift", "format_drift") for f in findings)
@@ -238,11 +250,54 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
                 )
             ],
         )
+    if extra_failed:
+        # A first plan still failed these checks and late data is found beside the other causes: the retry waits
+        # for them too (the failed run stopped at an error, before any check ran).
+        findings = [
+            f.model_copy(update={"wait_for_checks": sorted(extra_failed)}) if f.wait_for_data and not f.wait_for_checks
+            else f
+            for f in findings
+        ]  # fmt: skip
     return Step(
         thought="The evidence is consistent; build the proposals.",
         confidence=min(f.confidence for f in findings),
         findings=findings,
     )
+
+
+def _transient_step(ev: Evidence, transient: Finding) -> Step:
+    """A transient read failure; when the transform was deployed since the last good run, the retry would run the
+    new code, which the failure hid: the retry alone and with a rollback are both held to the last good output,
+    and the rollback joins only when the new code changes what unchanged rows say (checks can pass on both)."""
+    done = Step(thought="Every source reads cleanly now and its schema is unchanged: the I/O error was transient.",
+                confidence=0.9, findings=[transient])  # fmt: skip
+    if not ev.code_changed():
+        return done
+    if not ev.has("code_history"):
+        return Step(
+            thought="The read failed for a moment, but the code that failed is not the one that last ran green: "
+            "read what the deploy changed before retrying it.",
+            confidence=0.6,
+            tool="code_history",
+        )
+    rollback = regression_finding(ev, [])
+    if rollback is None:
+        return done
+    chosen = ev.choose("deploy", [[transient], [transient, rollback]])
+    if ev.pending:
+        return _evaluation_step(ev, [])
+    return Step(thought="The retry is held to the last good output with and without the deploy.",
+                confidence=min(f.confidence for f in chosen), findings=chosen)  # fmt: skip
+
+
+def _rebuild_dropped(ev: Evidence, findings: list[Finding]) -> list[Finding]:
+    """Escalations of a dropped column (no rename, nothing in the catalog) replaced by its rebuilds from the
+    columns the source still has, where the sandbox finds one that reproduces the last good output."""
+    out: list[Finding] = []
+    for f in findings:
+        rebuilt = derived_column.derived_findings(ev, f) if f.remediation == "escalate" else None
+        out += [f] if rebuilt is None else rebuilt
+    return out
 
 
 def _evaluation_step(ev: Evidence, findings: list[Finding]) -> Step:

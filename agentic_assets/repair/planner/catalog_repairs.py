@@ -13,7 +13,7 @@ from agentic_assets.repair.catalog import CatalogReport
 from agentic_assets.repair.planner.finding import Finding, Step
 from agentic_assets.repair.planner.operators import catalog_join, code_set_mapping
 from agentic_assets.repair.planner.signals import failed_check_objects, output_origins
-from agentic_assets.repair.sql_rewrite import join_columns
+from agentic_assets.repair.sql_rewrite import join_columns, join_pairs
 from agentic_assets.repair.types import family
 
 if TYPE_CHECKING:
@@ -90,6 +90,19 @@ def _mapping_targets(
                             origin="join_key",
                         )
                     )  # fmt: skip
+        # Keys of other names on the two sides: each side is a target whose old values are its partner's.
+        now_cols = {d.source: list(d.columns_now) for d in ev.schema.sources}
+        kinds = {d.source: d.columns_now for d in ev.schema.sources}
+        for a, b in join_pairs(ev.sql, now_cols):
+            if a[1] == b[1] or not all(family(kinds[s][c]) in ("integer", "text") for s, c in (a, b)):
+                continue
+            for (s, c), (ps, pc) in ((a, b), (b, a)):
+                out.append(
+                    code_set_mapping.Target(
+                        source=s, column=c, before_type=before.get(s, {}).get(c), origin="join_key",
+                        partner_source=ps, partner_column=pc, group=f"{a[0]}.{a[1]}={b[0]}.{b[1]}",
+                    )
+                )  # fmt: skip
     return out
 
 
@@ -131,10 +144,12 @@ def resolve(ev: Evidence, findings: list[Finding], failed_names: list[str]) -> t
     groups: dict[str, list[code_set_mapping.Target]] = {}
     for m in maps:
         if m.origin != "join_key" or code_set_mapping.switched(m, report):
-            groups.setdefault(m.column, []).append(m)
+            groups.setdefault(m.group or m.column, []).append(m)
+    rows = ev.report.source_rows_now
     for column, members in groups.items():
-        # Tie-break between equivalent sides only: the side whose map yields a column of its own name comes first.
-        members.sort(key=lambda m: not code_set_mapping.yields_own_name(m, report))
+        # Tie-break between equivalent sides only: the side whose map yields a column of its own name comes first,
+        # then the larger source (a reference table is the stable side a feed is matched against).
+        members.sort(key=lambda m: (not code_set_mapping.yields_own_name(m, report), -rows.get(m.source, 0)))
         options: list[list[Finding]] = []
         unsafe: list[Finding] = []
         for m in members:

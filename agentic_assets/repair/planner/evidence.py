@@ -43,7 +43,7 @@ class Evidence:
         index = chosen_option(chosen, label)
         if index is not None:
             option = options[index]
-            changed = verify and _changes_meaning(results, chosen, option)
+            changed = verify and _changes_meaning(results, chosen, option, self.growth(option))
             if not changed:
                 return option
             results.reason = changed
@@ -65,6 +65,16 @@ class Evidence:
                 escalate_reason=results.reason,
             )
         ]
+
+    def growth(self, findings: list[Finding]) -> float:
+        """How much the findings' sources grew since the last good run (rows now over rows then, less one)."""
+        if not self.has("failed_run"):
+            return 0.0
+        good = self.report.last_good_run
+        sources = {f.source for f in findings if f.source}
+        then = sum((good.input_rows if good else {}).get(s, 0) for s in sources)
+        now = sum(self.report.source_rows_now.get(s, 0) for s in sources)
+        return now / then - 1 if then else 0.0
 
     @property
     def report(self) -> FailedRunReport:
@@ -128,9 +138,14 @@ class Evidence:
 # than half of the shared rows change, the reading changed what the values mean (a unit, a scale), which
 # is no format; half is where the unchanged rows stop being the majority of what is compared.
 MEANING_CHANGED_SHARE = 0.5
+# An output whose rows are not periods (totals per reason, per band) takes the new rows into every row: the
+# shared rows then move by about the inputs' growth, each by its own share of the new rows. Within one and a
+# half times the growth they moved by new data; a reading in another unit or scale moves them by its factor
+# (a hundredth, a thousand times), far beyond.
+GROWTH_SPREAD = 1.5
 
 
-def _changes_meaning(results: Evaluation, chosen: str, option: list[Finding]) -> str:
+def _changes_meaning(results: Evaluation, chosen: str, option: list[Finding], growth: float = 0.0) -> str:
     """Why the chosen reading changes the meaning of the unchanged rows, or ''.
 
     A candidate that dead-letters rows changes the aggregates those rows fed, so only readings alone are held
@@ -143,6 +158,8 @@ def _changes_meaning(results: Evaluation, chosen: str, option: list[Finding]) ->
     share = result.disagreeing_keys / result.compared_keys
     if share <= MEANING_CHANGED_SHARE:
         return ""
+    if growth > 0 and result.distance is not None and result.distance <= GROWTH_SPREAD * growth:
+        return ""  # the rows moved by what the new rows add to them
     return (
         f"{chosen} passes the checks but changes {result.disagreeing_keys} of the {result.compared_keys} rows it "
         "shares with the last good output: the values changed meaning (a unit or a scale), not only how they "
@@ -152,7 +169,8 @@ def _changes_meaning(results: Evaluation, chosen: str, option: list[Finding]) ->
 
 def _partial_repair(results: Evaluation, label: str) -> tuple[int, list[str]] | None:
     """The option of `label` that repaired its own cause when none passes every check: the transform ran, and of
-    the candidates that ran, it fails the fewest checks with the fewest operators, all of them alike.
+    the candidates that ran, it fails the fewest checks, changes the fewest rows of the last good output, with the
+    fewest operators, all of them alike.
 
     A candidate that runs and fails a check the failed run never reached (it stopped at an error) has done its
     part; the check it fails is a second cause for the planner to find. Candidates that ran but disagree on
@@ -162,7 +180,10 @@ def _partial_repair(results: Evaluation, label: str) -> tuple[int, list[str]] | 
     if not ran:
         return None
     fewest = min(len(r.failing_checks) for r in ran)
-    best = sorted((r for r in ran if len(r.failing_checks) == fewest), key=lambda r: r.operators)
+    tied = [r for r in ran if len(r.failing_checks) == fewest]
+    # As among passing candidates: the one that changes the fewest rows of the last good output comes first.
+    closest = min(r.disagreeing_keys for r in tied)
+    best = sorted((r for r in tied if r.disagreeing_keys == closest), key=lambda r: r.operators)
     smallest = [r for r in best if r.operators == best[0].operators]
     if len({r.fingerprint for r in smallest}) > 1:
         return None

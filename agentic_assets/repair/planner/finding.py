@@ -25,6 +25,7 @@ class Finding(BaseModel):
     keys: list[str] = Field(default_factory=list)
     rollback_to: str | None = None
     wait_for_data: bool = False
+    wait_for_checks: list[str] = Field(default_factory=list, description="checks the late data explains")
     backoff_s: float | None = None
     memory_limit_mb: int | None = None
     timeout_s: float | None = None

@@ -148,7 +148,12 @@ def proposal_calls(findings: list[Finding], sql: str) -> list[ToolCallPart]:
             calls.append(
                 ToolCallPart(
                     "propose_retry",
-                    {"summary": f.cause, "backoff_s": f.backoff_s or 0.0, "wait_for_data": f.wait_for_data},
+                    {
+                        "summary": f.cause,
+                        "backoff_s": f.backoff_s or 0.0,
+                        "wait_for_data": f.wait_for_data,
+                        "wait_for_checks": f.wait_for_checks or None,
+                    },  # fmt: skip
                 )
             )
         elif f.remediation == "resource_increase":

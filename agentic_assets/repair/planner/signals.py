@@ -150,6 +150,24 @@ def output_origins(sql: str) -> dict[str, Origin]:
     return out
 
 
+def computed_outputs(sql: str) -> set[str]:
+    """Output columns the outermost SELECT computes from other values (a difference, a ratio, a count, a window
+    over them) rather than copying or aggregating one source column: a bound on one says nothing of any one
+    source value."""
+    from sqlglot import exp
+
+    tree = parse(sql)
+    select = tree if isinstance(tree, exp.Select) else tree.find(exp.Select)
+    if select is None:
+        return set()
+    copies = output_origins(sql)
+    return {
+        p.alias_or_name
+        for p in select.expressions
+        if p.alias_or_name and p.alias_or_name not in copies and not isinstance(p.unalias(), exp.Star)
+    }
+
+
 def traced_source_columns(sql: str, column: str, schemas: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
     """(source, column) that an output column is read from, traced through CTEs and subqueries (adapters an
     earlier repair put in front of a source included), by sqlglot's column lineage."""

@@ -103,3 +103,18 @@ def test_offsets_and_z_read_as_utc_wall_time() -> None:
 def test_two_digit_years_without_a_day_above_twelve_are_ambiguous() -> None:
     (option,) = parsed("t", "v", "date32[day]", _profile(["02/03/26", "04/05/26"]))
     assert option[0].remediation == "escalate"
+
+
+def test_a_column_fed_in_iso_and_a_second_form_reads_both_as_the_same_dates() -> None:
+    values = ["2026-03-20", "2026-03-21", "Mar 23, 2026", "Mar 24, 2026"]
+    profile = _profile(values)
+    assert profile["parses"] == [] and {p["format"] for p in profile["beside_iso"]} == {"%b %d, %Y"}
+    ((as_date,),) = parsed("t", "v", "date32[day]", profile)
+    assert [d.isoformat() for d in _apply(as_date.replaces["v"], values)] == [
+        "2026-03-20", "2026-03-21", "2026-03-23", "2026-03-24"
+    ]  # fmt: skip
+    ((as_text,),) = parsed("t", "v", "string", profile, as_text=True)
+    assert _apply(as_text.replaces["v"], values) == ["2026-03-20", "2026-03-21", "2026-03-23", "2026-03-24"]
+    # The second form reads two ways (day and month both at most 12): a guess, escalated.
+    ((two_ways,),) = parsed("t", "v", "date32[day]", _profile(["2026-03-20", "03/04/2026", "05/06/2026"]))
+    assert two_ways.remediation == "escalate"

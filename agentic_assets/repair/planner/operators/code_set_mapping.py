@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from agentic_assets.repair.catalog import CatalogReport, Link, ValueProbe
 from agentic_assets.repair.contracts import Category
@@ -42,6 +42,10 @@ class Target(BaseModel):
     before_type: str | None = None
     old_values: list[str] | None = None  # the check's code list, when that is what the old set is
     origin: Literal["finding", "join_key"] = "finding"
+    # A join key compared with a column of another name: its old value set is its partner's values now.
+    partner_source: str | None = None
+    partner_column: str | None = None
+    group: str | None = Field(default=None, description="targets that are one cause seen from two sides")
 
 
 def old_label(t: Target) -> str:
@@ -55,6 +59,11 @@ def new_label(t: Target) -> str:
 def probes(ts: list[Target]) -> list[ValueProbe]:
     out = []
     for t in ts:
+        if t.partner_source and t.partner_column:
+            out.append(ValueProbe(label=old_label(t), source=t.partner_source, column=t.partner_column))
+            out.append(ValueProbe(label=new_label(t), source=t.source, column=t.column,
+                                  partner_source=t.partner_source, partner_column=t.partner_column))  # fmt: skip
+            continue
         if t.old_values is not None:
             out.append(ValueProbe(label=old_label(t), values=t.old_values))
         else:

@@ -10,6 +10,7 @@ from agentic_assets.repair.planner.finding import Finding
 from agentic_assets.repair.planner.operators.late_arrival import late_findings
 from agentic_assets.repair.planner.operators.unit_change import unit_change_reason
 from agentic_assets.repair.planner.signals import (
+    computed_outputs,
     failed_check_objects,
     output_origins,
     parse_checks,
@@ -113,9 +114,12 @@ def data_findings(
             )
             break
     # Invalid values -> dead letter, unless the values are in another unit or code set (a guess to convert).
+    computed = computed_outputs(ev.sql) if ev.sql else set()
     for source, col, check in traced:
         if check.metric != "invalid_count" or any(f.source == source and f.remediation == "dead_letter" for f in out):
             continue
+        if any(c in computed for c in check.columns):
+            continue  # the bound is on a value computed from several rows or columns, not on this column's values
         p = ev.profile(source, col)
         if not p:
             continue

@@ -11,7 +11,9 @@ def duplicate_row_findings(ev: Evidence) -> list[Finding]:
     for d in ev.diffs():
         n = d.get("duplicate_rows") or 0
         if n > 0:
-            keys = [c for c in d.get("used_by_transform", [])] or []
+            now = d.get("columns_now") or {}
+            # A column the transform reads that the source no longer has (dropped) cannot key the dedupe.
+            keys = [c for c in d.get("used_by_transform", []) if not now or c in now]
             out.append(
                 Finding(
                     category="data_quality",

@@ -8,6 +8,7 @@ import re
 from agentic_assets.repair.freshness import FreshnessReport
 from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner.finding import Finding
+from agentic_assets.repair.planner.operators.ahead_rows import ahead_findings
 from agentic_assets.repair.planner.signals import Check, output_origins
 
 # SodaCL's freshness bound: `< 1d`, `< 6h`, `< 1d6h`, `< 30m` (days, hours, minutes).
@@ -31,6 +32,9 @@ def late_findings(ev: Evidence, checks: list[Check]) -> list[Finding]:
     report = freshness_report(ev)
     if report is None:
         return []
+    ahead = ahead_findings(ev, report)
+    if ahead:
+        return ahead  # a short latest period made of rows from the future is bad rows, not late ones
     reasons = [s.detail for s in report.shortfalls]
     origins = output_origins(ev.sql) if ev.sql else {}
     for check in checks:

@@ -82,6 +82,42 @@ def unreadable_share(profile: dict) -> float:
 DURATION_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600}
 
 
+def _beside_iso(source: str, col: str, before: str, profile: dict, *, as_text: bool) -> list[list[Finding]]:
+    """A column fed in two forms: ISO values kept as they are, the others read by the one format that reads
+    them all (several meanings escalate, like a single form that reads two ways)."""
+    groups = readings([Parse.model_validate(p) for p in profile.get("beside_iso") or []], {"date", "timestamp"})
+    if not groups:
+        return []
+    names = ", ".join(g[0].format for g in groups.values())
+    if len(groups) > 1:
+        return [[Finding(
+            category="format_drift",
+            remediation="escalate",
+            cause=f"{source}.{col} is written in ISO and in a second form that reads two ways ({names})",
+            evidence=["column_profiles"],
+            confidence=0.8,
+            escalate_reason=f"parsing {col} would be a guess between {names}",
+        )]]  # fmt: skip
+    fmt = next(iter(groups.values()))[0]
+    q = quote(col)
+    other = f"try_strptime(trim({q}), '{fmt.format}')"
+    if as_text:
+        iso = "%Y-%m-%d" if fmt.kind == "date" else "%Y-%m-%d %H:%M:%S"
+        expr = f"CASE WHEN TRY_CAST({q} AS TIMESTAMP) IS NOT NULL THEN {q} ELSE strftime({other}, '{iso}') END"
+    else:
+        expr = f"CAST(COALESCE(TRY_CAST({q} AS TIMESTAMP), {other}) AS {fixes.target_type(before)})"
+    return [[Finding(
+        category="format_drift",
+        remediation="code_change",
+        cause=f"{source}.{col} is written in two forms: ISO, and {fmt.format!r} since, which reads every other "
+        "value; both are read as the same dates",
+        evidence=["column_profiles"],
+        confidence=0.85,
+        source=source,
+        replaces={col: expr},
+    )]]  # fmt: skip
+
+
 def parsed(source: str, col: str, before: str, profile: dict, *, as_text: bool = False) -> list[list[Finding]]:
     """Candidates from the formats that read every value (`profile.parses`), or [] when none does.
 
@@ -92,7 +128,7 @@ def parsed(source: str, col: str, before: str, profile: dict, *, as_text: bool =
     if fb in ("date", "timestamp"):
         groups = readings(parses, {"date", "timestamp"})
         if not groups:
-            return []
+            return _beside_iso(source, col, before, profile, as_text=as_text)
         if len(groups) > 1:
             names = ", ".join(g[0].format for g in groups.values())
             return [[Finding(

@@ -105,6 +105,25 @@ def rename_findings(ev: Evidence) -> list[Finding]:
                         escalate_reason=f"ambiguous rename of {dropped}: choosing among {names} would be a guess",
                     )
                 )
+            elif len(d.get("dropped", [])) == 1 and len(d.get("added", [])) == 1:
+                # One column out and one in: the source writes the same thing in another representation (a flag
+                # become a code, a code become a name), and nothing says how the new values map to the old.
+                added = d["added"][0]
+                out.append(
+                    Finding(
+                        category="format_drift",
+                        remediation="escalate",
+                        cause=f"{d['source']} replaced {dropped}, which the transform reads, with {added}, written "
+                        f"another way ({(d.get('dropped_types') or {}).get(dropped, '?')} then, "
+                        f"{(d.get('columns_now') or {}).get(added, '?')} now)",
+                        evidence=["schema_diff"],
+                        confidence=0.75,
+                        escalate_reason=f"reading {added} as {dropped} needs a mapping of its values that no source "
+                        "or catalog table gives: a person must decide what each value means",
+                        source=d["source"],
+                        column=dropped,
+                    )
+                )
             else:
                 out.append(
                     Finding(

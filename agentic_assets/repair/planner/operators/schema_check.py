@@ -89,3 +89,30 @@ def evolve(checks_text: str, sql: str, schema: SchemaDiff, failed_names: list[st
         sql=sql,
         checks=yaml.safe_dump(doc, sort_keys=False),
     )
+
+
+def retype(checks_text: str, before: dict[str, str], after: dict[str, str]) -> str | None:
+    """The checks with every schema check's listed type of an output column that widened (listed as it was,
+    `before`, and now `after`) set to its new type; None when no schema check lists such a column."""
+    changed = {c: t for c, t in after.items() if c in before and not _same_type(before[c], t)}
+    if not changed:
+        return None
+    try:
+        doc = yaml.safe_load(checks_text) or {}
+    except yaml.YAMLError:
+        return None
+    retyped = False
+    for key, items in doc.items():
+        if not str(key).startswith("checks for") or not isinstance(items, list):
+            continue
+        for item in items:
+            spec = item.get("schema") if isinstance(item, dict) else None
+            fail = spec.get("fail") if isinstance(spec, dict) else None
+            for listing in (fail or {}).values() if isinstance(fail, dict) else []:
+                if not isinstance(listing, dict):
+                    continue
+                for col, listed in listing.items():
+                    if col in changed and _same_type(str(listed), before[col]):
+                        listing[col] = changed[col]
+                        retyped = True
+    return yaml.safe_dump(doc, sort_keys=False) if retyped else None

@@ -21,9 +21,12 @@ def numeric_casts_of_numbers(sql: str, report: FailedRunReport) -> bool:
     )
 
 
-def widening_finding(sql: str, widen: dict[str, str], report: FailedRunReport, error: str) -> Finding:
+def widening_finding(
+    sql: str, widen: dict[str, str], report: FailedRunReport, error: str, checks_text: str = ""
+) -> Finding:
     """Widen the casts the values outgrew: a schema evolution when an output column widens with them (the
-    format's definition), a code change when the wider type stays inside the transform."""
+    format's definition), a code change when the wider type stays inside the transform. A schema check that
+    lists the widened column's old type evolves with it."""
     cause = f"source values outgrew the declared type(s) {', '.join(widen)} ({error[:160]})"
     schemas = report.last_good_run.input_schemas if report.last_good_run else {}
     before = schema_check.output_columns(sql, schemas) if schemas else None
@@ -44,6 +47,7 @@ def widening_finding(sql: str, widen: dict[str, str], report: FailedRunReport, e
         evidence=["failed_run"],
         confidence=0.85,
         widen=widen,
+        checks=schema_check.retype(checks_text, before, after) if before and after and checks_text else None,
     )
 
 
