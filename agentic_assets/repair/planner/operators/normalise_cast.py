@@ -90,14 +90,7 @@ def _beside_iso(source: str, col: str, before: str, profile: dict, *, as_text: b
         return []
     names = ", ".join(g[0].format for g in groups.values())
     if len(groups) > 1:
-        return [[Finding(
-            category="format_drift",
-            remediation="escalate",
-            cause=f"{source}.{col} is written in ISO and in a second form that reads two ways ({names})",
-            evidence=["column_profiles"],
-            confidence=0.8,
-            escalate_reason=f"parsing {col} would be a guess between {names}",
-        )]]  # fmt: skip
+        return _reads_two_ways(source, col, "ISO and in a second form", names)
     fmt = next(iter(groups.values()))[0]
     q = quote(col)
     other = f"try_strptime(trim({q}), '{fmt.format}')"
@@ -118,6 +111,18 @@ def _beside_iso(source: str, col: str, before: str, profile: dict, *, as_text: b
     )]]  # fmt: skip
 
 
+def _reads_two_ways(source: str, col: str, written: str, names: str) -> list[list[Finding]]:
+    """Formats that each read every value but disagree on what they mean: reading it would be a guess."""
+    return [[Finding(
+        category="format_drift",
+        remediation="escalate",
+        cause=f"{source}.{col} is written in {written} that reads two ways ({names})",
+        evidence=["column_profiles"],
+        confidence=0.8,
+        escalate_reason=f"parsing {col} would be a guess between {names}",
+    )]]  # fmt: skip
+
+
 def parsed(source: str, col: str, before: str, profile: dict, *, as_text: bool = False) -> list[list[Finding]]:
     """Candidates from the formats that read every value (`profile.parses`), or [] when none does.
 
@@ -130,15 +135,7 @@ def parsed(source: str, col: str, before: str, profile: dict, *, as_text: bool =
         if not groups:
             return _beside_iso(source, col, before, profile, as_text=as_text)
         if len(groups) > 1:
-            names = ", ".join(g[0].format for g in groups.values())
-            return [[Finding(
-                category="format_drift",
-                remediation="escalate",
-                cause=f"{source}.{col} is written in a format that reads two ways ({names})",
-                evidence=["column_profiles"],
-                confidence=0.8,
-                escalate_reason=f"parsing {col} would be a guess between {names}",
-            )]]  # fmt: skip
+            return _reads_two_ways(source, col, "a format", ", ".join(g[0].format for g in groups.values()))
         fmt = next(iter(groups.values()))[0]
         value = f"strptime({q}, '{fmt.format}')"
         if "%z" in fmt.format:
