@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from agentic_assets.models.builtin.contracts import SqlRequest
-from agentic_assets.models.builtin.nl_sql.vocabulary import canonical
+from agentic_assets.models.builtin.nl_sql.vocabulary import MONTHS, canonical
 from agentic_assets.models.builtin.schema_match import Catalog, ColumnRef
 from agentic_assets.models.builtin.text import Token, singular, tokenize
 
@@ -59,10 +59,6 @@ TIE_SENTENCE_WORDS = {"tie", "ties", "tied", "share", "same", "equal", "identica
 # A clause that only says something is kept as it is ("including refunds", "every status counts").
 INCLUSION_WORDS = {"including", "included", "includes", "reduce", "reduces", "counted", "counts", "arrive"}
 EXCLUSION_WORDS = {"only", "not", "except", "drop", "dropped", "excluded", "excluding", "ignored", "ignore", "left"}
-MONTHS = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
-]  # fmt: skip
 DAYS = {"sunday": 0, "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6}
 
 

@@ -79,9 +79,11 @@ def _compound(words: list[str]) -> tuple[int, int] | None:
     return total + current, used
 
 
-MONTH_NUMBERS = {m: i + 1 for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-     "december"])}  # fmt: skip
+MONTHS = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+]  # fmt: skip
+MONTH_NUMBERS = {m: i + 1 for i, m in enumerate(MONTHS)}
 
 
 def _written_date(tokens: list[Token], i: int) -> tuple[str, int] | None:
