@@ -10,6 +10,8 @@ case and is left to the other operators (or to a person).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import duckdb
 import yaml
 
@@ -40,6 +42,19 @@ def _same_type(listed: str, actual: str) -> bool:
     return listed.strip().lower().replace(" ", "") == actual.replace(" ", "")
 
 
+def _schema_fails(doc: dict) -> Iterator[dict]:
+    """The `fail` block of every SodaCL schema check in a checks document, as the document's own dicts (so that
+    an edit to one is an edit of the document)."""
+    for key, items in doc.items():
+        if not str(key).startswith("checks for") or not isinstance(items, list):
+            continue
+        for item in items:
+            spec = item.get("schema") if isinstance(item, dict) else None
+            fail = spec.get("fail") if isinstance(spec, dict) else None
+            if isinstance(fail, dict):
+                yield fail
+
+
 def evolve(checks_text: str, sql: str, schema: SchemaDiff, failed_names: list[str]) -> Finding | None:
     """The schema-evolution finding that lists the gained columns in the exact schema check, or None."""
     if not any("schema" in n.lower() for n in failed_names):
@@ -55,26 +70,19 @@ def evolve(checks_text: str, sql: str, schema: SchemaDiff, failed_names: list[st
     if not now:
         return None
     evolved_any: list[str] = []
-    for key, items in doc.items():
-        if not str(key).startswith("checks for") or not isinstance(items, list):
+    for fail in _schema_fails(doc):
+        forbidden = fail.get("when forbidden column present") or []
+        if any(c in forbidden for c in gained):
+            return None  # the check forbids what arrived: a decision, not an evolution
+        listed = fail.get(EXACT)
+        if not isinstance(listed, dict):
             continue
-        for item in items:
-            spec = item.get("schema") if isinstance(item, dict) else None
-            fail = spec.get("fail") if isinstance(spec, dict) else None
-            if not isinstance(fail, dict):
-                continue
-            forbidden = fail.get("when forbidden column present") or []
-            if any(c in forbidden for c in gained):
-                return None  # the check forbids what arrived: a decision, not an evolution
-            listed = fail.get(EXACT)
-            if not isinstance(listed, dict):
-                continue
-            extra = {c: t for c, t in now.items() if c not in listed}
-            complete = all(c in now and _same_type(str(t), now[c]) for c, t in listed.items())
-            if not extra or not complete or not set(extra) <= set(gained):
-                continue
-            listed.update(extra)
-            evolved_any += sorted(extra)
+        extra = {c: t for c, t in now.items() if c not in listed}
+        complete = all(c in now and _same_type(str(t), now[c]) for c, t in listed.items())
+        if not extra or not complete or not set(extra) <= set(gained):
+            continue
+        listed.update(extra)
+        evolved_any += sorted(extra)
     if not evolved_any:
         return None
     names = ", ".join(f"{gained[c]}.{c}" for c in evolved_any)
@@ -102,17 +110,12 @@ def retype(checks_text: str, before: dict[str, str], after: dict[str, str]) -> s
     except yaml.YAMLError:
         return None
     retyped = False
-    for key, items in doc.items():
-        if not str(key).startswith("checks for") or not isinstance(items, list):
-            continue
-        for item in items:
-            spec = item.get("schema") if isinstance(item, dict) else None
-            fail = spec.get("fail") if isinstance(spec, dict) else None
-            for listing in (fail or {}).values() if isinstance(fail, dict) else []:
-                if not isinstance(listing, dict):
-                    continue
-                for col, listed in listing.items():
-                    if col in changed and _same_type(str(listed), before[col]):
-                        listing[col] = changed[col]
-                        retyped = True
+    for fail in _schema_fails(doc):
+        for listing in fail.values():
+            if not isinstance(listing, dict):
+                continue
+            for col, listed in listing.items():
+                if col in changed and _same_type(str(listed), before[col]):
+                    listing[col] = changed[col]
+                    retyped = True
     return yaml.safe_dump(doc, sort_keys=False) if retyped else None
