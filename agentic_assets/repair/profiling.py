@@ -290,6 +290,10 @@ def profile_column(
     def shown(v: Any) -> Any:
         return mask("pii") if pii else redact_value(_json(v), column, flagged)
 
+    # The readings of text are tried on the distinct values read above (up to DISTINCT_SAMPLE of them).
+    texts = [str(v) for v in values] if _is_text(t) and not pii else None
+    parses = detect(texts) if texts is not None else []
+
     return ColumnProfile(
         table=table_name,
         column=column,
@@ -313,9 +317,8 @@ def profile_column(
         lag_to_now_hours=lag,
         recent_days=recent,
         partitions=partitions,
-        affixes=affixes_of([str(v) for v in values]) if _is_text(t) and not pii else None,
-        # Tried on the distinct values read above (up to DISTINCT_SAMPLE of them).
-        parses=(parses := detect([str(v) for v in values]) if _is_text(t) and not pii else []),
-        beside_iso=detect_beside_iso([str(v) for v in values]) if _is_text(t) and not pii and not parses else [],
-        number_readings=detect_numbers([str(v) for v in values]) if _is_text(t) and not pii else [],
+        affixes=affixes_of(texts) if texts is not None else None,
+        parses=parses,
+        beside_iso=detect_beside_iso(texts) if texts is not None and not parses else [],
+        number_readings=detect_numbers(texts) if texts is not None else [],
     )
