@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from scripted_openai import hosted_model  # noqa: F401 (the fixture: a scripted model behind an OpenAI URL)
 
 from agentic_assets.sample_data.retail_bank import DatasetSize, generate
 from agentic_assets.settings import PROJECT_ROOT, Settings

@@ -22,7 +22,7 @@ from pydantic_ai import (
     ToolDenied,
     capture_run_messages,
 )
-from pydantic_ai.exceptions import UsageLimitExceeded
+from pydantic_ai.exceptions import AgentRunError, UsageLimitExceeded
 from pydantic_ai.messages import ModelMessage
 from pydantic_ai.usage import UsageLimits
 
@@ -169,6 +169,19 @@ def investigate(view: AssetView, alert: str, *, model_setting: str | None = None
                 risk="high",
                 escalate=True,
                 escalation_reason="tool-call budget exhausted; the partial trace is attached",
+            )
+        except AgentRunError as err:
+            # A model that answers garbage (unknown tools, invalid arguments past their retries, a server
+            # error) ends the investigation; nothing was changed, and a person gets the partial trace.
+            messages = list(captured)
+            diagnosis = Diagnosis(
+                category=["data_quality"],
+                root_cause=f"the model failed: {type(err).__name__}: {err}",
+                evidence=[],
+                confidence=0.0,
+                risk="high",
+                escalate=True,
+                escalation_reason=f"the model {model_id} failed ({type(err).__name__}); the partial trace is attached",
             )
     messages = messages or []
     if diagnosis.escalate or verdict is None or not verdict.ok:
