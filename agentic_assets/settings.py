@@ -26,6 +26,9 @@ class Settings(BaseModel):
     # Any SQLAlchemy URL pyiceberg's SqlCatalog accepts; default: SQLite under data_dir.
     iceberg_catalog_uri: str | None = None
     model: str = "builtin"
+    # The codegen model that takes over an asset every candidate refused (e.g. the built-in model
+    # first, offline and free, then a hosted one for the descriptions it cannot read); none by default.
+    model_fallback: str | None = None
     # Where frozen transforms run at materialization: "in-process" (a locked-down embedded DuckDB) or
     # "sandbox" (a single-use sandbox from the warm pool). Generated code always passes the sandbox first.
     transform_runner: Literal["in-process", "sandbox"] = "sandbox"
@@ -49,6 +52,7 @@ class Settings(BaseModel):
             ("iceberg_catalog_name", "AGENTIC_ICEBERG_CATALOG"),
             ("iceberg_catalog_uri", "AGENTIC_ICEBERG_CATALOG_URI"),
             ("model", "AGENTIC_MODEL"),
+            ("model_fallback", "AGENTIC_MODEL_FALLBACK"),
             ("transform_runner", "AGENTIC_TRANSFORM_RUNNER"),
             ("git_history", "AGENTIC_GIT_HISTORY"),
             ("git_branch", "AGENTIC_GIT_BRANCH"),

@@ -260,6 +260,16 @@ def generate_code(
         attempt, table = run_attempt(deps, settings, model_setting=setting, variant=variant, backend=backend)
         _audit_attempt(settings, asset, attempt)
         attempts.append((attempt, table))
+    fallback = settings.model_fallback
+    if fallback and fallback not in settings_models and all(a.refusal and a.output is None for a, _ in attempts):
+        # Every candidate refused (it could not read the description): the fallback model writes it,
+        # through the same validation, sandbox and gate.
+        # First-choice examples at temperature 0, as for a first candidate; numbered after the others.
+        deps = build_deps(asset, project, settings, cache=cache)
+        attempt, table = run_attempt(deps, settings, model_setting=fallback, backend=backend)
+        attempt.variant = len(attempts)
+        _audit_attempt(settings, asset, attempt)
+        attempts.append((attempt, table))
     ranked = sorted(attempts, key=lambda pair: pair[0].rank())
     best, table = ranked[0]
     all_attempts = [a for a, _ in attempts]

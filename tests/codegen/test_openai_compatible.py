@@ -103,3 +103,40 @@ def test_garbage_from_the_server_fails_clearly_and_writes_nothing(workspace, dro
     assert report.message.startswith(("the model failed", "no valid SQL")), report.message
     assert not (Path(workspace.specs_dir) / "retail_bank" / f"{ASSET}.sql").exists()
     assert server.requests, "the request reached the server"
+
+
+def test_the_fallback_model_writes_what_the_builtin_refuses(workspace, write_spec, hosted_model):
+    # A description the built-in reader cannot map (a prediction): it refuses, the fallback writes it.
+    write_spec(
+        workspace,
+        "churn_risk",
+        "name: churn_risk\n"
+        "description: Predicted churn probability per customer from their transaction history.\n"
+        "tier: 1\nsources: [transactions]\n"
+        "sink: {format: delta, table: analytics/churn_risk}\n"
+        "checks: |\n  checks for churn_risk:\n    - row_count > 0\n",
+    )
+    sql = "SELECT customer_id, COUNT(*) / 100.0 AS churn_probability FROM transactions GROUP BY customer_id"
+    server = hosted_model([call_output("GeneratedSql", {"sql": sql, "explanation": "a stand-in score", "columns": []})])
+    settings = workspace.model_copy(update={"model_fallback": server.setting})
+    project = load_project(settings)
+    report = generate_code(project.assets["churn_risk"], project, settings, cache={})
+
+    assert report.status == "frozen", report.message
+    builtin, fallback = report.attempts
+    assert builtin.model_id == "builtin" and builtin.refusal and builtin.output is None
+    assert fallback.model_id == server.setting and fallback.variant == 1 and fallback.sandbox and fallback.sandbox.ok
+    assert report.chosen is fallback and len(server.requests) == 1
+    meta = parse_header(Path(report.path or "").read_text(encoding="utf-8"))
+    assert meta is not None and meta.model == server.setting
+
+
+def test_no_fallback_is_asked_when_the_builtin_writes_the_code(workspace, drop_sql, hosted_model):
+    drop_sql(workspace, ASSET)
+    server = hosted_model([])
+    settings = workspace.model_copy(update={"model_fallback": server.setting})
+    project = load_project(settings)
+    report = generate_code(project.assets[ASSET], project, settings, approver="reviewer", cache={})
+
+    assert report.status == "frozen", report.message
+    assert [a.model_id for a in report.attempts] == ["builtin"] and server.requests == []
