@@ -26,21 +26,7 @@ if str(HERE) not in sys.path:
 from rich.console import Console  # noqa: E402
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
 from rich.table import Table  # noqa: E402
-from seeded.compose import build_case  # noqa: E402
-from seeded.tables import Verdict, build_and_verify  # noqa: E402
-
-
-def one(seed: int, index: int, out: Path) -> Verdict:
-    """Write and verify one incident; a broken draw is a failed verdict, not a crash of the whole set."""
-    try:
-        case = build_case(seed, index)
-    except Exception as err:  # noqa: BLE001 - one broken draw must not hide the others
-        return Verdict(f"s{seed}-{index:03d}", ok=False, before=f"BUILD ERROR: {type(err).__name__}: {err}")
-    try:
-        verdict, _ = build_and_verify(case, out)
-    except Exception as err:  # noqa: BLE001
-        verdict = Verdict(case.id, ok=False, before=f"VERIFY ERROR: {type(err).__name__}: {err}")
-    return verdict
+from seeded.run import one  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,11 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     )
-    with progress, ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+    pool = ProcessPoolExecutor(max_workers=args.jobs) if args.jobs > 1 else None
+    with progress:
         task = progress.add_task("verifying", total=len(indexes))
-        futures = [pool.submit(one, args.seed, i, args.out) for i in indexes]
-        for future in futures:  # in index order, so the table reads the same on every run
-            verdict = future.result()
+        pending = [pool.submit(one, args.seed, i, args.out) for i in indexes] if pool else indexes
+        for item in pending:  # in index order, so the table reads the same on every run
+            verdict = item.result() if pool else one(args.seed, item, args.out)
             progress.update(task, description=f"verified {verdict.id}")
             if not verdict.ok:
                 bad.append(verdict.id)
@@ -77,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
                 verdict.reference,
             )
             progress.advance(task)
+    if pool:
+        pool.shutdown()
     console.print(table)
     console.print(
         f"{len(indexes) - len(bad)}/{len(indexes)} incidents verified in {time.monotonic() - started:.0f}s"
