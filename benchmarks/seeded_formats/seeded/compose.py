@@ -11,7 +11,7 @@ from . import escalate, formats, schema
 from .domains import DOMAINS
 from .drift import Context, Drift, Kind
 from .naming import CONVENTIONS
-from .shapes import Shape, asset_name, output_schema, pick_shape, row_count
+from .shapes import Shape, asset_name, output_schema, pick_shape, row_count, union_fits
 from .tables import Case, Reference, derive
 from .world import World, build_world
 
@@ -24,13 +24,16 @@ def _iso(t) -> str:  # noqa: ANN001
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def pick_kind(rng: random.Random, w: World) -> Kind:
+def _fits(kind: Kind, w: World) -> bool:
+    return kind.applies(w) and ("union" not in kind.needs or union_fits(w))
+
+
+def pick_group(rng: random.Random) -> list[Kind]:
     r = rng.random()
     group = (
         ESCALATE_KINDS if r < ESCALATE_SHARE else FORMAT_KINDS if r < ESCALATE_SHARE + FORMAT_SHARE else SCHEMA_KINDS
     )
-    options = [k for k in group if k.applies(w) and ("union" not in k.needs or w.before.num_rows >= 20)]
-    return rng.choice(options)
+    return group
 
 
 def _duplicate(rng: random.Random, t: pa.Table, id_col: str) -> pa.Table:
@@ -73,8 +76,11 @@ def _description(w: World, s: Shape) -> str:
 def build_case(seed: int, index: int) -> Case:
     rng = random.Random(f"seeded-formats/{seed}/{index}")
     domain = rng.choice(DOMAINS)
-    w = build_world(rng, domain, rng.choice(CONVENTIONS))
-    kind = pick_kind(rng, w)
+    group = pick_group(rng)
+    kind = rng.choice(group)
+    w = build_world(rng, domain, rng.choice(CONVENTIONS), early_month=kind.name == "ambiguous-dates")
+    if not _fits(kind, w):
+        kind = rng.choice([k for k in group if _fits(k, w)])
     c = w.col
     for _ in range(8):  # a shape whose last good run has rows to publish
         shape = pick_shape(rng, w, kind.needs)
@@ -102,7 +108,7 @@ def build_case(seed: int, index: int) -> Case:
         target=target,
         before=target_before,
         after=target_after,
-        first_new=new.column(c["id"])[0].as_py(),
+        first_new=min(target_after.column(c["id"]).to_pylist()[target_before.num_rows :]),
     )
     drift: Drift = kind.apply(rng, ctx)
     tables_before.update(drift.before_extra)
@@ -130,11 +136,10 @@ def build_case(seed: int, index: int) -> Case:
             # Code lists are text that a CSV reader would guess as numbers: they stay Parquet.
             text_keys = any(pa.types.is_string(f.type) for f in table.schema) and name != w.dim
             formats[name] = "parquet" if text_keys or rng.random() < 0.5 else "csv"
-    ref = (
-        Reference(kind="escalate")
-        if drift.remediation == "escalate"
-        else Reference(kind="sql", sql=ref_sql, checks=ref_checks)
-    )
+    if drift.remediation == "escalate":
+        ref = Reference(kind="escalate", readings=[shape.render(w, froms) for froms in drift.readings])
+    else:
+        ref = Reference(kind="sql", sql=ref_sql, checks=ref_checks)
     return Case(
         id=f"s{seed}-{index:03d}-{domain.key}-{kind.name}",
         now=_iso(w.now),

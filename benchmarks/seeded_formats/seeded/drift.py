@@ -41,6 +41,8 @@ class Drift(BaseModel):
     remediation: str | list[str]
     root_cause: str
     schema_evolved: list[tuple[str, str]] | None = None
+    # Escalations with two readings: FROM expressions that each repair the asset yet disagree on the rows.
+    readings: list[dict[str, str]] = Field(default_factory=list)
 
 
 class Kind(BaseModel):

@@ -298,6 +298,43 @@ def unit_suffix(rng: random.Random, ctx: Context) -> Drift:
     )
 
 
+# How many of the domain's smaller or larger unit make one of its own (days -> hours: 24).
+FACTOR = {
+    "admissions": 24, "payroll": 60, "metering": 1000, "shipping": 1000, "labs": 60, "cdrs": 60, "farm": 1000,
+    "adimps": 1000, "fuel": 1000, "water": 1000, "pharmacy": 0.001, "parking": 60, "cloud": 1000, "dairy": 0.01,
+    "tolls": 1000, "gym": 60, "rail": 1000, "warehouse": 1000, "solar": 1000,
+}  # fmt: skip
+
+
+def unit_convert(rng: random.Random, ctx: Context) -> Drift:
+    w = ctx.world
+    col, unit, big = w.col["qty"], w.domain.unit, w.domain.big_unit
+    factor = FACTOR[w.domain.key]
+    space = rng.choice(["", " "])
+    places = w.domain.qty_decimals
+    pick = f"(({w.col['id']} * 2654435761) % 3)"
+    # Since the cutover one site in three reports in the other unit, and says so in the value.
+    new = (
+        f"CASE WHEN {w.col['id']} >= {ctx.first_new} AND ({pick} = 0 OR {w.col['id']} = {ctx.first_new}) "
+        f"THEN CAST(round({col} * {factor}, 6) AS VARCHAR) || '{space}{big}' "
+        f"ELSE printf('%.{places}f{space}{unit}', {col}) END"
+    )
+    after = _replace(ctx, col, new)
+    number = f"CAST(trim(regexp_extract(f.{col}, '^[0-9.]+')) AS DOUBLE)"
+    read = f"CASE WHEN f.{col} LIKE '%{big}' THEN round({number} / {factor}, {places + 3}) ELSE {number} END"
+    return Drift(
+        kind="",
+        after={ctx.target: after},
+        froms={ctx.target: rebuild(ctx, {col: read})},
+        category="format_drift",
+        remediation="code_change",
+        root_cause=f"{col} in {ctx.target} arrives as text with its unit: rows in {unit} as before "
+        f"('{space}{unit}'), and, since {w.cutover:%Y-%m-%d}, some in {big} ('{_example(ctx, col, after)}'), "
+        f"{factor:g} {big} to the {unit}. The unit is written on every value; the transform must strip it and "
+        f"convert {big} back to {unit}.",
+    )
+
+
 JUNK = ["n/a", "", "#N/A", "00/00/0000 00:00", "pending", "NULL", "?", "TBC"]
 
 
@@ -348,5 +385,6 @@ KINDS = [
     Kind(name="names-for-codes", group="format", apply=names_for_codes, needs={"join"}),
     Kind(name="code-standard", group="format", apply=code_standard, needs={"cat"}, checks={"cat_values"}),
     Kind(name="unit-suffix", group="format", apply=unit_suffix),
+    Kind(name="unit-convert", group="format", apply=unit_convert, applies=lambda w: w.domain.key in FACTOR),
     Kind(name="mixed-residue", group="format", apply=mixed_residue),
 ]

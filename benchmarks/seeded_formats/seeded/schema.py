@@ -18,11 +18,13 @@ def _new_name(rng: random.Random, ctx: Context, role: str) -> str:
     words = getattr(w.domain, role)
     tail = SUFFIX.get(role) or (w.domain.unit.lower() if role == "qty" else w.domain.currency.lower())
     options = [w.spell(*words, tail), w.spell(*words, "v2"), w.spell("src", *words)]
+    if tail == words[-1]:
+        options = options[1:]  # the name already ends in its unit
     short = spell(words, "abbrev")
-    if w.convention != "abbrev" and short.lower() != w.col[role].lower():
-        # The new release abbreviates, in the system's own convention.
-        options.append(w.spell(*short.split("_")))
-    return rng.choice(options)
+    if w.convention != "abbrev":
+        options.append(w.spell(*short.split("_")))  # the new release abbreviates, in the system's convention
+    # DuckDB names are case-insensitive: a rename must differ in more than case.
+    return rng.choice([o for o in options if o.lower() != w.col[role].lower()])
 
 
 def _used_roles(ctx: Context) -> list[str]:
@@ -237,9 +239,10 @@ def gained_column(rng: random.Random, ctx: Context) -> Drift:
 def union_reorder(rng: random.Random, ctx: Context) -> Drift:
     w = ctx.world
     cols = ctx.cols[:]
-    types = {f.name: str(f.type) for f in ctx.after.schema}
-    a = rng.choice([x for x in cols if x != w.col["id"]])
-    b = rng.choice([x for x in cols if types[x] != types[a]])
+    # A text column changes places with one the transform computes on: the UNION then yields text where a
+    # number, timestamp or flag was (numbers swapped with numbers would coerce silently).
+    a = rng.choice([w.col["region"], w.col["cat"]])
+    b = rng.choice([w.col[r] for r in ("ts", "qty", "price", "amount", "flag", "ratio")])
     i, j = cols.index(a), cols.index(b)
     cols[i], cols[j] = cols[j], cols[i]
     after = ctx.after.select(cols)
@@ -263,7 +266,7 @@ KINDS = [
     Kind(name="dropped-derivable", group="schema", apply=dropped_rebuildable, text=False),
     Kind(name="moved-column", group="schema", apply=moved_column, needs={"region"}, text=False),
     Kind(name="rekeyed", group="schema", apply=rekeyed, needs={"join"}, text=False),
-    Kind(name="outgrew-int", group="schema", apply=outgrew, needs={"entity_id"}, text=False),
+    Kind(name="outgrew-int", group="schema", apply=outgrew, needs={"entity_id", "cat_all"}, text=False),
     Kind(name="gained-column", group="schema", apply=gained_column, needs={"listing"}, text=False),
     Kind(name="union-reorder", group="schema", apply=union_reorder, needs={"union"}, text=False),
 ]

@@ -211,6 +211,11 @@ def row_count(sql: str, tables: dict[str, pa.Table]) -> int:
         con.close()
 
 
+def union_fits(w: World) -> bool:
+    """Two feeds each with rows before and since the cutover (the feeds split the ids one in three)."""
+    return w.before.num_rows >= 20 and w.new.num_rows >= 6
+
+
 def pick_shape(rng: random.Random, w: World, needs: set[str]) -> Shape:
     """A shape that carries what the drift needs to surface (a dimension join, a category grain, a union)."""
     if "listing" in needs:
@@ -218,7 +223,7 @@ def pick_shape(rng: random.Random, w: World, needs: set[str]) -> Shape:
     elif "union" in needs:
         structure = "union"
     else:
-        options: list[Structure] = ["plain", "join2", "join3"] + ["union"] * (w.before.num_rows >= 20)
+        options: list[Structure] = ["plain", "join2", "join3"] + ["union"] * union_fits(w)
         if "join" in needs:
             options = ["join2", "join3"]
         if "nounion" in needs:
@@ -273,7 +278,7 @@ def pick_shape(rng: random.Random, w: World, needs: set[str]) -> Shape:
     s.cte = rng.random() < 0.5
     if rng.random() < 0.3:
         s.filter_code = rng.choice(cats)
-    if rng.random() < 0.2 and w.before.num_rows >= 200:
+    if rng.random() < 0.2 and w.before.num_rows >= 200 and "cat_all" not in needs:
         s.having = 2
     s.checks = [
         c
