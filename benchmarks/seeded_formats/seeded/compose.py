@@ -90,9 +90,13 @@ def build_case(seed: int, index: int) -> Case:
         if shape.structure == "union":
             a, b = shape.feeds
             facts_before = {a: _split(before, c["id"], 0), b: _split(before, c["id"], 1)}
-            facts_after = {a: pa.concat_tables([facts_before[a], _split(new, c["id"], 0)])}
-            target = b
-            target_before, target_after = facts_before[b], pa.concat_tables([facts_before[b], _split(new, c["id"], 1)])
+            grown = {
+                a: pa.concat_tables([facts_before[a], _split(new, c["id"], 0)]),
+                b: pa.concat_tables([facts_before[b], _split(new, c["id"], 1)]),
+            }
+            target, other = (a, b) if kind.first_feed else (b, a)
+            facts_after = {other: grown[other]}
+            target_before, target_after = facts_before[target], grown[target]
         else:
             facts_before, facts_after, target = {w.fact: before}, {}, w.fact
             target_before, target_after = before, pa.concat_tables([before, new])

@@ -52,6 +52,9 @@ class Kind(BaseModel):
     group: str  # format, schema or escalate
     needs: set[str] = Field(default_factory=set)  # what the shape must carry for the drift to surface
     checks: set[str] = Field(default_factory=set)  # checks the asset must have for the drift to surface
+    # The drift lands in the first feed of a UNION ALL, whose column names the union keeps (a rename in the
+    # second feed is harmless: UNION ALL matches by position).
+    first_feed: bool = False
     text: bool = True  # the drifted column is text: the sources are Parquet, so no reader guesses its type
     applies: Callable[[World], bool] = lambda w: True  # noqa: E731
     apply: Callable[[random.Random, Context], Drift]

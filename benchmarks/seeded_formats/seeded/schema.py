@@ -260,8 +260,8 @@ def union_reorder(rng: random.Random, ctx: Context) -> Drift:
 
 
 KINDS = [
-    Kind(name="rename", group="schema", apply=rename, text=False),
-    Kind(name="rename-reorder", group="schema", apply=rename_reorder, text=False),
+    Kind(name="rename", group="schema", apply=rename, first_feed=True, text=False),
+    Kind(name="rename-reorder", group="schema", apply=rename_reorder, first_feed=True, text=False),
     Kind(name="dim-rename", group="schema", apply=dim_rename, needs={"join", "name"}, text=False),
     Kind(name="dropped-derivable", group="schema", apply=dropped_rebuildable, text=False),
     Kind(name="moved-column", group="schema", apply=moved_column, needs={"region"}, text=False),
