@@ -78,7 +78,7 @@ def build_case(seed: int, index: int) -> Case:
     domain = rng.choice(DOMAINS)
     group = pick_group(rng)
     kind = rng.choice(group)
-    w = build_world(rng, domain, rng.choice(CONVENTIONS), early_month=kind.name == "ambiguous-dates")
+    w = build_world(rng, domain, rng.choice(CONVENTIONS))
     if not _fits(kind, w):
         kind = rng.choice([k for k in group if _fits(k, w)])
     c = w.col

@@ -43,6 +43,11 @@ class Domain(BaseModel):
     stems: list[str]  # entity names
     regions: list[str]
 
+    @property
+    def thing(self) -> str:
+        """What one entity is, in words ("car park")."""
+        return " ".join(self.entity[:-1])
+
 
 def _c(*triples: tuple[str, str, str]) -> list[Category]:
     return [Category(code=a, alt=b, label=c) for a, b, c in triples]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from .drift import Context, Drift, Kind, q, rebuild
+from .drift import Context, Drift, Kind, q
 from .tables import derive
 
 
@@ -83,9 +83,9 @@ def reused_identifier(rng: random.Random, ctx: Context) -> Drift:
         category="schema_drift",
         remediation="escalate",
         root_cause=f"Since {w.cutover:%Y-%m-%d} {ctx.target}.{col} is filled from another numbering (the new "
-        f"front-end's own {w.domain.entity[0]} numbers): some values match no row of {w.dim}, others coincide with "
-        f"the ids of different {w.domain.entity[0]}s. Joining them would attribute rows to the wrong "
-        f"{w.domain.entity[0]}s, and no table maps the two numberings; a person must decide.",
+        f"front-end's own {w.domain.thing} numbers): some values match no row of {w.dim}, others coincide with "
+        f"the ids of different {w.domain.thing}s. Joining them would attribute rows to the wrong "
+        f"{w.domain.thing}s, and no table maps the two numberings; a person must decide.",
     )
 
 
@@ -105,38 +105,6 @@ def dropped_for_good(rng: random.Random, ctx: Context) -> Drift:
     )
 
 
-def _ambiguous(w) -> bool:  # noqa: ANN001
-    """Every date since the cutover has its day at 12 or below: day-first and month-first both read it."""
-    return all(t.day <= 12 and t.day != t.month for t in w.new.column(w.col["ts"]).to_pylist())
-
-
-def ambiguous_dates(rng: random.Random, ctx: Context) -> Drift:
-    w = ctx.world
-    ts = w.col["ts"]
-    sep = rng.choice(["/", ".", "-"])
-    written = rng.choice([("%d", "%m"), ("%m", "%d")])
-    fmt = sep.join((*written, "%Y")) + " %H:%M"
-    iso = "%Y-%m-%d %H:%M:%S"
-    new = f"CASE WHEN {w.col['id']} >= {ctx.first_new} THEN strftime({ts}, {q(fmt)}) ELSE strftime({ts}, {q(iso)}) END"
-    after = derive(f"SELECT * REPLACE ({new} AS {ts}) FROM t", t=ctx.after)
-    readings = []
-    for order in (("%d", "%m"), ("%m", "%d")):
-        parse = f"strptime(f.{ts}, [{q(sep.join((*order, '%Y')) + ' %H:%M')}, {q(iso)}])"
-        readings.append({ctx.target: rebuild(ctx, {ts: parse})})
-    example = ctx.after.column(ts).to_pylist()[-1].strftime(fmt)
-    return Drift(
-        kind="",
-        after={ctx.target: after},
-        readings=readings,
-        category="format_drift",
-        remediation="escalate",
-        root_cause=f"Since {w.cutover:%Y-%m-%d} {ctx.target}.{ts} arrives as text with two-digit day and month "
-        f"separated by '{sep}' ('{example}'). Every day since then is the 12th or earlier, so day-first and "
-        "month-first both parse every value and put the rows in different periods; nothing in the source or the "
-        "catalog says which order the new export uses. A person must confirm it.",
-    )
-
-
 KINDS = [
     Kind(name="codes-no-map", group="escalate", apply=codes_without_map, needs={"cat"}, checks={"cat_values"}),
     Kind(
@@ -148,6 +116,5 @@ KINDS = [
         text=False,
     ),
     Kind(name="reused-id", group="escalate", apply=reused_identifier, needs={"join", "name", "cat_all"}, text=False),
-    Kind(name="ambiguous-dates", group="escalate", apply=ambiguous_dates, applies=_ambiguous),
     Kind(name="dropped-for-good", group="escalate", apply=dropped_for_good, text=False),
 ]

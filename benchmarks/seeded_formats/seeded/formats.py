@@ -245,7 +245,7 @@ def names_for_codes(rng: random.Random, ctx: Context) -> Drift:
         froms={ctx.target: rebuild(ctx, {col: f"d.{col}"}, joins=joins)},
         category="format_drift",
         remediation="code_change",
-        root_cause=f"{ctx.target}.{col} now carries the {w.domain.entity[0]}'s name ('{_example(ctx, col, after)}') "
+        root_cause=f"{ctx.target}.{col} now carries the {w.domain.thing}'s name ('{_example(ctx, col, after)}') "
         f"instead of its id. {w.dim} maps every name to its id one to one; the transform must look the id up "
         "by name.",
     )

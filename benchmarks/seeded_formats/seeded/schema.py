@@ -167,7 +167,7 @@ def rekeyed(rng: random.Random, ctx: Context) -> Drift:
         froms={ctx.target: rebuild(ctx, {col: f"m.{legacy}"}, joins=joins)},
         category="schema_drift",
         remediation="code_change",
-        root_cause=f"The source system re-keyed its {w.domain.entity[0]}s: {ctx.target}.{col} now holds the new keys "
+        root_cause=f"The source system re-keyed its {w.domain.thing}s: {ctx.target}.{col} now holds the new keys "
         f"({new_ids[0]!s} for {ids[0]}) while {w.dim} keeps the old ones. {m} landed with the change and maps "
         "every new key to its old one; the transform must translate the keys through it before joining.",
     )
@@ -205,7 +205,7 @@ def outgrew(rng: random.Random, ctx: Context) -> Drift:
         entity_cast="BIGINT",
         category="schema_drift",
         remediation="schema_evolution",
-        root_cause=f"New {w.domain.entity[0]}s are numbered from {big[0]}, past the 32-bit integer range, and the "
+        root_cause=f"New {w.domain.thing}s are numbered from {big[0]}, past the 32-bit integer range, and the "
         f"transform casts {c['entity']} to INTEGER: the cast overflows. The output column {c['entity']} must widen to "
         "BIGINT, and the schema check with it.",
     )

@@ -61,8 +61,7 @@ def _amounts(qty: list[float], price: list[float]) -> list[float]:
         con.close()
 
 
-def build_world(rng: random.Random, domain: Domain, convention: Convention, early_month: bool = False) -> World:
-    """early_month: the rows since the cutover all fall on days 1-12 of a month (dates whose order is ambiguous)."""
+def build_world(rng: random.Random, domain: Domain, convention: Convention) -> World:
     d = domain
     col = {role: spell(getattr(d, role), convention) for role in ROLES}
     n_total = int(math.exp(rng.uniform(math.log(8), math.log(3000))))
@@ -72,13 +71,6 @@ def build_world(rng: random.Random, domain: Domain, convention: Convention, earl
     new_days = rng.randint(1, 7)
     start = datetime(rng.choice([2025, 2026]), rng.randint(1, 12), 1) + timedelta(days=rng.randint(0, 20))
     cutover = start + timedelta(days=before_days)
-    if early_month:
-        # Days 1-12 and never the month's own number, so that day and month always differ.
-        m = cutover.month
-        first, last = (1, m - 1) if m >= 6 else (m + 1, 12)
-        cutover = datetime(cutover.year, m, first)
-        start = cutover - timedelta(days=before_days)
-        new_days = max(1, min(new_days, last - first + 1))
     end = cutover + timedelta(days=new_days)
     now = end + timedelta(hours=rng.randint(1, 9), minutes=rng.choice([0, 10, 15, 30, 45]))
 
