@@ -321,7 +321,9 @@ def unit_convert(rng: random.Random, ctx: Context) -> Drift:
     )
     after = _replace(ctx, col, new)
     number = f"CAST(trim(regexp_extract(f.{col}, '^[0-9.]+')) AS DOUBLE)"
-    read = f"CASE WHEN f.{col} LIKE '%{big}' THEN round({number} / {factor}, {places + 3}) ELSE {number} END"
+    # The whole suffix must be the other unit ('g' is also the end of 'mg').
+    other = f"regexp_matches(f.{col}, '^[0-9.]+ ?{big}$')"
+    read = f"CASE WHEN {other} THEN round({number} / {factor}, {places + 3}) ELSE {number} END"
     return Drift(
         kind="",
         after={ctx.target: after},
