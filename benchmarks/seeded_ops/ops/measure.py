@@ -54,8 +54,8 @@ def memory_limit(sql_before: str, before: Inputs, sql_after: str, after: Inputs)
     count, and whose double is enough for it; None when these sources allow none."""
     b = max(need_mb(sql_before, before, t) for t in MEMORY_THREADS)
     a = [need_mb(sql_after, after, t) for t in MEMORY_THREADS]
-    limit = 4 * math.ceil(max(1.2 * b, 0.6 * max(a)) / 4)
-    if limit <= 0.8 * min(a) and 2 * limit >= 1.15 * max(a):
+    limit = 4 * math.ceil(max(1.1 * b, 0.55 * max(a)) / 4)
+    if limit <= 0.9 * min(a) and 2 * limit >= 1.1 * max(a):
         return limit
     return None
 
