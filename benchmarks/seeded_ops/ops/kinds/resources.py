@@ -182,25 +182,33 @@ def _time(w: World, rng: random.Random, incident_id: str, variant: str) -> Case:
     finally:
         b_in.close()
     limit = max(1, math.ceil(4 * t_before))
-    dense = per_day * 12
-    for _ in range(6):
-        new = _fact(w, entities=ents, day0=days, days=new_days, per_day=dense, salt=rng.randint(0, 99),
-                    first=10_000_000)  # fmt: skip
+    # Densities on a fixed ladder (x1.25 a step, about x1.56 in work): the window of 5x to 12x the limit is
+    # wider than a step, and a measurement that wobbles a little still picks the same rung, so the incident
+    # comes out the same on every run here.
+    step, tried, salt = 0, set(), rng.randint(0, 99)
+    for _ in range(12):
+        dense = round(per_day * 8 * 1.25**step)
+        new = _fact(w, entities=ents, day0=days, days=new_days, per_day=dense, salt=salt, first=10_000_000)
         grown = _grow(old, new)
         a_in = Inputs({w.fact: grown})
         try:
             err, took = seconds(sql, a_in, deadline_s=12 * limit)
         finally:
             a_in.close()
-        if err == "interrupted":
-            dense = int(dense * 0.7)
-        elif err:
+        tried.add(step)
+        if err and err != "interrupted":
             raise Unmeasurable(f"{incident_id}: {err}")
+        if err == "interrupted":
+            step -= 1
         elif took < 5 * limit:
-            dense = int(dense * math.sqrt(6 * limit / max(took, 0.05)))
+            step += max(1, math.floor(math.log(6 * limit / max(took, 0.05)) / math.log(1.5625)))
         else:
             break
+        if step in tried or step < 0:
+            break
     else:
+        step = -1
+    if step < 0 or err or took < 5 * limit:
         raise Unmeasurable(f"{incident_id}: no density puts the run between 5x and 12x the limit")
     return Case(
         id=incident_id, now=w.now_text, asset=asset, sql=sql, checks=checks,
