@@ -20,7 +20,8 @@ export DO_NOT_TRACK := 1
 export UV_COMPILE_BYTECODE := 1
 
 .PHONY: help install system-packages python-packages demo dev test lint bench bench-materialize bench-incidents \
-	bench-examples bench-sandbox bench-codegen incidents clean bench-tuned bench-heldout heldout heldout-b tuned-c bench-scale
+	bench-examples bench-sandbox bench-codegen incidents clean bench-tuned bench-heldout heldout heldout-b tuned-c bench-scale \
+	bench-seeded-heldout seeded
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -55,24 +56,42 @@ lint: install ## ruff check and format check
 # The six example incidents of the incident format (benchmarks/examples/FORMAT.md).
 EXAMPLES ?= benchmarks/examples
 
-bench: install ## The incident benchmark: the two tuned splits and the two held-out splits, each reported apart (JOBS=2)
+# The seeded generators (benchmarks/seeded_formats, benchmarks/seeded_ops): seeds 1-99 are development data
+# (the committed dev sets are seed 1), seeds from 500 up are held out: generated fresh, scored, never read.
+SEEDED_HELDOUT_SEED ?= 500
+SEEDED_HELDOUT_COUNT ?= 30
+SEEDED := seeded_formats seeded_ops
+
+bench: install ## Every incident split, each reported apart: the tuned ones, then the held-out ones (JOBS=2)
+	@status=0; $(MAKE) --no-print-directory bench-tuned || status=1; $(MAKE) --no-print-directory bench-heldout || status=1; exit $$status
+
+bench-tuned: install ## The tuned splits: benchmarks/incidents with the examples, tuned_c, the seeded dev sets (JOBS=2)
 	@status=0; \
 	$(RUN) agentic-assets bench benchmarks/incidents $(EXAMPLES) --split tuned --out bench-out/tuned --jobs $${JOBS:-2} || status=1; \
 	$(RUN) agentic-assets bench benchmarks/tuned_c --split tuned-c --out bench-out/tuned_c --jobs $${JOBS:-2} || status=1; \
-	$(RUN) agentic-assets bench benchmarks/heldout --split held-out --out bench-out/heldout --jobs $${JOBS:-2} || status=1; \
-	$(RUN) agentic-assets bench benchmarks/heldout_b --split held-out-b --out bench-out/heldout_b --jobs $${JOBS:-2} || status=1; \
+	for gen in $(SEEDED); do \
+		$(RUN) agentic-assets bench benchmarks/$$gen/dev --split $${gen//_/-}-dev --out bench-out/$${gen}_dev --jobs $${JOBS:-2} || status=1; \
+	done; \
 	exit $$status
 
-bench-tuned: install ## The tuned splits only: benchmarks/incidents with the example incidents, and benchmarks/tuned_c (JOBS=2)
-	@status=0; \
-	$(RUN) agentic-assets bench benchmarks/incidents $(EXAMPLES) --split tuned --out bench-out/tuned --jobs $${JOBS:-2} || status=1; \
-	$(RUN) agentic-assets bench benchmarks/tuned_c --split tuned-c --out bench-out/tuned_c --jobs $${JOBS:-2} || status=1; \
-	exit $$status
-
-bench-heldout: install ## The held-out splits only (benchmarks/heldout, benchmarks/heldout_b: nobody tunes on them) (JOBS=2)
+bench-heldout: install ## The held-out splits: benchmarks/heldout, heldout_b, and fresh seeded sets at SEEDED_HELDOUT_SEED (JOBS=2)
 	@status=0; \
 	$(RUN) agentic-assets bench benchmarks/heldout --split held-out --out bench-out/heldout --jobs $${JOBS:-2} || status=1; \
 	$(RUN) agentic-assets bench benchmarks/heldout_b --split held-out-b --out bench-out/heldout_b --jobs $${JOBS:-2} || status=1; \
+	$(MAKE) --no-print-directory bench-seeded-heldout || status=1; \
+	exit $$status
+
+bench-seeded-heldout: install ## Generate SEEDED_HELDOUT_COUNT incidents per seeded generator at SEEDED_HELDOUT_SEED and score them
+	@status=0; seed=$(SEEDED_HELDOUT_SEED); \
+	for gen in $(SEEDED); do \
+		dir=bench-out/$${gen}_heldout_s$$seed; \
+		if [ ! -f $$dir/incidents/.complete ]; then \
+			rm -rf $$dir/incidents; \
+			$(RUN) python benchmarks/$$gen/generate.py --seed $$seed --count $(SEEDED_HELDOUT_COUNT) --out $$dir/incidents --jobs $${JOBS:-2} \
+				&& touch $$dir/incidents/.complete || { status=1; continue; }; \
+		fi; \
+		$(RUN) agentic-assets bench $$dir/incidents --split $${gen//_/-}-heldout-s$$seed --out $$dir/results --jobs $${JOBS:-2} || status=1; \
+	done; \
 	exit $$status
 
 bench-examples: install ## Score the example incidents; fails if any is scored wrong (CI runs it)
@@ -98,6 +117,9 @@ heldout: install ## Regenerate and verify the held-out incident split
 
 tuned-c: install ## Regenerate and verify the third tuned incident split (benchmarks/tuned_c)
 	@$(RUN) python benchmarks/tuned_c/generate.py
+
+seeded: install ## Regenerate and verify the seeded generators' committed dev sets (seed 1, 30 incidents each)
+	@for gen in $(SEEDED); do rm -rf benchmarks/$$gen/dev && $(RUN) python benchmarks/$$gen/generate.py --seed 1 --count 30 --out benchmarks/$$gen/dev --jobs $${JOBS:-2} || exit 1; done
 
 heldout-b: install ## Regenerate and verify the second held-out incident split (benchmarks/heldout_b)
 	@$(RUN) python benchmarks/heldout_b/generate.py
