@@ -113,3 +113,12 @@ def test_values_still_in_the_old_set_need_no_translation_but_a_rewrite_of_one_is
     assert unsafe(half.model_copy(update={"rewrites_old": 1})) is not None
     assert unsafe(half.model_copy(update={"covered_new": 0.5})) is not None
     assert unsafe(half.model_copy(update={"covered_new": None})) is not None
+
+
+@pytest.mark.slow
+def test_a_switched_code_list_with_no_mapping_escalates_instead_of_dead_lettering(tmp_path: Path) -> None:
+    # The catalog holds no table of the new codes: the only other table is of unrelated values.
+    unrelated = pa.table({"depot": ["D1", "D2"], "city": ["Leeds", "York"]})
+    result = run(_switch(tmp_path, unrelated), tmp_path / "work")
+    assert result.escalated and result.remediation == "escalate"
+    assert result.category == "format_drift"
