@@ -103,6 +103,4 @@ def test_a_renamed_column_keeps_its_place_for_a_union_by_position() -> None:
     con.execute("CREATE TABLE feed_a AS SELECT 1 AS id, 2.5 AS rate_v2, 'x' AS code")
     con.execute("CREATE TABLE feed_b AS SELECT 2 AS id, 3.5 AS rate, 'y' AS code")
     assert sorted(con.sql(fixed).fetchall()) == [(1, 2.5, "x"), (2, 3.5, "y")]
-    # A column both renamed and rewritten keeps the older form (DuckDB takes a column in one list only).
-    both = adapter_select("feed_a", {"rate_v2": "rate"}, {"rate_v2": "rate_v2 * 2"})
-    assert con.sql(both).columns == ["id", "code", "rate"]
+    assert con.sql(adapters["feed_a"]).columns == ["id", "rate", "code"]
