@@ -96,6 +96,14 @@ class Link(BaseModel):
     fanout: int = Field(description="from-probe values that map to more than one distinct to_column value")
     collisions: int = Field(description="to_column values reached from more than one from-probe value")
     lands_in_to: float = Field(description="share of the mapped values that are among the to-probe's values")
+    covered_new: float | None = Field(
+        default=None,
+        description="share of the from-probe's values not among the to-probe's (the ones a switch brought) present "
+        "in from_column; None when every value is among them",
+    )
+    rewrites_old: int = Field(
+        default=0, description="from-probe values among the to-probe's that from_column maps to another value"
+    )
 
 
 class CatalogReport(BaseModel):
@@ -233,9 +241,18 @@ def _links(con: duckdb.DuckDBPyConnection, probes: list[ProbeResult], hits: dict
                         "(SELECT count(DISTINCT g) FROM p), "
                         f"(SELECT count(DISTINCT g) FROM p WHERE g IN (SELECT v FROM {pb}))"
                     ).fetchall()[0]
+                    # Values written in the old set already (rows from before a switch) need no translation.
+                    fresh, fresh_found, rewrites = con.execute(
+                        f"SELECT (SELECT count(DISTINCT v) FROM {pa_} WHERE v NOT IN (SELECT v FROM {pb})), "
+                        f"(SELECT count(DISTINCT v) FROM {pa_} WHERE v NOT IN (SELECT v FROM {pb}) AND v IN "
+                        f'(SELECT CAST("{f}" AS VARCHAR) FROM "{t}")), '
+                        f"(SELECT count(DISTINCT f) FROM ({pairs}) WHERE f IN (SELECT v FROM {pb}) AND f <> g)"
+                    ).fetchall()[0]
                     out.append(
                         Link(table=t, from_label=a, from_column=f, to_label=b, to_column=g, covered=ha.share,
                              fanout=fanout, collisions=collisions,
-                             lands_in_to=round(lands / mapped, 4) if mapped else 0.0)
+                             lands_in_to=round(lands / mapped, 4) if mapped else 0.0,
+                             covered_new=round(fresh_found / fresh, 4) if fresh else None,
+                             rewrites_old=rewrites)
                     )  # fmt: skip
     return out

@@ -40,6 +40,10 @@ class NumberReading(BaseModel):
     decimal: str = Field(default=".", description="the decimal mark")
     exponent: bool = Field(default=False, description="some value is in scientific notation")
     scale: float = Field(default=1.0, description="factor applied after reading: 0.01 reads a percent as a fraction")
+    scale_marked: bool = Field(
+        default=False,
+        description="the scale applies only to the values written with the suffix (`76.1 %` beside `0.761`)",
+    )
     digest: str = Field(default="", description="digest of what the reading reads: equal digests agree")
     residue: int = Field(default=0, description="distinct values without any digit (not read)")
 
@@ -58,7 +62,9 @@ class NumberReading(BaseModel):
             bits.append(f"thousands separator {self.group!r}")
         bits.append(f"decimal mark {self.decimal!r}")
         if self.scale != 1:
-            bits.append(f"scaled by {self.scale:g}")
+            bits.append(
+                f"scaled by {self.scale:g}" + (f" where {self.suffix!r} is written" if self.scale_marked else "")
+            )
         return ", ".join(bits)
 
 
@@ -147,9 +153,13 @@ def detect(values: list[str]) -> list[NumberReading]:
         if not all(pattern.match(core) for _n, core in signed):
             continue
         read = [(-1 if neg else 1) * _value(core, group, decimal) for neg, core in signed]
-        # A percent sign may mean the number as written (12.5 percent points) or the fraction it stands for.
-        scales = [1.0, 0.01] if suffix == "%" else [1.0]
-        for scale in scales:
+        # A percent sign may mean the number as written (12.5 percent points) or the fraction it stands for;
+        # where only some values carry it, it may also mark just those values as percents (the rest fractions).
+        marked = [bool(_affix(post)) for _v, (_pr, _c, post) in numbered]
+        scales = [(1.0, False), (0.01, False)] if suffix == "%" else [(1.0, False)]
+        if suffix == "%" and any(marked) and not all(marked):
+            scales.append((0.01, True))
+        for scale, only_marked in scales:
             reading = NumberReading(
                 prefix=prefix,
                 suffix=suffix,
@@ -157,13 +167,23 @@ def detect(values: list[str]) -> list[NumberReading]:
                 decimal=decimal,
                 exponent=exponent,
                 scale=scale,
-                digest=_digest([x * scale for x in read]),
+                scale_marked=only_marked,
+                digest=_digest(
+                    [_scaled(x, scale) if m or not only_marked else x for x, m in zip(read, marked, strict=True)]
+                ),
                 residue=residue,
             )
             best = groups.get(reading.digest)
             if best is None or reading.parts < best.parts:
                 groups[reading.digest] = reading
     return sorted(groups.values(), key=lambda r: r.parts)
+
+
+def _scaled(value: float, scale: float) -> float:
+    """`value` times `scale`; a scale of one over a whole number divides by it, which rounds the decimal as
+    written (`44.5 / 100` is the double nearest 0.445; `44.5 * 0.01` is not)."""
+    inverse = round(1 / scale)
+    return value / inverse if scale < 1 and abs(inverse * scale - 1) < 1e-12 else value * scale
 
 
 def _literal(text: str) -> str:
@@ -188,6 +208,15 @@ def to_sql(reading: NumberReading, column: str, target: str, *, strict: bool = T
         digits = f"({digits} || {power})"
     cast = "CAST" if strict else "TRY_CAST"
     number = f"{cast}({digits} AS DOUBLE)"
-    factor = f" * {reading.scale:g}" if reading.scale != 1 else ""
+    inverse = round(1 / reading.scale)
+    # Dividing by a whole number rounds as the decimal is written (see `_scaled`).
+    factor = (
+        f" / {inverse}" if reading.scale < 1 and abs(inverse * reading.scale - 1) < 1e-12 else f" * {reading.scale:g}"
+    )
+    if reading.scale == 1:
+        factor = ""
+    elif reading.scale_marked:
+        written = f"trim(CAST({quote(column)} AS VARCHAR))"
+        factor = f" / (CASE WHEN contains({written}, {_literal(reading.suffix)}) THEN {inverse} ELSE 1 END)"
     scaled = f"(CASE WHEN {negative} THEN -1 ELSE 1 END * {number}{factor})"
     return scaled if target == "DOUBLE" else f"CAST({scaled} AS {target})"

@@ -45,8 +45,8 @@ _TIME_PARTS = [""] + [
     for zone in _ZONES
     if not (zone == "%z" and ":" not in clock)  # a compact clock takes `Z`, never a written offset
 ]
-# Month-name dates come with a plain clock at most.
-_NAMED_TIME_PARTS = ["", " %H:%M", " %H:%M:%S"]
+# Month-name dates come with a plain clock at most, after a space or, as written out in prose, a comma.
+_NAMED_TIME_PARTS = ["", " %H:%M", " %H:%M:%S", ", %H:%M", ", %H:%M:%S"]
 _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 
 

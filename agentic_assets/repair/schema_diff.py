@@ -31,6 +31,9 @@ class RenameCandidate(BaseModel):
     type_compatible: bool
     name_similarity: float
     value_overlap: float | None = Field(default=None, description="share of new distinct values known before")
+    known_kept: float | None = Field(
+        default=None, description="share of the values known before that the new column still holds"
+    )
     values_from: str | None = None
 
 
@@ -298,6 +301,7 @@ def schema_diff(view: AssetView) -> SchemaDiff:
                     if known:
                         mine = _distinct(table, added)
                         cand.value_overlap = round(len(mine & known) / len(mine), 4) if mine else None
+                        cand.known_kept = round(len(mine & known) / len(known), 4)
                         cand.values_from = where
                     diff.rename_candidates.append(cand)
         diff.duplicate_rows = _duplicate_rows(table)

@@ -93,3 +93,14 @@ def test_the_cli_commands_register(tmp_path) -> None:  # noqa: ANN001
     assert result.exit_code == 0, result.output
     assert "Repairs" in result.output
     assert runner.invoke(app, ["proposals", "show", "rp-nope", "--data-dir", str(tmp_path)]).exit_code == 2
+
+
+def test_a_renamed_column_keeps_its_place_for_a_union_by_position() -> None:
+    sql = "SELECT * FROM feed_a UNION ALL SELECT * FROM feed_b"
+    adapters = {"feed_a": adapter_select("feed_a", {"rate_v2": "rate"}, {})}
+    fixed = with_source_adapters(sql, adapters, "__r")
+    con = duckdb.connect()
+    con.execute("CREATE TABLE feed_a AS SELECT 1 AS id, 2.5 AS rate_v2, 'x' AS code")
+    con.execute("CREATE TABLE feed_b AS SELECT 2 AS id, 3.5 AS rate, 'y' AS code")
+    assert sorted(con.sql(fixed).fetchall()) == [(1, 2.5, "x"), (2, 3.5, "y")]
+    assert con.sql(adapters["feed_a"]).columns == ["id", "rate", "code"]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from agentic_assets.repair.catalog import CatalogReport
 from agentic_assets.repair.planner.finding import Finding, Step
-from agentic_assets.repair.planner.operators import catalog_join, code_set_mapping
+from agentic_assets.repair.planner.operators import catalog_join, code_set_mapping, unmapped_code_switch
 from agentic_assets.repair.planner.signals import failed_check_objects, output_origins
 from agentic_assets.repair.sql_rewrite import join_columns, join_pairs
 from agentic_assets.repair.types import family
@@ -157,6 +157,12 @@ def resolve(ev: Evidence, findings: list[Finding], failed_names: list[str]) -> t
             options += found
             unsafe += [bad] if bad is not None else []
         if not options and not unsafe:
+            # A switched code list with no mapping anywhere: escalate instead of dead-lettering the new set.
+            for m in members:
+                letters = [f for f in out if f.remediation == "dead_letter" and answered(f, m.source, m.column)]
+                if m.origin == "finding" and m.old_values is not None and letters:
+                    out = [f for f in out if f not in letters]
+                    out.append(unmapped_code_switch.escalation(m.source, m.column, letters[0]))
             continue
         out = [f for f in out if not any(answered(f, m.source, m.column) for m in members)]
         out += ev.choose(f"{LABEL}:{column}", options) if options else unsafe[:1]

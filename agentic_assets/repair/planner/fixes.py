@@ -93,6 +93,13 @@ def target_type(before_arrow_type: str) -> str:
 
 def adapter_select(source: str, renames: dict[str, str], replaces: dict[str, str]) -> str:
     """SELECT over `source` that restores old column names (new -> old) and rewrites columns (name -> expr)."""
+    if renames and not (set(renames) | set(renames.values())) & set(replaces):
+        # Renamed in place: the columns keep their order, which a UNION ALL by position depends on.
+        star = "*"
+        if replaces:
+            star += f" REPLACE ({', '.join(f'{expr} AS {quote(col)}' for col, expr in replaces.items())})"
+        star += f" RENAME ({', '.join(f'{quote(new)} AS {quote(old)}' for new, old in renames.items())})"
+        return f"SELECT {star} FROM {quote(source)}"
     parts = ["*"]
     if renames:
         parts[0] = f"* EXCLUDE ({', '.join(quote(new) for new in renames)})"

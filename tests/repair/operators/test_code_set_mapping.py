@@ -103,3 +103,22 @@ def test_a_reference_table_that_is_not_one_to_one_escalates(tmp_path: Path) -> N
     result = run(_switch(tmp_path, codes), tmp_path / "work")
     assert result.escalated and result.remediation == "escalate"
     assert result.repair is not None and "not one-to-one" in (result.repair.diagnosis.root_cause or "")
+
+
+def test_values_still_in_the_old_set_need_no_translation_but_a_rewrite_of_one_is_unsafe() -> None:
+    # Half of the values now are the old codes (rows from before the switch); the map covers every new one.
+    half = Link(table="m", from_label="c@now", from_column="new", to_label="c@old", to_column="old", covered=0.5,
+                fanout=0, collisions=0, lands_in_to=1.0, covered_new=1.0)  # fmt: skip
+    assert unsafe(half) is None
+    assert unsafe(half.model_copy(update={"rewrites_old": 1})) is not None
+    assert unsafe(half.model_copy(update={"covered_new": 0.5})) is not None
+    assert unsafe(half.model_copy(update={"covered_new": None})) is not None
+
+
+@pytest.mark.slow
+def test_a_switched_code_list_with_no_mapping_escalates_instead_of_dead_lettering(tmp_path: Path) -> None:
+    # The catalog holds no table of the new codes: the only other table is of unrelated values.
+    unrelated = pa.table({"depot": ["D1", "D2"], "city": ["Leeds", "York"]})
+    result = run(_switch(tmp_path, unrelated), tmp_path / "work")
+    assert result.escalated and result.remediation == "escalate"
+    assert result.category == "format_drift"

@@ -212,3 +212,22 @@ def test_readings_that_all_pass_are_told_apart_by_an_order_of_magnitude_from_the
     # Within a factor of ten of each other, the evidence does not decide.
     (escalated,) = results(0.2, 0.9).choose("s.x", [near_option, far_option], verify=True)
     assert escalated.remediation == "escalate"
+
+
+def test_a_percent_sign_on_some_values_only_marks_those_as_percents() -> None:
+    values = ["0.686", "0.282", "76.1 %", "44.5 %"]
+    readings = detect(values)
+    marked = [r for r in readings if r.scale_marked]
+    assert len(marked) == 1 and len(readings) == 3
+    expr = to_sql(marked[0], "v", "DOUBLE")
+    read = [r[0] for r in duckdb.sql(f"SELECT {expr} FROM (SELECT unnest({values}) AS v)").fetchall()]
+    assert read == [0.686, 0.282, 76.1 / 100, 0.445]
+    # Every value written with the sign: no marked reading, the sign is on all of them.
+    assert not any(r.scale_marked for r in detect(["76.1 %", "44.5 %"]))
+
+
+def test_a_percent_read_as_a_fraction_divides_as_the_decimal_is_written() -> None:
+    (scaled,) = [r for r in detect(["44.5%", "0.5%"]) if r.scale != 1]
+    expr = to_sql(scaled, "v", "DOUBLE")
+    read = [r[0] for r in duckdb.sql(f"SELECT {expr} FROM (SELECT unnest(['44.5%', '0.5%']) AS v)").fetchall()]
+    assert read == [0.445, 0.005]  # 44.5 * 0.01 would be 0.44500000000000006

@@ -29,3 +29,27 @@ def test_a_column_dropped_with_nothing_or_several_in_its_place_is_schema_drift()
     for added in ({}, {"net": "double", "gross": "double"}):
         (finding,) = rename_findings(_ev(added))
         assert (finding.category, finding.remediation) == ("schema_drift", "escalate")
+
+
+def _dimension(overlap: float, kept: float) -> Evidence:
+    candidate = {"dropped": "store_name", "added": "store_title", "type_compatible": True, "name_similarity": 0.7,
+                 "value_overlap": overlap, "known_kept": kept, "values_from": "published daily.store_name"}  # fmt: skip
+    diff = {
+        "source": "stores",
+        "columns_now": {"store_id": "int64", "store_title": "string"},
+        "dropped": ["store_name"],
+        "dropped_types": {"store_name": "string"},
+        "added": ["store_title"],
+        "used_by_transform": ["store_id", "store_name"],
+        "rename_candidates": [candidate],
+    }
+    return Evidence({"schema_diff": {"sources": [diff]}}, {})
+
+
+def test_a_dimension_rename_keeps_every_value_the_last_output_knew_though_it_holds_more() -> None:
+    # Six stores, four of which the last good output showed: 67% of the new values known, all known ones kept.
+    (finding,) = rename_findings(_dimension(overlap=0.6667, kept=1.0))
+    assert finding.remediation == "code_change" and finding.renames == {"store_title": "store_name"}
+    # A column that shares few values either way is not the rename.
+    (other,) = rename_findings(_dimension(overlap=0.3, kept=0.4))
+    assert other.remediation == "escalate"

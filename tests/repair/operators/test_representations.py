@@ -85,6 +85,7 @@ def test_compact_timestamps_are_repaired_end_to_end(tmp_path: Path) -> None:
         (["Mar 2, 2026", "February 15, 2026"][:1], "%b %d, %Y", "2026-03-02"),
         (["02-MAR-26", "15-FEB-26"], "%d-%b-%y", "2026-03-02"),
         (["02/03/26", "15/04/26"], "%d/%m/%y", "2026-03-02"),
+        (["2 March 2026, 08:15", "15 December 2026, 00:08"], "%d %B %Y, %H:%M", "2026-03-02"),
     ],
 )
 def test_month_names_and_two_digit_years_read_one_way(values: list[str], fmt: str, first: str) -> None:

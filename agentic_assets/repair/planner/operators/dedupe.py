@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner.finding import Finding
+from agentic_assets.repair.planner.operators.absorbed_duplicates import absorbs_exact_duplicates
 
 
 def duplicate_row_findings(ev: Evidence) -> list[Finding]:
     out = []
     for d in ev.diffs():
         n = d.get("duplicate_rows") or 0
-        if n > 0:
+        # Rows the transform already keeps one of cannot have failed it (see absorbed_duplicates).
+        if n > 0 and not (ev.sql and absorbs_exact_duplicates(ev.sql, d["source"])):
             now = d.get("columns_now") or {}
             # A column the transform reads that the source no longer has (dropped) cannot key the dedupe.
             keys = [c for c in d.get("used_by_transform", []) if not now or c in now]

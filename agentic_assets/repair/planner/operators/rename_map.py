@@ -36,7 +36,13 @@ def rename_findings(ev: Evidence) -> list[Finding]:
                 c
                 for c in cands
                 if c["name_similarity"] >= RENAME_NAME_MIN
-                and (c.get("value_overlap") is None or c["value_overlap"] >= RENAME_VALUES_MIN)
+                and (
+                    c.get("value_overlap") is None
+                    or c["value_overlap"] >= RENAME_VALUES_MIN
+                    # A dimension holds more members than the last good output showed (those no fact row
+                    # joined): the rename keeps every value that output did know, by the same bound.
+                    or (c.get("known_kept") or 0) >= RENAME_VALUES_MIN
+                )
             ]
             if len(strong) > 1:
                 best = sorted(strong, key=lambda c: (c.get("value_overlap") or 0, c["name_similarity"]), reverse=True)

@@ -101,10 +101,11 @@ def type_change_findings(ev: Evidence) -> tuple[list[Finding], dict[str, list[st
                 fb in ("date", "timestamp")
                 and not plain
                 and not profile.get("epoch_unit")
-                and _one_format_reads_all(profile)
+                and (_one_format_reads_all(profile) or profile.get("beside_iso"))
             ):
                 # A format verified on every value (offsets, month names, two-digit years) over the written
-                # forms' classes, which read a `+01:00` or a `Mar` by their look only.
+                # forms' classes, which read a `+01:00` or a `Mar` by their look only; or, beside ISO values,
+                # one that reads every other value (the classes would read only the ISO ones).
                 finding = None
             numbers = number_format.candidates(source, col, before, profile) if fb in NUMERIC and not plain else []
             if numbers:
