@@ -5,7 +5,8 @@
   checks on after/, and its rows equal expected/output.csv where that exists (see compare.py);
 - a retry is scored on its outcome: the asset re-run after the answer (once landed/'s late rows are
   in, for late data) published, with the rows of expected/output.csv; a late-data incident without
-  landed/ (the older format) is scored on the remediation alone;
+  landed/ (the older format) is scored on the remediation alone; a retry beside a fix, on late data,
+  is scored on the repaired asset once the late rows are in;
 - an escalation is correct only where escalate is expected.
 """
 
@@ -97,6 +98,13 @@ def proposal_correct(
         return ok, f"late rows landed; {why}"
     if want == {"retry"} and answer.outcome_published is not None:
         return _retry_outcome(answer, expected_rows, outcome)
+    if "retry" in want and "late_data" in label_set(expected.category) and expected.landed:
+        # A fix beside the wait: expected/output.csv is what the repaired asset makes once the late rows
+        # are in, so the outcome (the repaired asset on landed/) is judged, after its checks on after/.
+        if answer.sandbox_ok is not True:
+            return False, "the repaired asset did not pass its checks on after/"
+        ok, why = _retry_outcome(answer, expected_rows, outcome)
+        return ok, f"late rows landed; {why}"
     if answer.sandbox_ok is not True:
         return False, "the repaired asset did not pass its checks on after/"
     if expected_rows is None:

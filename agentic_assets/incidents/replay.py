@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from agentic_assets.incidents.model import load_incident
 from agentic_assets.incidents.workspace import Workspace
+from agentic_assets.repair.compose import RepairedAsset
 from agentic_assets.repair.contracts import RepairRecord
 from agentic_assets.repair.service import run_repair
 from agentic_assets.repair.trace import render_markdown
@@ -78,7 +79,7 @@ def replay(folder: Path, workdir: Path, *, model: str | None = None, sink_format
         pq.write_table(inv.output, out)
         result.output = out
     if "retry" in as_list(result.remediation) and not result.escalated:
-        _retry_outcome(ws, incident, result, Path(workdir))
+        _retry_outcome(ws, incident, result, Path(workdir), inv.repaired if inv is not None else None)
     return result
 
 
@@ -86,14 +87,22 @@ def as_list(value: str | list[str] | None) -> list[str]:
     return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
-def _retry_outcome(ws: Workspace, incident, result: ReplayResult, workdir: Path) -> None:  # noqa: ANN001
+def _retry_outcome(ws: Workspace, incident, result: ReplayResult, workdir: Path,  # noqa: ANN001
+                   repaired: RepairedAsset | None) -> None:  # fmt: skip
     """After a retry: the late rows land (if the incident has landed/), the asset runs again as the
-    re-materialization would, without the injected faults, and its published table is the outcome."""
+    re-materialization would, without the injected faults, and its published table is the outcome.
+
+    A retry beside a code change that still awaits approval is judged on the change: the repaired asset
+    runs in the sandbox on the landed sources, as the re-materialization after approval would run it."""
     from agentic_assets.specs.loader import load_project
     from agentic_assets.tables.registry import store_for
 
     if incident.has_landed:
         ws.land_late_rows()
+    repair = result.repair
+    if repaired is not None and not repaired.retry_only and repair is not None and repair.status != "promoted":
+        _repaired_outcome(ws, incident, result, workdir, repaired)
+        return
     rerun = ws.run(faults=False)
     result.outcome_published = not rerun.failed
     result.outcome_error = rerun.error or (None if not rerun.failed else "the re-run did not publish")
@@ -101,4 +110,20 @@ def _retry_outcome(ws: Workspace, incident, result: ReplayResult, workdir: Path)
         spec = load_project(ws.settings).assets[ws.asset].spec
         out = workdir / "outcome.parquet"
         pq.write_table(store_for(ws.settings, spec.sink).read(), out)
+        result.outcome_output = out
+
+
+def _repaired_outcome(ws: Workspace, incident, result: ReplayResult, workdir: Path,  # noqa: ANN001
+                      repaired: RepairedAsset) -> None:  # fmt: skip
+    from agentic_assets.repair.project_load import load_for_repair
+    from agentic_assets.repair.validation import validate
+    from agentic_assets.repair.view import AssetView
+
+    view = AssetView(ws.settings, load_for_repair(ws.settings), ws.asset, now=incident.now_naive_utc)
+    verdict, output = validate(view, repaired, now=incident.now_naive_utc)
+    result.outcome_published = bool(verdict.ok and not verdict.waits_for_data and output is not None)
+    result.outcome_error = None if result.outcome_published else (verdict.message or verdict.reason)
+    if result.outcome_published:
+        out = workdir / "outcome.parquet"
+        pq.write_table(output, out)
         result.outcome_output = out

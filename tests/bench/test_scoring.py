@@ -230,3 +230,21 @@ def test_load_expected_sees_landed_rows(tmp_path: Path) -> None:
         "id: late\nexpected: {category: late_data, remediation: retry}\n", encoding="utf-8"
     )
     assert load_expected(folder).landed
+
+
+def test_a_fix_beside_a_late_retry_is_scored_on_the_repaired_asset_once_landed() -> None:
+    late = Expected(category=["late_data", "schema_drift"], remediation=["code_change", "retry"], landed=True)
+    early = pa.table({"day": ["2026-03-01"], "total": [7.0]})
+    answer = AgentAnswer(remediation=["code_change", "retry"], sandbox_ok=True, outcome_published=True)
+    # The rows on after/ lack the late ones: the outcome on landed/ is what expected/output.csv holds.
+    ok, why = proposal_correct(answer, late, early, ROWS, ROWS)
+    assert ok and "late rows landed" in why
+    ok, why = proposal_correct(answer, late, ROWS, ROWS, early)
+    assert not ok and "rows differ" in why
+    failed_after = AgentAnswer(remediation=["code_change", "retry"], sandbox_ok=False, outcome_published=True)
+    assert not proposal_correct(failed_after, late, ROWS, ROWS, ROWS)[0]
+    not_green = AgentAnswer(remediation=["code_change", "retry"], sandbox_ok=True, outcome_published=False)
+    assert not proposal_correct(not_green, late, ROWS, ROWS, ROWS)[0]
+    # Without landed/ (the older format) the rows on after/ are still what is compared.
+    older = Expected(category=["late_data", "schema_drift"], remediation=["code_change", "retry"])
+    assert not proposal_correct(answer, older, early, ROWS, ROWS)[0]

@@ -57,8 +57,6 @@ def _bwrap_argv(pod: dict, exchange_root: Path, scratch: Path) -> list[str]:
     for link in ("bin", "lib", "lib64", "sbin"):
         if Path(f"/{link}").is_symlink():
             argv += ["--symlink", f"usr/{link}", f"/{link}"]
-    for path in _host_runtime_paths():
-        argv += ["--ro-bind", path, path]
     # The image's layout (k8s_manifests.PYTHON_IN_IMAGE, RUNNER_IN_IMAGE) on this environment.
     argv += ["--ro-bind", sys.prefix, f"{m.APP_DIR_IN_IMAGE}/.venv"]
     argv += ["--ro-bind", str(RUNNER.parent), f"{m.APP_DIR_IN_IMAGE}/sandbox_runtime"]
@@ -74,6 +72,10 @@ def _bwrap_argv(pod: dict, exchange_root: Path, scratch: Path) -> list[str]:
             assert volume["persistentVolumeClaim"]["claimName"] == m.DEFAULT_EXCHANGE_CLAIM
             source = exchange_root / mount["subPath"]
             argv += ["--ro-bind" if mount.get("readOnly") else "--bind", str(source), mount["mountPath"]]
+    # The host paths standing for the image go last: a pod's /tmp emptyDir must not hide a project that
+    # lives under /tmp on this host.
+    for path in _host_runtime_paths():
+        argv += ["--ro-bind", path, path]
     # No user namespace: the host side handed out/ and report/ to the pod's uid, which this
     # process (root in tests) reaches only with its own capabilities.
     argv += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session"]
