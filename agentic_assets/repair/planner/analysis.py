@@ -12,7 +12,13 @@ from agentic_assets.repair.planner import catalog_repairs
 from agentic_assets.repair.planner.combinations import combinations
 from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner.finding import Finding, Step
-from agentic_assets.repair.planner.operators import derived_column, resource_step, schema_check, source_arrival
+from agentic_assets.repair.planner.operators import (
+    deployed_cast,
+    derived_column,
+    resource_step,
+    schema_check,
+    source_arrival,
+)
 from agentic_assets.repair.planner.operators.data_quality import check_source_columns, data_findings, row_key_columns
 from agentic_assets.repair.planner.operators.dedupe import duplicate_row_findings
 from agentic_assets.repair.planner.operators.join_keys import key_findings
@@ -67,6 +73,16 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
         klass = "overflow"
     if klass == "overflow" and ev.sql:
         widen = widenings(ev.sql)
+        if widen and ev.code_changed():
+            # A cast the deploy added is its own regression: read what the deploy changed before widening it.
+            if not ev.has("code_history"):
+                return Step(thought="Values no longer fit a type the transform casts to, and the code changed since "
+                            "the last good run: read what the deploy changed.", confidence=0.6,
+                            tool="code_history")  # fmt: skip
+            rollback = deployed_cast.deployed_cast_finding(ev, widen)
+            if rollback is not None:
+                return Step(thought="The deploy added the narrow cast: roll it back.", confidence=0.9,
+                            findings=[rollback])  # fmt: skip
         if widen:
             return Step(
                 thought="Values outgrew a type the transform casts to; widen it.",
