@@ -15,6 +15,7 @@ from agentic_assets.repair.planner.finding import Finding, Step
 from agentic_assets.repair.planner.operators import (
     deployed_cast,
     derived_column,
+    inert_deploy,
     resource_step,
     schema_check,
     source_arrival,
@@ -168,7 +169,9 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
         or (klass in ("other", "none") and not findings)
     )
     # Data-side evidence for failed checks (and, after a rename, for the checks on the renamed columns).
-    if regression_now is None and (checks_path or renamed):
+    # With a deploy since the last good run, the failed checks' source columns are still profiled: bad rows can
+    # explain them whatever the deploy did (`inert_deploy`).
+    if (regression_now is None or code_changed) and (checks_path or renamed):
         for source, col, _check in check_source_columns(ev, failed_names, renamed):
             if ev.profile(source, col) is None:
                 need_profiles.setdefault(source, []).append(col)
@@ -209,8 +212,9 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
     regression = regression_finding(ev, failed_names)
     if regression is not None and not any(f.category in ("schema_drift", "format_drift") for f in findings):
         findings = [f for f in findings if f.category not in ("data_quality",)]
-        findings.append(regression)
-        findings += duplicates  # a replayed delivery is a cause of its own, whatever the deploy did
+        data = [f for f in data_findings(ev, failed_names, renamed, allow_late=False) if f.remediation != "escalate"]
+        data += [d for d in duplicates if not any(f.remediation == "dedupe" and f.source == d.source for f in data)]
+        findings += inert_deploy.deploy_options(ev, regression, data)
     else:
         if checks_path and not findings:
             findings += literal_findings(ev)
