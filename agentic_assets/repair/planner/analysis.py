@@ -114,8 +114,12 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             return Step(thought="A source is absent: the upstream delivery has not landed yet.", confidence=0.85,
                         findings=[late])  # fmt: skip
         transient = source_arrival.transient_read(signal, schema, error)
-        if transient is not None:
+        if transient is not None and not extra_failed:
             return _transient_step(ev, transient)
+        # A retry the sandbox ran still fails checks: they have a cause of their own, beside the transient read.
+        beside = [transient] if transient is not None else []
+    else:
+        beside = []
 
     findings = rename_findings(ev)
     evolved = schema_check.evolve(ev.checks_text, ev.sql, schema, failed_names) if klass == "checks" else None
@@ -230,6 +234,7 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             if not any(f.remediation == "dedupe" and f.source == dup.source for f in findings):
                 findings.append(dup)
 
+    findings += beside
     findings, ask = catalog_repairs.resolve(ev, findings, failed_names)
     if ask is not None:
         return ask
