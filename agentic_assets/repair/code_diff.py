@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from agentic_assets.repair.sql_rewrite import conjuncts
+from agentic_assets.repair.sql_rewrite import cast_targets, conjuncts
 from agentic_assets.repair.view import AssetView
 
 
@@ -30,6 +30,9 @@ class CodeHistoryReport(BaseModel):
     diff: str = Field(default="", description="unified diff, previous version -> current")
     conditions_removed: list[str] = Field(default_factory=list)
     conditions_added: list[str] = Field(default_factory=list)
+    casts_added: list[str] = Field(
+        default_factory=list, description="'column AS TYPE' casts of the current version the previous one lacks"
+    )
     source: str = Field(default="", description="where the history was read: git (log and blame) or sqlite")
     blame: list[str] = Field(
         default_factory=list, description="git blame of the current code: 'line: commit (approver) text'"
@@ -89,6 +92,8 @@ def code_history(view: AssetView) -> CodeHistoryReport:
         old, new = set(conjuncts(before)), set(conjuncts(after))
         report.conditions_removed = sorted(old - new)
         report.conditions_added = sorted(new - old)
+        old_casts = {f"{c} AS {t}" for c, t in cast_targets(before)}
+        report.casts_added = sorted({f"{c} AS {t}" for c, t in cast_targets(after)} - old_casts)
     except Exception:  # noqa: BLE001 - a diff that does not parse still has its text
         pass
     return report

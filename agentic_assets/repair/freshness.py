@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 
 from agentic_assets.clock import naive_utc
 from agentic_assets.materialize.watermarks import Grain, Watermark, time_expressions, watermarks_of
+from agentic_assets.repair.departures import Departure, departures
 from agentic_assets.repair.view import AssetView
 
 ShortfallKind = Literal["not_landed", "behind", "partial", "stale"]
@@ -51,6 +52,10 @@ IN_STEP = 1
 # minutes, and an hour is the finest period the measure reads, so a value an hour past the clock is in a
 # period that has not begun.
 AHEAD_MARGIN = timedelta(hours=1)
+
+# Rows of a catalog table read as a dimension of entities: one row per site, device or account, far fewer than
+# the facts that reference them; a larger table is a fact table, which records no entity's departure.
+MAX_DIMENSION_ROWS = 100_000
 
 _ORDER: dict[Grain, int] = {"hour": 0, "day": 1, "month": 2}
 # A month counts as 30 days: it is used only for the share of an open period that has passed and for how long
@@ -101,6 +106,7 @@ class FreshnessReport(BaseModel):
     columns: list[ColumnFreshness] = Field(default_factory=list)
     shortfalls: list[Shortfall] = Field(default_factory=list)
     ahead: list[AheadOfClock] = Field(default_factory=list)
+    departures: list[Departure] = Field(default_factory=list)
 
 
 def truncate(value: datetime, grain: Grain) -> datetime:
@@ -262,7 +268,32 @@ def freshness(view: AssetView) -> FreshnessReport:
     )
     for source in {c.source for c in ahead_columns(report)}:
         report.ahead += ahead_of_clock(view.source_table(source), source, report)
+    report.departures += _departures(view, report)
     return report
+
+
+def _departures(view: AssetView, report: FreshnessReport) -> list[Departure]:
+    """For each partly landed latest period, the entities the catalog records as gone (`departures`)."""
+    partial = [s for s in report.shortfalls if s.kind == "partial" and s.column and s.period]
+    if not partial:
+        return []
+    catalog: dict[str, pa.Table] = {}
+    for name in view.catalog_names():
+        try:
+            table = view.catalog_table(name, MAX_DIMENSION_ROWS + 1)
+        except Exception:  # noqa: BLE001 - an unreadable catalog table records nothing
+            continue
+        if table.num_rows <= MAX_DIMENSION_ROWS:
+            catalog[name] = table
+    marks = {(c.source, c.column): c.now for c in report.columns}
+    out: list[Departure] = []
+    for short in partial:
+        mark = marks.get((short.source, short.column or ""))
+        if mark is None or short.period is None or short.column is None:
+            continue
+        table = view.source_table(short.source)
+        out += departures(short.source, table, short.column, short.period, PERIOD[mark.grain], mark.grain, catalog)
+    return out
 
 
 def ahead_columns(report: FreshnessReport) -> list[ColumnFreshness]:

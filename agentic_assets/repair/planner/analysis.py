@@ -12,7 +12,14 @@ from agentic_assets.repair.planner import catalog_repairs
 from agentic_assets.repair.planner.combinations import combinations
 from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner.finding import Finding, Step
-from agentic_assets.repair.planner.operators import derived_column, resource_step, schema_check, source_arrival
+from agentic_assets.repair.planner.operators import (
+    deployed_cast,
+    derived_column,
+    inert_deploy,
+    resource_step,
+    schema_check,
+    source_arrival,
+)
 from agentic_assets.repair.planner.operators.data_quality import check_source_columns, data_findings, row_key_columns
 from agentic_assets.repair.planner.operators.dedupe import duplicate_row_findings
 from agentic_assets.repair.planner.operators.join_keys import key_findings
@@ -67,6 +74,16 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
         klass = "overflow"
     if klass == "overflow" and ev.sql:
         widen = widenings(ev.sql)
+        if widen and ev.code_changed():
+            # A cast the deploy added is its own regression: read what the deploy changed before widening it.
+            if not ev.has("code_history"):
+                return Step(thought="Values no longer fit a type the transform casts to, and the code changed since "
+                            "the last good run: read what the deploy changed.", confidence=0.6,
+                            tool="code_history")  # fmt: skip
+            rollback = deployed_cast.deployed_cast_finding(ev, widen)
+            if rollback is not None:
+                return Step(thought="The deploy added the narrow cast: roll it back.", confidence=0.9,
+                            findings=[rollback])  # fmt: skip
         if widen:
             return Step(
                 thought="Values outgrew a type the transform casts to; widen it.",
@@ -97,8 +114,12 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             return Step(thought="A source is absent: the upstream delivery has not landed yet.", confidence=0.85,
                         findings=[late])  # fmt: skip
         transient = source_arrival.transient_read(signal, schema, error)
-        if transient is not None:
+        if transient is not None and not extra_failed:
             return _transient_step(ev, transient)
+        # A retry the sandbox ran still fails checks: they have a cause of their own, beside the transient read.
+        beside = [transient] if transient is not None else []
+    else:
+        beside = []
 
     findings = rename_findings(ev)
     evolved = schema_check.evolve(ev.checks_text, ev.sql, schema, failed_names) if klass == "checks" else None
@@ -152,7 +173,9 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
         or (klass in ("other", "none") and not findings)
     )
     # Data-side evidence for failed checks (and, after a rename, for the checks on the renamed columns).
-    if regression_now is None and (checks_path or renamed):
+    # With a deploy since the last good run, the failed checks' source columns are still profiled: bad rows can
+    # explain them whatever the deploy did (`inert_deploy`).
+    if (regression_now is None or code_changed) and (checks_path or renamed):
         for source, col, _check in check_source_columns(ev, failed_names, renamed):
             if ev.profile(source, col) is None:
                 need_profiles.setdefault(source, []).append(col)
@@ -193,8 +216,9 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
     regression = regression_finding(ev, failed_names)
     if regression is not None and not any(f.category in ("schema_drift", "format_drift") for f in findings):
         findings = [f for f in findings if f.category not in ("data_quality",)]
-        findings.append(regression)
-        findings += duplicates  # a replayed delivery is a cause of its own, whatever the deploy did
+        data = [f for f in data_findings(ev, failed_names, renamed, allow_late=False) if f.remediation != "escalate"]
+        data += [d for d in duplicates if not any(f.remediation == "dedupe" and f.source == d.source for f in data)]
+        findings += inert_deploy.deploy_options(ev, regression, data)
     else:
         if checks_path and not findings:
             findings += literal_findings(ev)
@@ -210,6 +234,7 @@ def next_step(ev: Evidence, confidences: list[float], extra_failed: list[str] | 
             if not any(f.remediation == "dedupe" and f.source == dup.source for f in findings):
                 findings.append(dup)
 
+    findings += beside
     findings, ask = catalog_repairs.resolve(ev, findings, failed_names)
     if ask is not None:
         return ask

@@ -181,7 +181,10 @@ def traced_source_columns(sql: str, column: str, schemas: dict[str, dict[str, st
     out: list[tuple[str, str]] = []
     for n in node.walk():
         if isinstance(n.expression, exp.Table) and n.expression.name in schemas:
-            pair = (n.expression.name, n.name.split(".")[-1])
+            # The lineage normalizes unquoted names to lower case; the source's own spelling is the column.
+            name = n.name.split(".")[-1]
+            spelled = {c.lower(): c for c in schemas[n.expression.name]}
+            pair = (n.expression.name, spelled.get(name.lower(), name))
             if pair not in out:
                 out.append(pair)
     return out

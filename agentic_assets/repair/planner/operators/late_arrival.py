@@ -9,6 +9,7 @@ from agentic_assets.repair.freshness import FreshnessReport
 from agentic_assets.repair.planner.evidence import Evidence
 from agentic_assets.repair.planner.finding import Finding
 from agentic_assets.repair.planner.operators.ahead_rows import ahead_findings
+from agentic_assets.repair.planner.operators.departed_entities import departed_findings
 from agentic_assets.repair.planner.signals import Check, output_origins
 
 # SodaCL's freshness bound: `< 1d`, `< 6h`, `< 1d6h`, `< 30m` (days, hours, minutes).
@@ -35,6 +36,9 @@ def late_findings(ev: Evidence, checks: list[Check]) -> list[Finding]:
     ahead = ahead_findings(ev, report)
     if ahead:
         return ahead  # a short latest period made of rows from the future is bad rows, not late ones
+    departed = departed_findings(report)
+    if departed:
+        return departed  # a short latest period whose entities left the catalog will not fill up
     reasons = [s.detail for s in report.shortfalls]
     origins = output_origins(ev.sql) if ev.sql else {}
     for check in checks:
