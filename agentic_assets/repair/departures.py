@@ -164,6 +164,12 @@ def _closed_column(
 ) -> str | None:
     """A time column of the dimension set, for every short entity, inside the latest period and after each
     one's last row, and empty for every entity that delivered in full."""
+    # Each short entity's last row, read once for every time column of the dimension.
+    last_row = dict(
+        con.execute(
+            f"SELECT CAST({_q(column)} AS VARCHAR), max({time_expr}) FROM t WHERE {_q(column)} IS NOT NULL GROUP BY 1"
+        ).fetchall()
+    )
     dcon = duckdb.connect()
     try:
         dcon.execute("SET TimeZone = 'UTC'")
@@ -172,19 +178,13 @@ def _closed_column(
             stamps = dict(zip(keys, (r[0] for r in dcon.execute(f"SELECT {expr} FROM t").fetchall()), strict=True))
             if any(stamps.get(v) is not None for v in staying):
                 continue
-            ok = True
-            for v in short:
-                at = stamps.get(v)
-                if at is None or not period <= at < end:
-                    ok = False
-                    break
-                (after,) = con.execute(
-                    f"SELECT count(*) FROM t WHERE CAST({_q(column)} AS VARCHAR) = ? AND {time_expr} > ?", [v, at]
-                ).fetchone()
-                if after:
-                    ok = False
-                    break
-            if ok:
+            # Closed inside the period, with no row of the entity after the closing time.
+            if all(
+                (at := stamps.get(v)) is not None
+                and period <= at < end
+                and not (last_row.get(v) is not None and last_row[v] > at)
+                for v in short
+            ):
                 return col
     finally:
         dcon.close()

@@ -179,11 +179,19 @@ def detect(values: list[str]) -> list[NumberReading]:
     return sorted(groups.values(), key=lambda r: r.parts)
 
 
+def _divisor(scale: float) -> int | None:
+    """The whole number `scale` is one over (0.01 -> 100), or None; 1e-12 only absorbs the float error of 1/scale."""
+    if not 0 < scale < 1:
+        return None
+    inverse = round(1 / scale)
+    return inverse if abs(inverse * scale - 1) < 1e-12 else None
+
+
 def _scaled(value: float, scale: float) -> float:
     """`value` times `scale`; a scale of one over a whole number divides by it, which rounds the decimal as
     written (`44.5 / 100` is the double nearest 0.445; `44.5 * 0.01` is not)."""
-    inverse = round(1 / scale)
-    return value / inverse if scale < 1 and abs(inverse * scale - 1) < 1e-12 else value * scale
+    divisor = _divisor(scale)
+    return value / divisor if divisor else value * scale
 
 
 def _literal(text: str) -> str:
@@ -208,15 +216,14 @@ def to_sql(reading: NumberReading, column: str, target: str, *, strict: bool = T
         digits = f"({digits} || {power})"
     cast = "CAST" if strict else "TRY_CAST"
     number = f"{cast}({digits} AS DOUBLE)"
-    inverse = round(1 / reading.scale)
     # Dividing by a whole number rounds as the decimal is written (see `_scaled`).
-    factor = (
-        f" / {inverse}" if reading.scale < 1 and abs(inverse * reading.scale - 1) < 1e-12 else f" * {reading.scale:g}"
-    )
+    divisor = _divisor(reading.scale)
     if reading.scale == 1:
         factor = ""
     elif reading.scale_marked:
         written = f"trim(CAST({quote(column)} AS VARCHAR))"
-        factor = f" / (CASE WHEN contains({written}, {_literal(reading.suffix)}) THEN {inverse} ELSE 1 END)"
+        factor = f" / (CASE WHEN contains({written}, {_literal(reading.suffix)}) THEN {divisor} ELSE 1 END)"
+    else:
+        factor = f" / {divisor}" if divisor else f" * {reading.scale:g}"
     scaled = f"(CASE WHEN {negative} THEN -1 ELSE 1 END * {number}{factor})"
     return scaled if target == "DOUBLE" else f"CAST({scaled} AS {target})"
